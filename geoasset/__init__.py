@@ -1,0 +1,58 @@
+"""geoasset: road-asset inventory, right-of-way corridors and retribution estimates.
+
+The public API; the CLI (``geoasset``) and the notebooks call these same functions.
+Names are imported on first use, so ``import geoasset`` (and ``geoasset --help``) stay
+fast; ``from geoasset import open_inventory`` works as usual.
+
+Examples
+--------
+>>> import geoasset
+>>> geoasset.utm_crs(123.67, -10.17).to_epsg()
+32751
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+#: public name -> module that defines it
+_EXPORTS = {
+    "metric_crs": "crs",
+    "parse_crs": "crs",
+    "utm_crs": "crs",
+    "CRSError": "errors",
+    "GeoassetError": "errors",
+    "InventoryError": "errors",
+    "InventoryLockedError": "errors",
+    "LayerNotEmptyError": "errors",
+    "LayerNotFoundError": "errors",
+    "SchemaError": "errors",
+    "SourceError": "errors",
+    "TariffError": "errors",
+    "LAYERS": "schema",
+    "layer_spec": "schema",
+    "Batch": "store",
+    "Inventory": "store",
+    "create_inventory": "store",
+    "open_inventory": "store",
+    "inventory_info": "summary",
+    "assign_ids": "validate",
+    "validate_layer": "validate",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'geoasset' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"geoasset.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

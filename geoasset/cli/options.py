@@ -1,0 +1,34 @@
+"""Options and arguments shared by several commands, declared once."""
+
+from __future__ import annotations
+
+import click
+
+inventory_arg = click.argument(
+    "inventory", type=click.Path(dir_okay=False, path_type=str), metavar="INVENTORY.gpkg"
+)
+
+existing_inventory_arg = click.argument(
+    "inventory",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    metavar="INVENTORY.gpkg",
+)
+
+
+def _parse_crs(ctx: click.Context, param: click.Parameter, value):
+    if value is None:
+        return None
+    from geoasset.crs import parse_crs
+    from geoasset.errors import CRSError
+
+    try:
+        return parse_crs(value)
+    except CRSError:
+        raise click.BadParameter(f"unknown CRS {value!r} (use e.g. EPSG:32751)") from None
+
+
+def crs_option(help_text: str):
+    return click.option("--crs", callback=_parse_crs, metavar="CRS", help=help_text)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")

@@ -1,0 +1,494 @@
+"""The inventory GeoPackage: the only module that opens it.
+
+An inventory is one GeoPackage file holding the asset layers (EPSG:4326), a
+``geoasset_meta`` table (schema version) and a ``history`` table with one row per layer
+per write batch.
+
+How a write stays atomic
+------------------------
+GDAL (through pyogrio) writes every new layer version into a *staging* table of the same
+file. Only when all staging tables are complete does one SQLite transaction drop the old
+tables, rename the staging tables into place and record the batch in ``history``. A
+failure while staging (bad data, disk full, Ctrl-C) leaves the real layers untouched and
+the staging tables are dropped; a crash during the swap is rolled back by SQLite's
+journal the next time the file is opened. Other layers are never rewritten.
+
+Writers hold an exclusive ``flock`` on the file for the whole write; a second writer waits
+``lock_timeout`` seconds, then gets :class:`~geoasset.errors.InventoryLockedError`.
+
+Examples
+--------
+>>> import tempfile, os, geopandas as gpd
+>>> from shapely import Point
+>>> path = os.path.join(tempfile.mkdtemp(), "inventory.gpkg")
+>>> inv = create_inventory(path)
+>>> poles = gpd.GeoDataFrame({"pole_id": ["P1"], "owner": ["PLN"]},
+...                          geometry=[Point(123.6, -10.17)], crs=4326)
+>>> inv.write({"poles": poles}, batch=Batch(command="doctest"))
+>>> len(inv.read("poles"))
+1
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import getpass
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from geoasset.errors import (
+    InventoryError,
+    InventoryLockedError,
+    LayerNotEmptyError,
+    LayerNotFoundError,
+)
+from geoasset.schema import INVENTORY_LAYERS, LAYERS, SCHEMA_VERSION
+
+__all__ = ["Batch", "Inventory", "create_inventory", "open_inventory", "WRITE_MODES"]
+
+META_TABLE = "geoasset_meta"
+HISTORY_TABLE = "history"
+STAGING_PREFIX = "geoasset_staging_"
+WRITE_MODES = ("create", "append", "replace")
+STORE_CRS = "EPSG:4326"
+
+HISTORY_COLUMNS = {
+    "batch_id": "str",
+    "time_utc": "str",
+    "user": "str",
+    "command": "str",
+    "source": "str",
+    "layer": "str",
+    "mode": "str",
+    "rows_added": "int64",
+    "rows_replaced": "int64",
+    "rows_refused": "int64",
+}
+
+
+@dataclass
+class Batch:
+    """What a write is, for the ``history`` table.
+
+    ``refused`` maps a layer name to the number of rows the caller refused (rejects).
+    """
+
+    command: str
+    source: str = ""
+    refused: dict[str, int] = field(default_factory=dict)
+    batch_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def create_inventory(path: str | os.PathLike, *, overwrite: bool = False) -> Inventory:
+    """Create an empty inventory GeoPackage with every layer of the schema.
+
+    Parameters
+    ----------
+    path
+        The ``.gpkg`` file to create.
+    overwrite
+        Replace an existing file; without it an existing file is refused.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> inv = create_inventory(os.path.join(tempfile.mkdtemp(), "a.gpkg"))
+    >>> sorted(inv.layers())[:3]
+    ['bridges', 'monuments', 'parcels']
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        raise InventoryError(f"{path}: an inventory must be a GeoPackage file ending in .gpkg")
+    if path.exists() and not overwrite:
+        raise InventoryError(f"{path} already exists; use overwrite to replace it")
+    if not path.parent.is_dir():
+        raise InventoryError(f"{path}: folder {path.parent} does not exist")
+    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial.gpkg")
+    try:
+        for name in INVENTORY_LAYERS:
+            pyogrio.write_dataframe(
+                empty_layer(name),
+                tmp,
+                layer=name,
+                driver="GPKG",
+                geometry_type=LAYERS[name].storage_geometry_type,
+                promote_to_multi=LAYERS[name].storage_geometry_type.startswith("Multi"),
+                use_arrow=True,
+            )
+        meta = pd.DataFrame(
+            {
+                "key": ["schema_version", "created_utc", "generator"],
+                "value": [str(SCHEMA_VERSION), _now(), "geoasset"],
+            }
+        )
+        pyogrio.write_dataframe(meta, tmp, layer=META_TABLE, driver="GPKG")
+        pyogrio.write_dataframe(_empty_history(), tmp, layer=HISTORY_TABLE, driver="GPKG")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return Inventory(path)
+
+
+def open_inventory(path: str | os.PathLike) -> Inventory:
+    """Open an existing inventory, checking that it is one.
+
+    Examples
+    --------
+    >>> open_inventory("no/such/file.gpkg")
+    Traceback (most recent call last):
+    ...
+    geoasset.errors.InventoryError: no/such/file.gpkg: no such file
+    """
+    inv = Inventory(path)
+    inv.check()
+    return inv
+
+
+def empty_layer(name: str) -> gpd.GeoDataFrame:
+    """An empty GeoDataFrame with the columns and dtypes of inventory layer ``name``."""
+    from geoasset.validate import PANDAS_DTYPES
+
+    spec = LAYERS[name]
+    columns = {f.name: pd.Series([], dtype=PANDAS_DTYPES[f.type]) for f in spec.fields}
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=STORE_CRS))
+
+
+def _empty_history() -> pd.DataFrame:
+    return pd.DataFrame({k: pd.Series([], dtype=v) for k, v in HISTORY_COLUMNS.items()})
+
+
+class Inventory:
+    """An inventory GeoPackage on disk.
+
+    Cheap to create: it holds only the path. Every method opens and closes the file.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, lock_timeout: float = 5.0):
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+
+    def __repr__(self) -> str:
+        return f"Inventory({str(self.path)!r})"
+
+    # -- reading -----------------------------------------------------------------
+    def check(self) -> None:
+        """Raise :class:`InventoryError` unless the file is a geoasset inventory."""
+        if not self.path.exists():
+            raise InventoryError(f"{self.path}: no such file")
+        if not self.path.is_file():
+            raise InventoryError(f"{self.path}: not a file")
+        try:
+            names = self._layer_names()
+        except pyogrio.errors.DataSourceError as exc:
+            raise InventoryError(f"{self.path}: not a GeoPackage ({exc})") from None
+        if META_TABLE not in names:
+            raise InventoryError(
+                f"{self.path}: not a geoasset inventory (no {META_TABLE} table); "
+                "create one with 'geoasset init'"
+            )
+
+    def _layer_names(self) -> list[str]:
+        return [str(n) for n, _ in pyogrio.list_layers(self.path)]
+
+    def layers(self) -> list[str]:
+        """Names of the data layers (without internal tables)."""
+        return [
+            n
+            for n in self._layer_names()
+            if n not in (META_TABLE, HISTORY_TABLE) and not n.startswith(STAGING_PREFIX)
+        ]
+
+    def has_layer(self, layer: str) -> bool:
+        return layer in self.layers()
+
+    def count(self, layer: str) -> int:
+        """Number of rows in ``layer`` (0 if the layer does not exist)."""
+        if not self.has_layer(layer):
+            return 0
+        return int(pyogrio.read_info(self.path, layer=layer)["features"])
+
+    def read(
+        self,
+        layer: str,
+        *,
+        engine: str = "pyogrio",
+        columns: list[str] | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> gpd.GeoDataFrame | pd.DataFrame:
+        """Read one layer; tables without geometry come back as a DataFrame.
+
+        ``engine`` is ``"pyogrio"`` (Arrow, the bulk path) or ``"fiona"``.
+        """
+        self.check()
+        if layer not in self._layer_names():
+            raise LayerNotFoundError(
+                f"{self.path}: no layer {layer!r} (has: {', '.join(self.layers())})"
+            )
+        if engine == "pyogrio":
+            frame = pyogrio.read_dataframe(
+                self.path, layer=layer, columns=columns, bbox=bbox, use_arrow=True
+            )
+        elif engine == "fiona":
+            frame = gpd.read_file(
+                self.path, layer=layer, engine="fiona", columns=columns, bbox=bbox
+            )
+        else:
+            raise ValueError(f"engine must be 'pyogrio' or 'fiona', not {engine!r}")
+        if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and "geometry" in frame:
+            frame = frame.set_crs(STORE_CRS)
+        return frame
+
+    def metadata(self) -> dict[str, str]:
+        meta = self.read(META_TABLE)
+        return dict(zip(meta["key"], meta["value"], strict=True))
+
+    def history(self) -> pd.DataFrame:
+        """Every write batch, oldest first."""
+        return pd.DataFrame(self.read(HISTORY_TABLE))
+
+    def bounds(self, layer: str) -> tuple[float, float, float, float] | None:
+        info = pyogrio.read_info(self.path, layer=layer, force_total_bounds=True)
+        b = info.get("total_bounds")
+        return None if b is None else tuple(float(v) for v in b)
+
+    # -- writing -----------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the inventory's exclusive write lock."""
+        self.check()
+        with open(self.path, "rb") as handle:
+            deadline = time.monotonic() + self.lock_timeout
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise InventoryLockedError(
+                            f"{self.path}: inventory is locked by another process "
+                            f"(waited {self.lock_timeout:g} s); try again when it has finished"
+                        ) from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def write(
+        self,
+        layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame],
+        *,
+        batch: Batch,
+        mode: str = "replace",
+    ) -> None:
+        """Write one or more layers in one atomic batch.
+
+        Parameters
+        ----------
+        layers
+            Layer name -> frame. GeoDataFrames are stored in EPSG:4326; plain
+            DataFrames become attribute tables.
+        batch
+            What to record in ``history``.
+        mode
+            ``"create"`` refuses a layer that already has rows, ``"append"`` adds the
+            rows after the existing ones, ``"replace"`` replaces the layer's rows.
+        """
+        if mode not in WRITE_MODES:
+            raise ValueError(f"mode must be one of {WRITE_MODES}, not {mode!r}")
+        with self.lock():
+            self._drop_stale_staging()
+            counts = {name: self.count(name) for name in layers}
+            if mode == "create":
+                full = [n for n, c in counts.items() if c]
+                if full:
+                    raise LayerNotEmptyError(
+                        f"{self.path}: layer {full[0]!r} already has {counts[full[0]]} rows; "
+                        "use append or overwrite"
+                    )
+            staged: dict[str, str] = {}
+            try:
+                for name, frame in layers.items():
+                    if mode == "append" and counts[name]:
+                        frame = _concat(self.read(name), frame)
+                    staged[name] = f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}_{name}"
+                    self._stage(staged[name], name, frame)
+                self._swap(staged, batch, mode, counts, {n: len(f) for n, f in layers.items()})
+            finally:
+                leftover = [s for s in staged.values() if s in self._layer_names()]
+                if leftover:
+                    with self._connect() as con:
+                        for table in leftover:
+                            _drop_table(con, table)
+
+    def _stage(self, table: str, layer: str, frame: gpd.GeoDataFrame | pd.DataFrame) -> None:
+        kwargs: dict = {}
+        if isinstance(frame, gpd.GeoDataFrame):
+            if frame.crs is None:
+                raise InventoryError(f"layer {layer!r}: data has no CRS; cannot store it")
+            frame = frame.to_crs(STORE_CRS)
+            spec = LAYERS.get(layer)
+            if spec is not None:
+                kwargs["geometry_type"] = spec.storage_geometry_type
+                kwargs["promote_to_multi"] = spec.storage_geometry_type.startswith("Multi")
+            elif len(frame) == 0:
+                kwargs["geometry_type"] = "Unknown"
+        pyogrio.write_dataframe(
+            frame, self.path, layer=table, driver="GPKG", use_arrow=True, **kwargs
+        )
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=self.lock_timeout, isolation_level=None)
+        return con
+
+    def _swap(
+        self,
+        staged: Mapping[str, str],
+        batch: Batch,
+        mode: str,
+        before: Mapping[str, int],
+        given: Mapping[str, int],
+    ) -> None:
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            for layer, table in staged.items():
+                _drop_table(con, layer)
+                _rename_table(con, table, layer)
+                _after_swap_hook(con, layer)
+                replaced = before[layer] if mode == "replace" else 0
+                con.execute(
+                    f"INSERT INTO {HISTORY_TABLE} ({', '.join(_quote(c) for c in HISTORY_COLUMNS)}) "  # noqa: S608 (constant names)
+                    "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        batch.batch_id,
+                        _now(),
+                        _user(),
+                        batch.command,
+                        batch.source,
+                        layer,
+                        mode,
+                        given[layer],
+                        replaced,
+                        int(batch.refused.get(layer, 0)),
+                    ),
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
+
+    def _drop_stale_staging(self) -> None:
+        stale = [n for n in self._layer_names() if n.startswith(STAGING_PREFIX)]
+        if stale:
+            with contextlib.closing(self._connect()) as con:
+                con.execute("BEGIN IMMEDIATE")
+                for table in stale:
+                    _drop_table(con, table)
+                con.execute("COMMIT")
+
+
+# Called inside the swap transaction after each layer is renamed into place. Tests
+# replace it to inject a failure (or a crash) in the middle of a write.
+def _after_swap_hook(con: sqlite3.Connection, layer: str) -> None:
+    return None
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def _concat(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    if isinstance(new, gpd.GeoDataFrame) and new.crs is not None:
+        new = new.to_crs(STORE_CRS)
+    frames = [f for f in (old, new) if len(f)]
+    if not frames:
+        return new
+    out = pd.concat(frames, ignore_index=True)
+    if isinstance(new, gpd.GeoDataFrame):
+        out = gpd.GeoDataFrame(out, geometry="geometry", crs=STORE_CRS)
+    return out
+
+
+def _triggers(con: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
+    ).fetchall()
+
+
+def _geometry_column(con: sqlite3.Connection, table: str) -> str | None:
+    row = con.execute(
+        "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _table_exists(con: sqlite3.Connection, table: str) -> bool:
+    row = con.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()
+    return row is not None
+
+
+GPKG_REGISTRIES = ("gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions", "gpkg_ogr_contents")
+
+
+def _drop_table(con: sqlite3.Connection, table: str) -> None:
+    """Drop a GeoPackage table with its triggers, R-tree index and registry rows."""
+    for name, _ in _triggers(con, table):
+        con.execute(f"DROP TRIGGER {_quote(name)}")
+    geom = _geometry_column(con, table)
+    if geom and _table_exists(con, f"rtree_{table}_{geom}"):
+        con.execute(f"DROP TABLE {_quote(f'rtree_{table}_{geom}')}")
+    if _table_exists(con, table):
+        con.execute(f"DROP TABLE {_quote(table)}")
+    for registry in reversed(GPKG_REGISTRIES):
+        if _table_exists(con, registry):
+            con.execute(f"DELETE FROM {registry} WHERE table_name = ?", (table,))  # noqa: S608
+
+
+def _rename_table(con: sqlite3.Connection, old: str, new: str) -> None:
+    """Rename a GeoPackage table with its R-tree, triggers and registry rows."""
+    triggers = _triggers(con, old)
+    for name, _ in triggers:
+        con.execute(f"DROP TRIGGER {_quote(name)}")
+    geom = _geometry_column(con, old)
+    con.execute(f"ALTER TABLE {_quote(old)} RENAME TO {_quote(new)}")
+    if geom and _table_exists(con, f"rtree_{old}_{geom}"):
+        con.execute(
+            f"ALTER TABLE {_quote(f'rtree_{old}_{geom}')} RENAME TO {_quote(f'rtree_{new}_{geom}')}"
+        )
+    con.execute(
+        "UPDATE gpkg_contents SET table_name = ?, identifier = ?, last_change = ? WHERE table_name = ?",
+        (new, new, _now(), old),
+    )
+    for registry in GPKG_REGISTRIES[1:]:
+        if _table_exists(con, registry):
+            con.execute(f"UPDATE {registry} SET table_name = ? WHERE table_name = ?", (new, old))  # noqa: S608
+    for _, sql in triggers:
+        con.execute(sql.replace(old, new))

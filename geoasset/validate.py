@@ -1,0 +1,315 @@
+"""Check rows against a layer specification, collecting every problem.
+
+:func:`validate_layer` takes a GeoDataFrame whose columns already carry the schema's
+field names (values may still be raw text from a field file), coerces each field to its
+type, and splits the rows into the valid ones and the refused ones, each refused row with
+every reason. It never stops at the first problem, so a field crew fixes a survey in one
+pass. The work is vectorised per field; only failing rows are visited one by one.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely import Point
+>>> rows = gpd.GeoDataFrame({"pole_id": ["P1", "P2"], "owner": ["PLN", ""],
+...                          "height_m": ["9", "nine"]},
+...                         geometry=[Point(123.6, -10.2), Point(123.6, -10.2)], crs=4326)
+>>> result = validate_layer(rows, "poles", source="poles.csv")
+>>> len(result.valid), len(result.rejected)
+(1, 1)
+>>> print(result.problems[0])
+row 2 field 'owner': required value is empty
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geoasset.errors import ValidationProblem
+from geoasset.schema import LayerSpec, layer_spec
+
+__all__ = ["PANDAS_DTYPES", "ValidationResult", "validate_layer", "assign_ids", "REASON_COLUMN"]
+
+#: How each schema field type is held in pandas (and so written by pyogrio).
+PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "date": "str"}
+
+REASON_COLUMN = "reject_reason"
+ROW_COLUMN = "source_row"
+
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+
+
+@dataclass
+class ValidationResult:
+    """Valid rows (typed), refused rows (as given, with reasons) and every problem."""
+
+    valid: gpd.GeoDataFrame
+    rejected: pd.DataFrame
+    problems: list[ValidationProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _is_blank(values: pd.Series) -> pd.Series:
+    as_text = values.astype("str").str.strip()
+    return values.isna() | (as_text == "") | as_text.str.lower().isin(["nan", "none", "null"])
+
+
+def _to_float(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype("float64")
+    text = values.astype("str").str.strip()
+    comma = text.str.match(_DECIMAL_COMMA)
+    text = text.where(~comma, text.str.replace(",", ".", regex=False))
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def _to_date(values: pd.Series) -> pd.Series:
+    """Parse ISO dates, else day-first dates (``17/08/2025``) as Indonesian forms write them."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        parsed = values
+    else:
+        text = values.astype("str").str.strip()
+        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+        missing = parsed.isna()
+        if missing.any():
+            parsed[missing] = pd.to_datetime(
+                text[missing], errors="coerce", dayfirst=True, format="mixed"
+            )
+    out = parsed.dt.strftime("%Y-%m-%d")
+    return out.astype("str").where(parsed.notna(), None)
+
+
+def _normalise_choice(values: pd.Series) -> pd.Series:
+    return values.astype("str").str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+
+
+def validate_layer(
+    frame: gpd.GeoDataFrame,
+    layer: str | LayerSpec,
+    *,
+    source: str = "",
+    row_numbers: Iterable[int] | None = None,
+    existing_ids: Iterable[str] = (),
+    fix: bool = False,
+) -> ValidationResult:
+    """Validate ``frame`` against a layer specification.
+
+    Parameters
+    ----------
+    frame
+        Rows to check, columns named as the schema's fields; other columns are kept
+        as text.
+    layer
+        Layer name or :class:`~geoasset.schema.LayerSpec`.
+    source
+        Name of the file the rows came from, used in messages.
+    row_numbers
+        The 1-based row number of each row in its source (default: 1, 2, ...).
+    existing_ids
+        Ids already in the inventory; a row repeating one is refused.
+    fix
+        Repair invalid geometries with ``shapely.make_valid`` instead of refusing them.
+    """
+    spec = layer if isinstance(layer, LayerSpec) else layer_spec(layer)
+    n = len(frame)
+    rows = np.arange(1, n + 1) if row_numbers is None else np.asarray(list(row_numbers))
+    reasons: dict[int, list[ValidationProblem]] = defaultdict(list)
+
+    def refuse(mask: pd.Series | np.ndarray, field_name: str | None, message) -> None:
+        for pos in np.flatnonzero(np.asarray(mask)):
+            text = message(pos) if callable(message) else message
+            reasons[pos].append(ValidationProblem(int(rows[pos]), field_name, text))
+
+    original = frame.reset_index(drop=True)
+    out = {}
+    for spec_field in spec.fields:
+        name = spec_field.name
+        if name not in original.columns:
+            if spec_field.required:
+                refuse(np.ones(n, bool), name, "required column is missing")
+            out[name] = pd.Series([None] * n, dtype=PANDAS_DTYPES[spec_field.type])
+            continue
+        raw = original[name]
+        blank = _is_blank(raw)
+        if spec_field.required:
+            refuse(blank, name, "required value is empty")
+        if spec_field.type in ("int", "float"):
+            number = _to_float(raw)
+            bad = number.isna() & ~blank
+            refuse(bad, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a number")
+            if spec_field.type == "int":
+                fractional = number.notna() & (number != np.round(number))
+                refuse(
+                    fractional, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a whole number"
+                )
+                number = number.where(~fractional)
+            if spec_field.minimum is not None:
+                low = number < spec_field.minimum
+                refuse(
+                    low,
+                    name,
+                    lambda p, v=number, f=spec_field: f"{v.iloc[p]:g} is below {f.minimum:g}",
+                )
+            if spec_field.maximum is not None:
+                high = number > spec_field.maximum
+                refuse(
+                    high,
+                    name,
+                    lambda p, v=number, f=spec_field: f"{v.iloc[p]:g} is above {f.maximum:g}",
+                )
+            value = number.round().astype("Int64") if spec_field.type == "int" else number
+        elif spec_field.type == "date":
+            value = _to_date(raw)
+            bad = value.isna() & ~blank
+            refuse(bad, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a date (use YYYY-MM-DD)")
+        else:
+            value = raw.astype("str").where(~blank, None)
+            if spec_field.allowed is not None:
+                value = _normalise_choice(raw).where(~blank, None)
+                unknown = ~blank & ~value.isin(spec_field.allowed)
+                refuse(
+                    unknown,
+                    name,
+                    lambda p, raw=raw, f=spec_field: (
+                        f"{raw.iloc[p]!r} is not one of {', '.join(f.allowed)}"
+                    ),
+                )
+            elif name == spec.id_field:
+                value = value.str.strip()
+        out[name] = value.reset_index(drop=True)
+
+    ids = out[spec.id_field]
+    given = ids.notna()
+    dup_in_file = given & ids.duplicated(keep=False)
+    first_row = {}
+    for pos in np.flatnonzero(dup_in_file.to_numpy()):
+        first_row.setdefault(ids.iloc[pos], int(rows[pos]))
+    refuse(
+        dup_in_file,
+        spec.id_field,
+        lambda p: f"duplicate id {ids.iloc[p]!r} (first at row {first_row[ids.iloc[p]]})",
+    )
+    existing = set(existing_ids)
+    if existing:
+        clash = given & ids.isin(existing)
+        refuse(clash, spec.id_field, lambda p: f"id {ids.iloc[p]!r} is already in the inventory")
+
+    geometry = gpd.GeoSeries(original.geometry.values, crs=frame.crs)
+    missing = geometry.isna().to_numpy() | shapely.is_empty(geometry.values)
+    refuse(missing, "geometry", "geometry is missing or empty")
+    kinds = geometry.geom_type.to_numpy()
+    wrong = ~missing & ~np.isin(kinds, spec.geometry_types)
+    refuse(
+        wrong,
+        "geometry",
+        lambda p: f"{kinds[p]} is not allowed in {spec.name} ({', '.join(spec.geometry_types)})",
+    )
+    invalid = ~missing & ~wrong & ~shapely.is_valid(geometry.values)
+    if invalid.any():
+        if fix:
+            repaired = shapely.make_valid(geometry.values[invalid])
+            geometry = geometry.copy()
+            geometry.values[invalid] = repaired
+            still_wrong = ~np.isin(shapely.get_type_id(repaired), _type_ids(spec.geometry_types))
+            refuse(
+                _scatter(invalid, still_wrong),
+                "geometry",
+                "geometry could not be repaired into an allowed type",
+            )
+        else:
+            refuse(
+                invalid,
+                "geometry",
+                lambda p: (
+                    f"invalid geometry ({shapely.is_valid_reason(geometry.values[p])}); "
+                    "use --fix to repair it"
+                ),
+            )
+    if frame.crs is not None and frame.crs.is_geographic:
+        ok = ~missing
+        bounds = shapely.bounds(geometry.values)
+        outside = ok & (
+            (bounds[:, 0] < -180)
+            | (bounds[:, 2] > 180)
+            | (bounds[:, 1] < -90)
+            | (bounds[:, 3] > 90)
+        )
+        refuse(outside, "geometry", "coordinates outside longitude ±180 / latitude ±90")
+
+    extra = [c for c in original.columns if c not in out and c != original.geometry.name]
+    for name in extra:
+        values = original[name]
+        out[name] = values.astype("str").where(~values.isna(), None)
+
+    typed = gpd.GeoDataFrame(out, geometry=geometry.values, crs=frame.crs)
+    bad_rows = np.zeros(n, bool)
+    bad_rows[list(reasons)] = True
+    problems = [p for pos in sorted(reasons) for p in reasons[pos]]
+    rejected = pd.DataFrame(original.drop(columns=original.geometry.name)[bad_rows])
+    rejected.insert(0, ROW_COLUMN, rows[bad_rows])
+    rejected["geometry_wkt"] = [
+        None if g is None or g.is_empty else g.wkt for g in original.geometry[bad_rows]
+    ]
+    rejected[REASON_COLUMN] = [
+        "; ".join(f"{p.field}: {p.message}" if p.field else p.message for p in reasons[pos])
+        for pos in np.flatnonzero(bad_rows)
+    ]
+    valid = typed[~bad_rows].reset_index(drop=True)
+    return ValidationResult(
+        valid=valid, rejected=rejected.reset_index(drop=True), problems=problems
+    )
+
+
+def _type_ids(names: Iterable[str]) -> list[int]:
+    codes = {
+        "Point": 0,
+        "LineString": 1,
+        "Polygon": 3,
+        "MultiPoint": 4,
+        "MultiLineString": 5,
+        "MultiPolygon": 6,
+    }
+    return [codes[n] for n in names]
+
+
+def _scatter(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(mask), bool)
+    out[np.flatnonzero(mask)] = values
+    return out
+
+
+def assign_ids(
+    frame: gpd.GeoDataFrame, layer: str | LayerSpec, *, existing_ids: Iterable[str] = ()
+) -> gpd.GeoDataFrame:
+    """Give rows without an id a stable one, ``PREFIX-000123``, after the highest in use.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> f = gpd.GeoDataFrame({"pole_id": [None, "POLE-000007", None]}, geometry=[None] * 3)
+    >>> assign_ids(f, "poles", existing_ids=["POLE-000002"])["pole_id"].tolist()
+    ['POLE-000008', 'POLE-000007', 'POLE-000009']
+    """
+    spec = layer if isinstance(layer, LayerSpec) else layer_spec(layer)
+    ids = frame[spec.id_field]
+    missing = ids.isna() | (ids.astype("str").str.strip() == "")
+    if not missing.any():
+        return frame
+    pattern = re.compile(rf"^{re.escape(spec.id_prefix)}-(\d+)$")
+    used = [*existing_ids, *ids[~missing].astype("str")]
+    numbers = [int(m.group(1)) for m in map(pattern.match, used) if m]
+    start = max(numbers, default=0) + 1
+    out = frame.copy()
+    new_ids = [f"{spec.id_prefix}-{start + i:06d}" for i in range(int(missing.sum()))]
+    out.loc[missing.to_numpy(), spec.id_field] = new_ids
+    return out

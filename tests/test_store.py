@@ -1,0 +1,235 @@
+"""The inventory store: creation, reads through both engines, atomic writes, locking."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import fiona
+import pyogrio
+import pytest
+
+from geoasset import store
+from geoasset.errors import (
+    InventoryError,
+    InventoryLockedError,
+    LayerNotEmptyError,
+    LayerNotFoundError,
+)
+from geoasset.schema import INVENTORY_LAYERS
+from geoasset.store import Batch, create_inventory, open_inventory
+from tests.conftest import make_poles, make_roads
+
+
+def layer_digest(path, layer):
+    """A digest of a layer's rows as SQLite holds them, independent of GDAL."""
+    con = sqlite3.connect(path)
+    try:
+        rows = con.execute(f'SELECT * FROM "{layer}" ORDER BY fid').fetchall()
+    finally:
+        con.close()
+    return hashlib.sha256(repr(rows).encode()).hexdigest(), len(rows)
+
+
+def test_init_creates_every_layer_in_wgs84(inventory):
+    assert set(INVENTORY_LAYERS) <= set(inventory.layers())
+    for name in INVENTORY_LAYERS:
+        assert pyogrio.read_info(inventory.path, layer=name)["crs"] == "EPSG:4326"
+    assert inventory.metadata()["schema_version"] == "1"
+    # GDAL itself (through fiona) sees the same layers.
+    assert set(INVENTORY_LAYERS) <= set(fiona.listlayers(inventory.path))
+
+
+def test_init_refuses_existing_file_and_bad_names(tmp_path, inventory):
+    with pytest.raises(InventoryError, match="already exists"):
+        create_inventory(inventory.path)
+    with pytest.raises(InventoryError, match="must be a GeoPackage"):
+        create_inventory(tmp_path / "inventory.sqlite")
+    with pytest.raises(InventoryError, match="does not exist"):
+        create_inventory(tmp_path / "missing" / "inventory.gpkg")
+
+
+def test_open_refuses_non_inventory(tmp_path):
+    other = tmp_path / "other.gpkg"
+    pyogrio.write_dataframe(make_poles(), other, layer="x")
+    with pytest.raises(InventoryError, match="not a geoasset inventory"):
+        open_inventory(other)
+    junk = tmp_path / "junk.gpkg"
+    junk.write_text("hello")
+    with pytest.raises(InventoryError, match="not a GeoPackage"):
+        open_inventory(junk)
+
+
+@pytest.mark.parametrize("engine", ["pyogrio", "fiona"])
+def test_round_trip_through_both_engines(inventory, poles, engine):
+    inventory.write({"poles": poles}, batch=Batch(command="test"), mode="create")
+    back = inventory.read("poles", engine=engine)
+    assert list(back["pole_id"]) == list(poles["pole_id"])
+    assert back.crs.to_epsg() == 4326
+    assert back.geometry.geom_equals_exact(poles.geometry, tolerance=1e-12).all()
+
+
+def test_reprojected_input_is_stored_in_wgs84(inventory, poles):
+    inventory.write({"poles": poles.to_crs(32751)}, batch=Batch(command="test"))
+    back = inventory.read("poles")
+    assert (back.geometry.x - poles.geometry.x).abs().max() < 1e-9
+    assert (back.geometry.y - poles.geometry.y).abs().max() < 1e-9
+
+
+def test_create_mode_refuses_non_empty_layer_and_names_it(inventory, poles):
+    inventory.write({"poles": poles}, batch=Batch(command="test"), mode="create")
+    with pytest.raises(
+        LayerNotEmptyError, match=r"inventory\.gpkg: layer 'poles' already has 5 rows"
+    ):
+        inventory.write({"poles": poles}, batch=Batch(command="test"), mode="create")
+
+
+def test_append_and_replace_and_history(inventory, poles):
+    inventory.write({"poles": poles}, batch=Batch(command="import", source="a.csv"), mode="create")
+    more = make_poles(3, prefix="Q")
+    inventory.write({"poles": more}, batch=Batch(command="import", source="b.csv"), mode="append")
+    assert inventory.count("poles") == 8
+    inventory.write(
+        {"poles": more},
+        batch=Batch(command="import", source="c.csv", refused={"poles": 2}),
+        mode="replace",
+    )
+    assert list(inventory.read("poles")["pole_id"]) == ["Q0", "Q1", "Q2"]
+    history = inventory.history()
+    assert list(history["source"]) == ["a.csv", "b.csv", "c.csv"]
+    assert list(history["mode"]) == ["create", "append", "replace"]
+    assert list(history["rows_added"]) == [5, 3, 3]
+    assert list(history["rows_replaced"]) == [0, 0, 8]
+    assert list(history["rows_refused"]) == [0, 0, 2]
+
+
+def test_writing_one_layer_leaves_others_untouched(inventory, poles):
+    inventory.write({"poles": poles, "roads": make_roads()}, batch=Batch(command="test"))
+    before = layer_digest(inventory.path, "roads")
+    inventory.write({"poles": make_poles(2)}, batch=Batch(command="test"))
+    assert layer_digest(inventory.path, "roads") == before
+
+
+def test_spatial_index_is_maintained(inventory, poles):
+    inventory.write({"poles": poles}, batch=Batch(command="test"))
+    # bbox filters go through the GeoPackage R-tree; only poles 1 and 2 fall inside.
+    hit = inventory.read("poles", bbox=(123.60005, -10.2, 123.00025 + 0.6, -10.1))
+    assert list(hit["pole_id"]) == ["P1", "P2"]
+    con = sqlite3.connect(inventory.path)
+    assert con.execute("SELECT count(*) FROM rtree_poles_geom").fetchone()[0] == 5
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+
+
+def test_failure_inside_the_swap_leaves_file_as_before(inventory, poles, monkeypatch):
+    inventory.write({"poles": poles, "roads": make_roads()}, batch=Batch(command="test"))
+    before = {n: layer_digest(inventory.path, n) for n in ("poles", "roads", "history")}
+
+    def explode(con, layer):
+        if layer == "roads":  # poles already swapped in this transaction
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "_after_swap_hook", explode)
+    with pytest.raises(KeyboardInterrupt):
+        inventory.write(
+            {"poles": make_poles(2), "roads": make_roads()}, batch=Batch(command="test")
+        )
+    after = {n: layer_digest(inventory.path, n) for n in ("poles", "roads", "history")}
+    assert after == before
+    assert not [
+        n for n in pyogrio.list_layers(inventory.path)[:, 0] if n.startswith("geoasset_staging")
+    ]
+
+
+def test_failure_while_staging_leaves_file_as_before(inventory, poles, monkeypatch):
+    inventory.write({"poles": poles}, batch=Batch(command="test"))
+    before = layer_digest(inventory.path, "poles")
+    real = pyogrio.write_dataframe
+    calls = []
+
+    def disk_full_on_second_layer(*args, **kwargs):
+        calls.append(kwargs["layer"])
+        if len(calls) == 2:
+            real(*args, **kwargs)  # the data lands in staging, then the "disk" fails
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", disk_full_on_second_layer)
+    with pytest.raises(OSError, match="No space"):
+        inventory.write(
+            {"roads": make_roads(), "poles": make_poles(2)}, batch=Batch(command="test")
+        )
+    monkeypatch.undo()
+    assert layer_digest(inventory.path, "poles") == before
+    assert inventory.count("roads") == 0
+    assert not [
+        n for n in pyogrio.list_layers(inventory.path)[:, 0] if n.startswith("geoasset_staging")
+    ]
+
+
+def test_process_killed_mid_swap_is_rolled_back(inventory, poles):
+    """A real crash: the child process dies between dropping and committing."""
+    inventory.write({"poles": poles}, batch=Batch(command="test"))
+    before = layer_digest(inventory.path, "poles")
+    child = textwrap.dedent(
+        f"""
+        import os
+        from geoasset import store
+        from tests.conftest import make_poles
+        store._after_swap_hook = lambda con, layer: os._exit(137)
+        store.Inventory({str(inventory.path)!r}).write(
+            {{"poles": make_poles(2)}}, batch=store.Batch(command="crash"))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True)
+    assert result.returncode == 137, result.stderr
+    # The hot journal is rolled back when the file is next opened.
+    assert layer_digest(inventory.path, "poles") == before
+    assert len(inventory.read("poles")) == 5
+    # The stale staging table the crash left is cleaned up by the next write.
+    inventory.write({"poles": make_poles(1)}, batch=Batch(command="test"))
+    assert not [
+        n for n in pyogrio.list_layers(inventory.path)[:, 0] if n.startswith("geoasset_staging")
+    ]
+
+
+def _hold_lock(path, ready, release):
+    with store.Inventory(path).lock():
+        ready.set()
+        release.wait(10)
+
+
+def test_second_writer_gets_a_clear_lock_error(inventory, poles):
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(inventory.path), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(20)
+        waiting = store.Inventory(inventory.path, lock_timeout=0.3)
+        with pytest.raises(InventoryLockedError, match="locked by another process"):
+            waiting.write({"poles": poles}, batch=Batch(command="test"))
+    finally:
+        release.set()
+        holder.join(10)
+    assert inventory.count("poles") == 0
+    inventory.write({"poles": poles}, batch=Batch(command="test"))
+    assert inventory.count("poles") == 5
+
+
+def test_read_unknown_layer_names_known_ones(inventory):
+    with pytest.raises(LayerNotFoundError, match="no layer 'pylons'.*poles"):
+        inventory.read("pylons")
+
+
+def test_attribute_tables_round_trip(inventory):
+    import pandas as pd
+
+    totals = pd.DataFrame({"corridor_id": ["C1", "C2"], "amount_rp": [1000, 2500]})
+    inventory.write({"assessment_totals": totals}, batch=Batch(command="test"))
+    back = inventory.read("assessment_totals")
+    assert list(back["amount_rp"]) == [1000, 2500]
