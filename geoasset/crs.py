@@ -76,11 +76,29 @@ def require_metric(crs: pyproj.CRS | str | int) -> pyproj.CRS:
 
 
 def metric_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, crs=None) -> pyproj.CRS:
-    """The CRS to measure ``frame`` in: ``crs`` if given (checked), else its UTM zone."""
+    """The CRS to measure ``frame`` in.
+
+    ``crs`` if given (checked to be projected in metres), else the data's own CRS if it
+    is already projected in metres, else the UTM zone of the data's centroid.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> metric_crs(gpd.GeoSeries([Point(123.6, -10.2)], crs=4326)).to_epsg()
+    32751
+    >>> metric_crs(gpd.GeoSeries([Point(500000, 8870000)], crs=23840)).to_epsg()
+    23840
+    """
     if crs is not None:
         return require_metric(crs)
     if frame.crs is None:
         raise CRSError("data has no CRS; cannot choose a metric CRS for it")
+    if frame.crs.is_projected:
+        try:
+            return require_metric(frame.crs)
+        except CRSError:
+            pass
     if len(frame) == 0 or frame.geometry.is_empty.all():
         raise CRSError("data is empty; cannot choose a metric CRS for it")
     minx, miny, maxx, maxy = frame.geometry.to_crs(4326).total_bounds
