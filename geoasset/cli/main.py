@@ -18,6 +18,7 @@ from geoasset import __version__
 COMMANDS = {
     "init": "init",
     "info": "info",
+    "qa": "qa",
 }
 
 
