@@ -35,7 +35,14 @@ import shapely
 from geoasset.errors import ValidationProblem
 from geoasset.schema import LayerSpec, layer_spec
 
-__all__ = ["PANDAS_DTYPES", "ValidationResult", "validate_layer", "assign_ids", "REASON_COLUMN"]
+__all__ = [
+    "PANDAS_DTYPES",
+    "ValidationResult",
+    "validate_layer",
+    "validate_inventory",
+    "assign_ids",
+    "REASON_COLUMN",
+]
 
 #: How each schema field type is held in pandas (and so written by pyogrio).
 PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "date": "str"}
@@ -67,8 +74,13 @@ def _is_blank(values: pd.Series) -> pd.Series:
 def _to_float(values: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values):
         return values.astype("float64")
+    try:  # fast path (Arrow, in C++): every value a plain number or missing
+        return values.astype("float64[pyarrow]").astype("float64")
+    except (ValueError, TypeError, NotImplementedError):
+        pass
     text = values.astype("str").str.strip()
-    comma = text.str.match(_DECIMAL_COMMA)
+    comma = text.str.contains(",", regex=False, na=False)
+    comma[comma] = text[comma].str.match(_DECIMAL_COMMA.pattern)
     text = text.where(~comma, text.str.replace(",", ".", regex=False))
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
@@ -90,7 +102,11 @@ def _to_date(values: pd.Series) -> pd.Series:
 
 
 def _normalise_choice(values: pd.Series) -> pd.Series:
-    return values.astype("str").str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    text = values.astype("str")
+    # few distinct values in a choice field: normalise each once, then map back
+    distinct = pd.Series(text.dropna().unique(), dtype="str")
+    normal = distinct.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    return text.map(dict(zip(distinct, normal, strict=True))).astype("str")
 
 
 def validate_layer(
@@ -137,7 +153,7 @@ def validate_layer(
         if name not in original.columns:
             if spec_field.required:
                 refuse(np.ones(n, bool), name, "required column is missing")
-            out[name] = pd.Series([None] * n, dtype=PANDAS_DTYPES[spec_field.type])
+            out[name] = pd.Series(index=pd.RangeIndex(n), dtype=PANDAS_DTYPES[spec_field.type])
             continue
         raw = original[name]
         blank = _is_blank(raw)
@@ -313,3 +329,40 @@ def assign_ids(
     new_ids = [f"{spec.id_prefix}-{start + i:06d}" for i in range(int(missing.sum()))]
     out.loc[missing.to_numpy(), spec.id_field] = new_ids
     return out
+
+
+def validate_inventory(inventory) -> dict[str, list[ValidationProblem]]:
+    """Re-check every schema layer stored in an inventory; collect every problem.
+
+    ``inventory`` is a path or an :class:`~geoasset.store.Inventory`. Layers of the
+    schema (:data:`~geoasset.schema.LAYERS`) found in the file are read and passed to
+    :func:`validate_layer` (types, required values, allowed values, duplicate ids,
+    geometry type and validity); row numbers count the layer's features from 1.
+
+    Returns
+    -------
+    dict
+        Layer name -> its problems (an empty list for a clean layer).
+
+    Examples
+    --------
+    >>> import os, tempfile, geopandas as gpd
+    >>> from shapely import Point
+    >>> from geoasset.store import Batch, create_inventory
+    >>> inv = create_inventory(os.path.join(tempfile.mkdtemp(), "a.gpkg"))
+    >>> poles = gpd.GeoDataFrame({"pole_id": ["P1", "P1"], "owner": ["PLN", "PLN"]},
+    ...                          geometry=[Point(123.6, -10.17)] * 2, crs=4326)
+    >>> inv.write({"poles": poles}, batch=Batch(command="doctest"))
+    >>> print(validate_inventory(inv)["poles"][0])
+    row 1 field 'pole_id': duplicate id 'P1' (first at row 1)
+    """
+    from geoasset.schema import LAYERS
+    from geoasset.store import Inventory, open_inventory
+
+    inv = inventory if isinstance(inventory, Inventory) else open_inventory(inventory)
+    stored = set(inv.layers())
+    return {
+        name: validate_layer(inv.read(name), name, source=f"layer {name!r}").problems
+        for name in LAYERS
+        if name in stored
+    }

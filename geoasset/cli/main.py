@@ -8,16 +8,21 @@ become a one-line message on stderr and exit code 1; bad invocations exit 2 (cli
 from __future__ import annotations
 
 import importlib
+import keyword
 import logging
 
 import click
 
 from geoasset import __version__
 
-#: command name -> module in geoasset.cli holding a click command of the same name.
+#: command name -> module in geoasset.cli holding a click command of the same name
+#: (``-`` read as ``_``; a Python keyword such as ``import`` gets a trailing ``_``).
 COMMANDS = {
     "init": "init",
     "info": "info",
+    "import": "import_",
+    "validate": "validate",
+    "export": "export",
     "qa": "qa",
 }
 
@@ -32,7 +37,8 @@ class LazyGroup(click.Group):
         module = COMMANDS.get(name)
         if module is None:
             return None
-        return getattr(importlib.import_module(f"geoasset.cli.{module}"), name.replace("-", "_"))
+        attribute = name.replace("-", "_") + ("_" if keyword.iskeyword(name) else "")
+        return getattr(importlib.import_module(f"geoasset.cli.{module}"), attribute)
 
     def invoke(self, ctx: click.Context):
         from geoasset.errors import GeoassetError

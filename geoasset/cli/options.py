@@ -32,3 +32,11 @@ def crs_option(help_text: str):
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["en", "id"]),
+    default="en",
+    show_default=True,
+    help="Language of headings and labels (English or Bahasa Indonesia).",
+)

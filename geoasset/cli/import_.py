@@ -1,0 +1,143 @@
+"""``geoasset import``: fill an inventory layer from a field file."""
+
+from __future__ import annotations
+
+import click
+
+from geoasset.cli.options import crs_option, existing_inventory_arg
+from geoasset.schema import INVENTORY_LAYERS
+
+__all__ = ["import_"]
+
+#: how many problems to print before pointing at the rejects file
+SHOWN_PROBLEMS = 20
+
+
+def _parse_map(ctx: click.Context, param: click.Parameter, values) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for value in values:
+        column, sep, target = value.partition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise click.BadParameter(
+                f"{value!r}: expected SOURCE_COLUMN=FIELD, e.g. --map Pemilik=owner"
+            )
+        if column in mapping:
+            raise click.BadParameter(f"{value!r}: column {column!r} is mapped twice")
+        mapping[column] = target.strip()
+    return mapping
+
+
+@click.command(name="import", short_help="Import a field file into an inventory layer.")
+@existing_inventory_arg
+@click.argument("layer", type=click.Choice(INVENTORY_LAYERS), metavar="LAYER")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="SRC=FIELD",
+    callback=_parse_map,
+    help="Take FIELD from source column SRC (repeatable).",
+)
+@click.option("--x", "x_column", metavar="COL", help="Column holding longitude (or x).")
+@click.option("--y", "y_column", metavar="COL", help="Column holding latitude (or y).")
+@crs_option(
+    "CRS of the source's coordinates when it declares none (CSV/XLSX default EPSG:4326). "
+    "Everything is stored in EPSG:4326."
+)
+@click.option(
+    "--source-layer",
+    metavar="NAME",
+    help="Layer of a GeoPackage/KML/GPX, sheet of an XLSX, or file inside a zip.",
+)
+@click.option("--append", is_flag=True, help="Add the rows to a layer that has rows.")
+@click.option("--overwrite", is_flag=True, help="Replace the rows of a layer that has rows.")
+@click.option("--strict", is_flag=True, help="Import nothing if any row is refused.")
+@click.option("--fix", is_flag=True, help="Repair invalid geometries instead of refusing them.")
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="PATH",
+    help="Where to write refused rows [default: SOURCE_STEM.LAYER.rejects.csv "
+    "beside the inventory].",
+)
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    inventory: str,
+    layer: str,
+    source: str,
+    mapping: dict[str, str],
+    x_column: str | None,
+    y_column: str | None,
+    crs,
+    source_layer: str | None,
+    append: bool,
+    overwrite: bool,
+    strict: bool,
+    fix: bool,
+    rejects: str | None,
+) -> None:
+    """Import SOURCE into LAYER of INVENTORY.gpkg (LAYER: roads, bridges, monuments,
+    poles, utility_lines or parcels).
+
+    SOURCE is a CSV or XLSX with coordinate columns (lat/latitude/lintang/y and
+    lon/lng/longitude/bujur/x, or named with --x/--y; decimal degrees or text such as
+    10°10'12.5"S, 123 40 15 E, 10,1702 LS), or a GeoJSON, shapefile (.shp or .zip),
+    KML/KMZ, GPX or GeoPackage file. Columns named as the layer's fields (or common
+    Indonesian names: nama, pemilik, jenis, tinggi...) are taken; other columns are kept
+    as text.
+
+    Every row is checked; valid rows are written, refused rows go to a rejects CSV (with
+    their original values and every reason) whose path is printed. Without --append or
+    --overwrite a layer that already has rows is left alone.
+
+    Exit status: 0 when the valid rows were imported (even if some rows were refused);
+    1 when nothing could be imported, when --strict and any row was refused (nothing is
+    written then), or when the source cannot be read; 2 for a bad invocation.
+
+    \b
+    Example:
+      geoasset import kupang.gpkg poles tiang_survei.csv
+      geoasset import kupang.gpkg poles tiang.xlsx --map "No Tiang=pole_id" --append
+      geoasset import kupang.gpkg roads jalan.zip --crs EPSG:23881 --overwrite
+    """
+    if append and overwrite:
+        raise click.UsageError("--append and --overwrite cannot be used together")
+    from geoasset.schema import layer_spec
+
+    fields = layer_spec(layer).field_names
+    for column, target in mapping.items():
+        if target not in fields:
+            raise click.BadParameter(
+                f"'{column}={target}': layer {layer!r} has no field {target!r} "
+                f"(fields: {', '.join(fields)})",
+                param_hint="'--map'",
+            )
+
+    from geoasset.ingest import import_layer
+
+    mode = "append" if append else "replace" if overwrite else "create"
+    report = import_layer(
+        inventory,
+        layer,
+        source,
+        mapping=mapping,
+        x=x_column,
+        y=y_column,
+        crs=crs,
+        mode=mode,
+        strict=strict,
+        fix=fix,
+        rejects_path=rejects,
+        source_layer=source_layer,
+    )
+    for problem in report.problems[:SHOWN_PROBLEMS]:
+        click.echo(f"  {click.format_filename(source)} {problem}", err=True)
+    if len(report.problems) > SHOWN_PROBLEMS:
+        click.echo(f"  ... and {len(report.problems) - SHOWN_PROBLEMS} more", err=True)
+    click.echo(report.summary(), err=True)
+    if report.rejects_path is not None:
+        click.echo(f"refused rows written to {report.rejects_path}", err=True)
+    if report.rows_written == 0:
+        raise click.ClickException(f"nothing imported: all {report.rows_read} rows were refused")
