@@ -24,6 +24,7 @@ COMMANDS = {
     "validate": "validate",
     "export": "export",
     "qa": "qa",
+    "assess": "assess",
 }
 
 

@@ -1,0 +1,182 @@
+"""``geoasset assess``: retribution per corridor from a tariff schedule."""
+
+from __future__ import annotations
+
+import click
+
+from geoasset.cli.options import _parse_crs, existing_inventory_arg, lang_option
+
+
+def _date(ctx: click.Context, param: click.Parameter, value):
+    if value is None:
+        return None
+    from geoasset.tariffs import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+
+
+def _metric_crs(ctx: click.Context, param: click.Parameter, value):
+    crs = _parse_crs(ctx, param, value)
+    if crs is None:
+        return None
+    from geoasset.crs import require_metric
+    from geoasset.errors import CRSError
+
+    try:
+        return require_metric(crs)
+    except CRSError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+
+
+def _xlsx(ctx: click.Context, param: click.Parameter, value):
+    if value is not None and not value.lower().endswith(".xlsx"):
+        raise click.BadParameter(f"{value!r} must end in .xlsx", param=param)
+    return value
+
+
+@click.command(short_help="Retribution per corridor: line items, totals, XLSX and CSV reports.")
+@existing_inventory_arg
+@click.option(
+    "--tariffs",
+    "tariffs_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    metavar="FILE",
+    help="Tariff schedule CSV (see layers/tariffs_example.csv).",
+)
+@click.option("--year", type=click.IntRange(1900, 2200), help="Bill this calendar year.")
+@click.option("--from", "date_from", callback=_date, metavar="DATE", help="First day billed.")
+@click.option("--to", "date_to", callback=_date, metavar="DATE", help="Last day billed.")
+@click.option(
+    "--permits",
+    "permits_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    metavar="FILE",
+    help="Permits CSV (permit_no, owner, valid_from, valid_to, paid_until): marks line "
+    "items paid / unpaid / no permit.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "xlsx",
+    callback=_xlsx,
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="REPORT.xlsx",
+    help="Write the XLSX workbook here.",
+)
+@click.option(
+    "--csv",
+    "csv_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    metavar="DIR",
+    help="Write the CSV files into this folder.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace existing report files.")
+@click.option(
+    "--rows",
+    type=click.IntRange(min=0),
+    default=100,
+    show_default=True,
+    help="Corridors listed on the terminal (0: all); the total covers all.",
+)
+@lang_option
+@click.option(
+    "--crs",
+    callback=_metric_crs,
+    metavar="CRS",
+    help="Metric CRS for lengths and distances, e.g. EPSG:32751 (default: the corridors' "
+    "metric_crs).",
+)
+def assess(
+    inventory: str,
+    tariffs_path: str,
+    year: int | None,
+    date_from,
+    date_to,
+    permits_path: str | None,
+    xlsx: str | None,
+    csv_dir: str | None,
+    overwrite: bool,
+    rows: int,
+    lang: str,
+    crs,
+) -> None:
+    """Assess the retribution owed for poles and utility lines standing in the
+    right-of-way corridors of INVENTORY.gpkg, for a calendar year (--year) or a
+    period (--from and --to, both days included).
+
+    Writes the layers assessment_items, assessment_totals and assessment_not_billable
+    into the inventory, optionally an XLSX workbook and CSV files, and prints the
+    corridor-by-corridor totals. Nothing is written if the tariff file has problems:
+    every problem is listed with its row and column.
+
+    \b
+    Example:
+      geoasset assess kupang.gpkg --tariffs layers/tariffs_example.csv --year 2026 \\
+          -o retribusi_2026.xlsx --csv retribusi_2026/
+    """
+    if year is not None and (date_from or date_to):
+        raise click.UsageError("give either --year or --from/--to, not both")
+    if year is None and not (date_from and date_to):
+        raise click.UsageError("give --year, or both --from and --to")
+    if date_from and date_to and date_to < date_from:
+        raise click.BadParameter(f"{date_to} is before --from {date_from}", param_hint="--to")
+
+    from pathlib import Path
+
+    from geoasset.assess import assess as run_assessment
+    from geoasset.reports import CSV_FILES, format_summary, write_reports
+    from geoasset.store import open_inventory
+    from geoasset.tariffs import load_permits, load_tariffs
+
+    if not overwrite:
+        existing = [Path(xlsx)] if xlsx and Path(xlsx).exists() else []
+        if csv_dir:
+            existing += [Path(csv_dir) / n for n in CSV_FILES if (Path(csv_dir) / n).exists()]
+        if existing:
+            raise click.ClickException(
+                f"{existing[0]} already exists; use --overwrite to replace the reports"
+            )
+    inv = open_inventory(inventory)
+    schedule = load_tariffs(tariffs_path)
+    permits = load_permits(permits_path) if permits_path else None
+    if not inv.count("corridors"):
+        raise click.ClickException(
+            f"{inventory} has no corridors layer; run geoasset corridors first"
+        )
+    frames = {name: inv.read(name) for name in ("poles", "utility_lines") if inv.count(name)}
+    corridors = inv.read("corridors")
+    click.echo(
+        f"assessing {sum(len(f) for f in frames.values()):,} assets against "
+        f"{len(corridors):,} corridors",
+        err=True,
+    )
+    result = run_assessment(
+        poles=frames.get("poles"),
+        utility_lines=frames.get("utility_lines"),
+        corridors=corridors,
+        tariffs=schedule,
+        year=year,
+        period_from=date_from,
+        period_to=date_to,
+        permits=permits,
+        crs=crs,
+    )
+    written = write_reports(
+        result,
+        inventory=inv,
+        xlsx=xlsx,
+        csv_dir=csv_dir,
+        source=Path(tariffs_path).name,
+        lang=lang,
+    )
+    click.echo(format_summary(result, limit=rows or None))
+    click.echo(
+        f"wrote layers assessment_items, assessment_totals, assessment_not_billable to {inventory}",
+        err=True,
+    )
+    for path in written:
+        click.echo(f"wrote {path}", err=True)

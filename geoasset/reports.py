@@ -1,0 +1,552 @@
+"""Reports of an assessment: inventory layers, an XLSX workbook, CSVs, a terminal table.
+
+Every figure in a report is read from :class:`~geoasset.assess.Assessment`: line items,
+and totals that are sums of them. Nothing is recomputed here.
+
+Field data is not trusted: a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return (after any leading spaces) is written with a leading single quote,
+so no spreadsheet runs it as a formula (:func:`neutralise`). Numbers stay numbers.
+
+Files are written atomically: into a temporary file next to the target, then moved into
+place with :func:`os.replace`. :func:`write_reports` stages every file first and moves
+them only after the inventory write succeeded, so a failure leaves nothing half written.
+
+Examples
+--------
+>>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("PLN"), neutralise(-5)
+('\\'=HYPERLINK("http://x")', 'PLN', -5)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import math
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geoasset.assess import Assessment, write_assessment
+
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "XLSX_MAX_ROWS",
+    "CSV_FILES",
+    "neutralise",
+    "write_assessment",
+    "write_csv",
+    "write_csvs",
+    "write_xlsx",
+    "write_tables_xlsx",
+    "write_reports",
+    "format_summary",
+]
+
+#: First characters that make a spreadsheet treat a text cell as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+#: Rows per worksheet (Excel's limit, header included).
+XLSX_MAX_ROWS = 1_048_576
+#: The CSV files :func:`write_csvs` writes.
+CSV_FILES = (
+    "line_items.csv",
+    "totals_corridor.csv",
+    "totals_owner.csv",
+    "totals_road.csv",
+    "totals_kabupaten.csv",
+    "not_billable.csv",
+    "tariffs_used.csv",
+    "parameters.csv",
+)
+
+
+def neutralise(value):
+    """``value`` made safe for a spreadsheet cell: text that a spreadsheet would read as
+    a formula gets a leading single quote; everything else is returned unchanged.
+
+    Examples
+    --------
+    >>> neutralise("@SUM(A1)"), neutralise(" -1+2"), neutralise("Telkom - FO")
+    ("'@SUM(A1)", "' -1+2", 'Telkom - FO')
+    """
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+# -- tables ----------------------------------------------------------------------------
+def _plain(value):
+    """A cell value as a plain Python object; missing values become ``None``."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def _neutralise_text(series: pd.Series) -> pd.Series:
+    """:func:`neutralise` on a column of text, vectorised."""
+    text = series.astype("str")
+    risky = text.str.lstrip(" ").str[:1].isin(FORMULA_TRIGGERS).fillna(False)
+    return text.where(~risky, "'" + text)
+
+
+def _columns(frame: pd.DataFrame) -> list[list]:
+    """Each column as a list of plain, neutralised values (whole-column conversions)."""
+    out = []
+    for name in frame.columns:
+        series = frame[name]
+        if pd.api.types.is_bool_dtype(series):
+            out.append(series.astype(object).where(series.notna(), None).tolist())
+        elif pd.api.types.is_integer_dtype(series) and not series.isna().any():
+            out.append(series.astype("int64").tolist())
+        elif pd.api.types.is_float_dtype(series):
+            values = series.to_numpy(dtype="float64")
+            out.append([None if v != v else v for v in values.tolist()])
+        elif pd.api.types.is_string_dtype(series) and (
+            series.dtype != object or series.dropna().map(type).eq(str).all()
+        ):
+            missing = series.isna().to_numpy()
+            values = _neutralise_text(series).astype(object).tolist()
+            out.append([None if m else v for v, m in zip(values, missing, strict=True)])
+        else:
+            values = series.astype(object).where(series.notna(), None).tolist()
+            out.append([neutralise(_plain(v)) for v in values])
+    return out
+
+
+def _rows(frame: pd.DataFrame) -> Iterator[tuple]:
+    return zip(*_columns(frame), strict=True)
+
+
+def _items_table(assessment: Assessment, *, wkt: bool) -> pd.DataFrame:
+    items = assessment.items
+    table = pd.DataFrame(items.drop(columns=items.geometry.name))
+    geoms = items.geometry.values.to_numpy()
+    if len(geoms):
+        points = shapely.point_on_surface(geoms)
+        table["lon"] = np.round(shapely.get_x(points), 7)
+        table["lat"] = np.round(shapely.get_y(points), 7)
+        if wkt:
+            table["wkt"] = shapely.to_wkt(geoms, rounding_precision=7, trim=True)
+    else:
+        table["lon"], table["lat"] = [], []
+        if wkt:
+            table["wkt"] = []
+    return table
+
+
+def _not_billable_table(assessment: Assessment) -> pd.DataFrame:
+    frame = assessment.not_billable
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    geoms = frame.geometry.values.to_numpy()
+    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    lon = np.full(len(geoms), np.nan)
+    lat = np.full(len(geoms), np.nan)
+    if usable.any():
+        points = shapely.point_on_surface(geoms[usable])
+        lon[usable], lat[usable] = shapely.get_x(points), shapely.get_y(points)
+    table["lon"], table["lat"] = np.round(lon, 7), np.round(lat, 7)
+    return table
+
+
+def _tariffs_table(assessment: Assessment) -> pd.DataFrame:
+    used = assessment.tariffs_used()
+    table = used.drop(columns=["specificity"], errors="ignore").copy()
+    table["rate_rp"] = [float(v) if v != v.to_integral() else int(v) for v in table["rate_rp"]]
+    for name in ("valid_from", "valid_to"):
+        table[name] = [None if v is None else v.isoformat() for v in table[name]]
+    return table
+
+
+def _parameters_table(assessment: Assessment) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"parameter": list(assessment.parameters), "value": list(assessment.parameters.values())}
+    )
+
+
+def _totals(assessment: Assessment, by: str) -> pd.DataFrame:
+    table = assessment.totals(by)
+    if "areas" not in set(assessment.items["layer"]):
+        table = table.drop(columns=["area_m2"])
+    return table
+
+
+def _tables(assessment: Assessment, *, wkt: bool) -> dict[str, pd.DataFrame]:
+    return {
+        "line_items": _items_table(assessment, wkt=wkt),
+        "totals_corridor": _totals(assessment, "corridor_id"),
+        "totals_owner": _totals(assessment, "owner"),
+        "totals_road": _totals(assessment, "road_id"),
+        "totals_kabupaten": _totals(assessment, "kabupaten"),
+        "not_billable": _not_billable_table(assessment),
+        "tariffs_used": _tariffs_table(assessment),
+        "parameters": _parameters_table(assessment),
+    }
+
+
+# -- atomic files ------------------------------------------------------------------------
+def _staging_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
+
+
+@contextlib.contextmanager
+def _atomic(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; move it into place if the block succeeds."""
+    target = Path(path)
+    temporary = _staging_path(target)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _write_csv_file(frame: pd.DataFrame, path: Path) -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([neutralise(str(c)) for c in frame.columns])
+        writer.writerows(_rows(frame))
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write ``frame`` as CSV (UTF-8 with BOM, for Excel), atomically, text neutralised.
+
+    Examples
+    --------
+    >>> import tempfile, os, pandas as pd
+    >>> path = os.path.join(tempfile.mkdtemp(), "x.csv")
+    >>> write_csv(pd.DataFrame({"owner": ["=1+1"], "amount_rp": [5]}), path)
+    >>> open(path, encoding="utf-8-sig").read().splitlines()
+    ['owner,amount_rp', "'=1+1,5"]
+    """
+    with _atomic(path) as temporary:
+        _write_csv_file(frame, temporary)
+
+
+def write_csvs(assessment: Assessment, directory: str | os.PathLike) -> list[Path]:
+    """Write the assessment as the CSV files :data:`CSV_FILES` into ``directory``
+    (created if missing). Line items carry ``lon, lat`` and the piece's ``wkt``."""
+    directory = Path(directory)
+    with _staged_files() as stage:
+        _stage_csvs(stage, assessment, directory)
+        stage.commit()
+    return [directory / name for name in CSV_FILES]
+
+
+# -- XLSX ------------------------------------------------------------------------------
+#: table -> sheet title in English and in Bahasa Indonesia.
+_SHEETS = {
+    "totals_corridor": ("Corridors", "Koridor"),
+    "totals_owner": ("Owners", "Pemilik"),
+    "totals_road": ("Roads", "Ruas jalan"),
+    "totals_kabupaten": ("Kabupaten", "Kabupaten"),
+    "line_items": ("Line items", "Rincian"),
+    "not_billable": ("Not billable", "Tidak ditagih"),
+    "tariffs_used": ("Tariffs used", "Tarif"),
+    "parameters": ("Parameters", "Parameter"),
+}
+_TOTAL_ROW_TABLES = {"totals_corridor", "totals_owner", "totals_road", "totals_kabupaten"}
+_WIDE_COLUMNS = {"legal_basis", "detail", "wkt", "value", "parameter", "name"}
+_SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    base = title.translate(_SHEET_FORBIDDEN).strip("'")[:31] or "Sheet"
+    name, n = base, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name
+
+
+def _write_workbook(sheets: Sequence[tuple[str, pd.DataFrame, bool, bool]], path: Path) -> None:
+    """Write ``(title, frame, total_row, money_format)`` sheets in write-only mode."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    used: set[str] = set()
+    per_sheet = XLSX_MAX_ROWS - 2  # header and total rows
+    for title, frame, total_row, money_format in sheets:
+        frame = pd.DataFrame(frame)
+        frame = frame.drop(columns=[c for c in frame.columns if c == "geometry"])
+        chunks = max(1, math.ceil(len(frame) / per_sheet))
+        for chunk in range(chunks):
+            part = frame.iloc[chunk * per_sheet : (chunk + 1) * per_sheet]
+            sheet = workbook.create_sheet(
+                _sheet_title(title if chunk == 0 else f"{title} ({chunk + 1})", used)
+            )
+            sheet.freeze_panes = "A2"
+            for position, name in enumerate(frame.columns, start=1):
+                width = 44 if str(name) in _WIDE_COLUMNS else 14
+                sheet.column_dimensions[get_column_letter(position)].width = width
+            header = []
+            for name in frame.columns:
+                cell = WriteOnlyCell(sheet, value=neutralise(str(name)))
+                cell.font = bold
+                header.append(cell)
+            sheet.append(header)
+            money = [str(c).endswith("_rp") for c in frame.columns]
+            for row in _rows(part):
+                if money_format:
+                    row = [_money(sheet, v) if m else v for v, m in zip(row, money, strict=True)]
+                sheet.append(row)
+            if total_row and chunk == chunks - 1:
+                sheet.append(_total_row(sheet, frame, bold))
+    workbook.save(path)
+
+
+def _money(sheet, value):
+    from openpyxl.cell import WriteOnlyCell
+
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = "#,##0"
+    return cell
+
+
+def _total_row(sheet, frame: pd.DataFrame, bold) -> list:
+    """'TOTAL' and the sums of the summed columns (each a sum of line-item sums)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    row = []
+    for position, name in enumerate(frame.columns):
+        value = None
+        if position == 0:
+            value = "TOTAL"
+        elif name in ("items", "poles") or name.endswith("_rp"):
+            value = int(frame[name].sum())
+        elif name in ("line_m", "area_m2"):
+            value = round(float(frame[name].sum()), 2)
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = bold
+        if name.endswith("_rp"):
+            cell.number_format = "#,##0"
+        row.append(cell)
+    return row
+
+
+def _assessment_sheets(assessment: Assessment, lang: str):
+    if lang not in ("en", "id"):
+        raise ValueError(f"language must be 'en' or 'id', not {lang!r}")
+    tables = _tables(assessment, wkt=False)
+    column = 0 if lang == "en" else 1
+    return [
+        (titles[column], tables[key], key in _TOTAL_ROW_TABLES, key != "line_items")
+        for key, titles in _SHEETS.items()
+    ]
+
+
+def write_xlsx(assessment: Assessment, path: str | os.PathLike, *, lang: str = "en") -> Path:
+    """Write the assessment as an XLSX workbook, atomically.
+
+    Sheets (titles in English, or Bahasa Indonesia with ``lang="id"``): totals per
+    corridor, owner, road and kabupaten (each with a TOTAL row), line items (continued
+    on further sheets past Excel's row limit), not billable, tariffs used, parameters of
+    the run. Text cells are neutralised (:func:`neutralise`).
+    """
+    with _atomic(path) as temporary:
+        _write_workbook(_assessment_sheets(assessment, lang), temporary)
+    return Path(path)
+
+
+
+
+def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> Path:
+    """Write named tables as the sheets of one XLSX workbook, atomically.
+
+    Sheet titles are the names (made valid: at most 31 characters, no ``[]:*?/\\``);
+    ``*_rp`` columns get a thousands format; text cells are neutralised; a
+    ``geometry`` column is left out.
+
+    Examples
+    --------
+    >>> import tempfile, os, pandas as pd
+    >>> from openpyxl import load_workbook
+    >>> path = os.path.join(tempfile.mkdtemp(), "t.xlsx")
+    >>> _ = write_tables_xlsx({"Owners": pd.DataFrame({"owner": ["+62 PLN"]})}, path)
+    >>> load_workbook(path)["Owners"]["A2"].value
+    "'+62 PLN"
+    """
+    sheets = [(str(name), frame, False, True) for name, frame in tables.items()]
+    with _atomic(path) as temporary:
+        _write_workbook(sheets, temporary)
+    return Path(path)
+
+
+# -- everything at once ------------------------------------------------------------------------
+class _Stage:
+    """Files written to temporary names, moved into place together by :meth:`commit`."""
+
+    def __init__(self) -> None:
+        self.files: list[tuple[Path, Path]] = []
+        self.created: list[Path] = []
+
+    def path(self, target: Path) -> Path:
+        if not target.parent.exists():
+            missing = [p for p in [target.parent, *target.parent.parents] if not p.exists()]
+            target.parent.mkdir(parents=True)
+            self.created.extend(missing)
+        temporary = _staging_path(target)
+        self.files.append((temporary, target))
+        return temporary
+
+    def commit(self) -> None:
+        for temporary, target in self.files:
+            os.replace(temporary, target)
+        self.files.clear()
+        self.created.clear()
+
+    def discard(self) -> None:
+        for temporary, _ in self.files:
+            temporary.unlink(missing_ok=True)
+        for folder in self.created:  # deepest first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+@contextlib.contextmanager
+def _staged_files() -> Iterator[_Stage]:
+    stage = _Stage()
+    try:
+        yield stage
+    finally:
+        stage.discard()
+
+
+def _stage_csvs(stage: _Stage, assessment: Assessment, directory: Path) -> None:
+    tables = _tables(assessment, wkt=True)
+    for name in CSV_FILES:
+        _write_csv_file(tables[name.removesuffix(".csv")], stage.path(directory / name))
+
+
+def write_reports(
+    assessment: Assessment,
+    *,
+    inventory=None,
+    xlsx: str | os.PathLike | None = None,
+    csv_dir: str | os.PathLike | None = None,
+    source: str = "",
+    lang: str = "en",
+) -> list[Path]:
+    """Write every requested output, all or nothing.
+
+    The XLSX and the CSVs are first written to temporary files; then the inventory layers
+    are written (one atomic batch); only then are the files moved into place. If anything
+    fails before that, no output exists and the inventory is unchanged.
+
+    Parameters
+    ----------
+    assessment
+        From :func:`geoasset.assess.assess`.
+    inventory
+        An :class:`~geoasset.store.Inventory` to store the assessment layers in
+        (:func:`~geoasset.assess.write_assessment`), or ``None``.
+    xlsx, csv_dir
+        The workbook to write, the folder for the CSV files (created if needed).
+    source
+        Recorded in the inventory's history (e.g. the tariff file's name).
+    lang
+        ``"en"`` or ``"id"``: language of the workbook's sheet titles.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    written: list[Path] = []
+    with _staged_files() as stage:
+        if xlsx is not None:
+            target = Path(xlsx)
+            _write_workbook(_assessment_sheets(assessment, lang), stage.path(target))
+            written.append(target)
+        if csv_dir is not None:
+            _stage_csvs(stage, assessment, Path(csv_dir))
+            written.extend(Path(csv_dir) / name for name in CSV_FILES)
+        if inventory is not None:
+            write_assessment(inventory, assessment, source=source)
+        stage.commit()
+    return written
+
+
+# -- terminal ----------------------------------------------------------------------------
+def _table(headers: Sequence[str], rows: Iterable[Sequence], right: Sequence[bool]) -> list[str]:
+    rows = [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+
+    def line(values):
+        cells = [
+            v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)
+        ]
+        return "  ".join(cells).rstrip()
+
+    return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def format_summary(assessment: Assessment, *, limit: int | None = None) -> str:
+    """A readable corridor-by-corridor table with the total, for the terminal.
+
+    ``limit`` shows only that many corridors (the total still covers all of them).
+
+    Examples
+    --------
+    See :mod:`geoasset.assess`; the output looks like::
+
+        corridor  road  STA                poles  line m  amount (Rp)
+        --------  ----  -----------------  -----  ------  -----------
+        R1        R1    STA 0+000 – 1+000      2    0.00    1,098,000
+        TOTAL                                  2    0.00    1,098,000
+    """
+    totals = assessment.totals("corridor_id")
+    shown = totals if limit is None else totals.head(limit)
+    rows = [
+        [
+            r.corridor_id,
+            r.road_id,
+            getattr(r, "sta", None),
+            f"{r.poles:,}",
+            f"{r.line_m:,.2f}",
+            f"{r.amount_rp:,}",
+            f"{r.arrears_rp:,}",
+        ]
+        for r in shown.itertuples(index=False)
+    ]
+    if limit is not None and len(totals) > limit:
+        rows.append([f"... {len(totals) - limit:,} more corridors", "", "", "", "", "", ""])
+    rows.append(
+        [
+            "TOTAL",
+            "",
+            "",
+            f"{int(totals['poles'].sum()):,}",
+            f"{float(totals['line_m'].sum()):,.2f}",
+            f"{assessment.grand_total:,}",
+            f"{int(totals['arrears_rp'].sum()):,}",
+        ]
+    )
+    headers = ["corridor", "road", "STA", "poles", "line m", "amount (Rp)", "arrears (Rp)"]
+    lines = _table(headers, rows, [False, False, False, True, True, True, True])
+    p = assessment.parameters
+    lines.insert(0, f"retribution {p.get('period_from')} – {p.get('period_to')}")
+    lines.insert(1, "")
+    lines.append("")
+    lines.append(f"line items: {len(assessment.items):,}")
+    reasons = assessment.not_billable["reason"].value_counts()
+    if len(reasons):
+        parts = ", ".join(f"{k} {v:,}" for k, v in reasons.items())
+        lines.append(f"not billed: {parts}")
+    return "\n".join(lines)
