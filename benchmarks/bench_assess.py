@@ -6,7 +6,7 @@ corridor pieces (an exact partition); poles and 50 m cable spans scattered along
 roads, about 10 % outside the right-of-way and about 5 % of spans crossing a piece
 boundary. Then it times, in the same run:
 
-* ``geoasset.assess.assess`` (the assessment itself, median of ``--runs``);
+* ``geoasset.assessment.assess`` (the assessment itself, median of ``--runs``);
 * the stages of the assessment (poles placed in corridors, lines measured per corridor,
   tariffs and days, line items, not billable with distances);
 * the plain baselines: ``geopandas.sjoin(poles, corridors, predicate="within")`` for the
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--overlay", action="store_true", help="also time geopandas.overlay")
     args = parser.parse_args(argv)
 
-    from geoasset.assess import assess
+    from geoasset.assessment import assess
     from geoasset.reports import write_assessment, write_csvs, write_xlsx
     from geoasset.store import Batch, create_inventory
 

@@ -956,6 +956,8 @@ def import_layer(
         raise SchemaError(src.name, problems)
 
     valid = result.valid
+    if "photo" in valid.columns:
+        valid["photo"] = rebase_photo_paths(valid["photo"], source=source, inventory=inv.path)
     missing_ids = int(valid[spec.id_field].isna().sum())
     valid = assign_ids(valid, spec, existing_ids=existing_ids)
     report = ImportReport(
@@ -981,6 +983,40 @@ def import_layer(
         report.rejects_path = rejects
     logger.info("%s", report.summary())
     return report
+
+
+def rebase_photo_paths(
+    photos: pd.Series, *, source: str | os.PathLike, inventory: str | os.PathLike
+) -> pd.Series:
+    """Make relative photo paths, written relative to the field file, relative to the inventory.
+
+    Field teams write ``photos/P12.jpg`` next to their survey file; maps resolve photos
+    relative to the inventory. A relative path whose file exists beside the source is
+    rewritten; absolute paths and paths that exist nowhere are kept as given.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / "survey" / "photos").mkdir(parents=True)
+    >>> _ = (root / "survey" / "photos" / "a.jpg").write_bytes(b"jpg")
+    >>> rebase_photo_paths(pd.Series(["photos/a.jpg", "nope.jpg", float("nan")]),
+    ...                    source=root / "survey" / "poles.csv",
+    ...                    inventory=root / "out" / "inv.gpkg").tolist()
+    ['../survey/photos/a.jpg', 'nope.jpg', nan]
+    """
+    source_dir = Path(source).resolve().parent
+    inventory_dir = Path(inventory).resolve().parent
+
+    def rebase(value):
+        if not isinstance(value, str) or not value.strip() or Path(value).is_absolute():
+            return value
+        candidate = source_dir / value
+        if source_dir == inventory_dir or not candidate.is_file():
+            return value
+        return Path(os.path.relpath(candidate, inventory_dir)).as_posix()
+
+    return photos.astype(object).map(rebase)
 
 
 def _require_columns(

@@ -1,6 +1,6 @@
 """Reports of an assessment: inventory layers, an XLSX workbook, CSVs, a terminal table.
 
-Every figure in a report is read from :class:`~geoasset.assess.Assessment`: line items,
+Every figure in a report is read from :class:`~geoasset.assessment.Assessment`: line items,
 and totals that are sums of them. Nothing is recomputed here.
 
 Field data is not trusted: a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab
@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geoasset.assess import Assessment, write_assessment
+from geoasset.assessment import Assessment, write_assessment
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -452,10 +452,10 @@ def write_reports(
     Parameters
     ----------
     assessment
-        From :func:`geoasset.assess.assess`.
+        From :func:`geoasset.assessment.assess`.
     inventory
         An :class:`~geoasset.store.Inventory` to store the assessment layers in
-        (:func:`~geoasset.assess.write_assessment`), or ``None``.
+        (:func:`~geoasset.assessment.write_assessment`), or ``None``.
     xlsx, csv_dir
         The workbook to write, the folder for the CSV files (created if needed).
     source
@@ -504,7 +504,7 @@ def format_summary(assessment: Assessment, *, limit: int | None = None) -> str:
 
     Examples
     --------
-    See :mod:`geoasset.assess`; the output looks like::
+    See :mod:`geoasset.assessment`; the output looks like::
 
         corridor  road  STA                poles  line m  amount (Rp)
         --------  ----  -----------------  -----  ------  -----------

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely import LineString, Point, box
 
-from geoasset.assess import (
+from geoasset.assessment import (
     ITEM_COLUMNS,
     NOT_BILLABLE_COLUMNS,
     TOTAL_KEYS,

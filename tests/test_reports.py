@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from geoasset import reports
-from geoasset.assess import write_assessment
+from geoasset.assessment import write_assessment
 from geoasset.errors import InventoryError
 from geoasset.reports import (
     CSV_FILES,

@@ -127,7 +127,7 @@ def assess(
 
     from pathlib import Path
 
-    from geoasset.assess import assess as run_assessment
+    from geoasset.assessment import assess as run_assessment
     from geoasset.reports import CSV_FILES, format_summary, write_reports
     from geoasset.store import open_inventory
     from geoasset.tariffs import load_permits, load_tariffs

@@ -25,6 +25,8 @@ COMMANDS = {
     "export": "export",
     "qa": "qa",
     "assess": "assess",
+    "corridors": "corridors",
+    "chainage": "chainage",
 }
 
 

@@ -118,7 +118,7 @@ __all__ = [
     "NOT_BILLABLE_COLUMNS",
 ]
 
-log = logging.getLogger("geoasset.assess")
+log = logging.getLogger("geoasset.assessment")
 
 DAY_COUNT = (
     "actual/actual: days billed, both ends included, divided by the days of their calendar "

@@ -1,0 +1,575 @@
+"""Right-of-way corridors: widths, the partition rule, chainage pieces, awkward roads.
+
+Roads are drawn in EPSG:32751 (UTM 51S, metres) near Kupang so every expected area can
+be computed by hand, then handed over in EPSG:4326 as an inventory stores them.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely import LineString, MultiLineString, Point, Polygon, box
+
+from geoasset.corridors import CORRIDOR_COLUMNS, build_corridors, load_widths
+from geoasset.errors import CRSError, SchemaError, SourceError
+from geoasset.schema import RUMIJA_MIN_WIDTH_M
+
+X0, Y0 = 560_000.0, 8_870_000.0  # EPSG:32751, east of Kupang
+UTM = 32751
+MAUMERE = Path(__file__).resolve().parents[1] / "layers" / "maumere" / "roads.geojson"
+
+
+def at(x: float, y: float) -> tuple[float, float]:
+    return (X0 + x, Y0 + y)
+
+
+def line(*points) -> LineString:
+    return LineString([at(x, y) for x, y in points])
+
+
+def roads_frame(rows: list[dict], *, wgs84: bool = True) -> gpd.GeoDataFrame:
+    """Roads from dicts with local-metre geometries; returned in EPSG:4326 by default."""
+    frame = gpd.GeoDataFrame(
+        [{k: v for k, v in r.items() if k != "geometry"} for r in rows],
+        geometry=[r["geometry"] for r in rows],
+        crs=UTM,
+    )
+    return frame.to_crs(4326) if wgs84 else frame
+
+
+def metric(corridors: gpd.GeoDataFrame) -> np.ndarray:
+    return corridors.to_crs(corridors["metric_crs"].iloc[0]).geometry.to_numpy()
+
+
+def by_road(corridors: gpd.GeoDataFrame) -> dict[str, object]:
+    return dict(zip(corridors["road_id"], metric(corridors), strict=True))
+
+
+def max_overlap(geoms: np.ndarray) -> float:
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = a < b
+    if not keep.any():
+        return 0.0
+    return float(shapely.area(shapely.intersection(geoms[a[keep]], geoms[b[keep]])).max())
+
+
+def buffer_union(roads: gpd.GeoDataFrame, widths: list[float]):
+    """The union of plain flat-capped buffers: the land the corridors must cover."""
+    lines = roads.to_crs(UTM).geometry.to_numpy()
+    return shapely.union_all(
+        shapely.buffer(lines, np.asarray(widths) / 2, cap_style="flat", join_style="round")
+    )
+
+
+# -- widths --------------------------------------------------------------------------
+def test_straight_road_area_is_length_times_width():
+    roads = roads_frame(
+        [{"road_id": "R1", "road_class": "raya", "geometry": line((0, 0), (1234.5, 0))}]
+    )
+    out = build_corridors(roads)
+    assert list(out.columns) == [*CORRIDOR_COLUMNS, "geometry"]
+    assert out.crs.to_epsg() == 4326
+    row = out.iloc[0]
+    assert row["metric_crs"] == "EPSG:32751"
+    assert row["width_m"] == 25.0 and row["width_source"] == "class"
+    assert row["area_m2"] == pytest.approx(1234.5 * 25.0, abs=0.01)
+    assert metric(out)[0].area == pytest.approx(1234.5 * 25.0, abs=0.01)
+    assert row["sta_from_m"] == 0 and row["sta_to_m"] == pytest.approx(1234.5, abs=1e-6)
+    assert row["sta"] == "STA 0+000 – 1+235"
+    assert row["corridor_id"] == "R1"
+
+
+def test_crs_option_and_diagonal_road():
+    # A diagonal road: 300-400-500 triangle, so its length is exactly 500 m.
+    roads = roads_frame(
+        [{"road_id": "D", "road_class": "sedang", "geometry": line((0, 0), (300, 400))}],
+        wgs84=False,
+    )
+    out = build_corridors(roads, crs="EPSG:32751")
+    assert out["area_m2"].iloc[0] == pytest.approx(500 * 15.0, abs=0.01)
+
+
+def test_rumija_m_overrides_class_and_widths_file(tmp_path):
+    widths = tmp_path / "widths.csv"
+    widths.write_text('road_class,width_m\nkecil,12.5\nraya,"27,5"\n')
+    roads = roads_frame(
+        [
+            {
+                "road_id": "A",
+                "road_class": "kecil",
+                "rumija_m": 20.0,
+                "geometry": line((0, 0), (100, 0)),
+            },
+            {
+                "road_id": "B",
+                "road_class": "kecil",
+                "rumija_m": None,
+                "geometry": line((0, 500), (100, 500)),
+            },
+            {
+                "road_id": "C",
+                "road_class": "raya",
+                "rumija_m": None,
+                "geometry": line((0, 900), (100, 900)),
+            },
+            {
+                "road_id": "D",
+                "road_class": "sedang",
+                "rumija_m": None,
+                "geometry": line((0, 1300), (100, 1300)),
+            },
+        ]
+    )
+    out = build_corridors(roads, widths=widths).set_index("road_id")
+    assert out.loc["A", ["width_m", "width_source"]].tolist() == [20.0, "road"]
+    assert out.loc["B", ["width_m", "width_source"]].tolist() == [12.5, "widths_file"]
+    assert out.loc["C", ["width_m", "width_source"]].tolist() == [27.5, "widths_file"]
+    assert out.loc["D", ["width_m", "width_source"]].tolist() == [15.0, "class"]
+    assert out["area_m2"].to_dict() == pytest.approx({"A": 2000, "B": 1250, "C": 2750, "D": 1500})
+    # A mapping works too.
+    again = build_corridors(roads, widths={"kecil": 12.5}).set_index("road_id")
+    assert again.loc["B", "area_m2"] == pytest.approx(1250)
+
+
+def test_widths_file_with_bad_rows_names_row_and_column(tmp_path):
+    path = tmp_path / "widths.csv"
+    path.write_text("road_class,width_m\nraya,25\nkecil,-3\njalan_tol,30\nraya,20\nsedang,\n")
+    with pytest.raises(SchemaError) as err:
+        load_widths(path)
+    text = str(err.value)
+    assert (
+        "widths.csv row 2 field 'width_m': width must be a number of metres > 0, got '-3'" in text
+    )
+    assert "row 3 field 'road_class': unknown road class 'jalan_tol'" in text
+    assert "row 4 field 'road_class': 'raya' is given again (first at row 1)" in text
+    assert "row 5 field 'width_m'" in text
+    assert len(err.value.problems) == 4
+
+    header = tmp_path / "header.csv"
+    header.write_text("class,width\nraya,25\n")
+    with pytest.raises(SchemaError, match="field 'road_class': column is missing"):
+        load_widths(header)
+    with pytest.raises(SourceError, match="cannot read widths file"):
+        load_widths(tmp_path / "missing.csv")
+    roads = roads_frame([{"road_id": "R", "road_class": "raya", "geometry": line((0, 0), (10, 0))}])
+    with pytest.raises(SchemaError, match="row 2 field 'width_m'"):
+        build_corridors(roads, widths=path)
+
+
+def test_road_without_any_width_is_an_error_naming_it():
+    roads = roads_frame(
+        [
+            {"road_id": "OK", "road_class": "kecil", "geometry": line((0, 0), (10, 0))},
+            {"road_id": "NOCLASS", "road_class": None, "geometry": line((0, 50), (10, 50))},
+            {
+                "road_id": "BAD",
+                "road_class": "kecil",
+                "rumija_m": "wide",
+                "geometry": line((0, 90), (9, 90)),
+            },
+        ]
+    )
+    with pytest.raises(SchemaError) as err:
+        build_corridors(roads)
+    text = str(err.value)
+    assert "row 2 field 'road_class': road 'NOCLASS' has no Rumija width" in text
+    assert (
+        "row 3 field 'rumija_m': road 'BAD': Rumija width must be a number of metres > 0, got 'wide'"
+        in text
+    )
+
+
+def test_missing_and_repeated_road_ids_are_errors():
+    roads = roads_frame(
+        [
+            {"road_id": "R", "road_class": "kecil", "geometry": line((0, 0), (10, 0))},
+            {"road_id": "R", "road_class": "kecil", "geometry": line((0, 50), (10, 50))},
+            {"road_id": " ", "road_class": "kecil", "geometry": line((0, 90), (10, 90))},
+        ]
+    )
+    with pytest.raises(SchemaError) as err:
+        build_corridors(roads)
+    assert "row 2 field 'road_id': road id 'R' is used again (first at row 1)" in str(err.value)
+    assert "row 3 field 'road_id': road id is empty" in str(err.value)
+
+
+def test_no_usable_road_is_an_error():
+    roads = roads_frame(
+        [{"road_id": "DOT", "road_class": "kecil", "geometry": line((5, 5), (5, 5))}]
+    )
+    with pytest.raises(SchemaError, match=r"no road has a usable line: DOT \(zero length"):
+        build_corridors(roads)
+
+
+def test_geographic_crs_is_refused():
+    roads = roads_frame(
+        [{"road_id": "R", "road_class": "kecil", "geometry": line((0, 0), (10, 0))}]
+    )
+    with pytest.raises(CRSError, match="corridors refused: EPSG:4326 .* is geographic"):
+        build_corridors(roads, crs=4326)
+    with pytest.raises(ValueError, match="split_every must be a number of metres > 0"):
+        build_corridors(roads, split_every=0)
+
+
+# -- the partition -------------------------------------------------------------------
+def test_t_junction_overlap_goes_to_the_wider_road():
+    # Raya (25 m) along x; a kecil (11 m) stem from its centreline going north.
+    roads = roads_frame(
+        [
+            {"road_id": "RAYA", "road_class": "raya", "geometry": line((0, 0), (200, 0))},
+            {"road_id": "KECIL", "road_class": "kecil", "geometry": line((100, 0), (100, 100))},
+        ]
+    )
+    out = build_corridors(roads)
+    area = out.set_index("road_id")["area_m2"]
+    # By hand: raya 200 x 25; kecil 100 x 11 minus the 11 x 12.5 inside the raya.
+    assert area["RAYA"] == pytest.approx(5000.0, abs=0.01)
+    assert area["KECIL"] == pytest.approx(1100.0 - 137.5, abs=0.01)
+    union = 5000.0 + 1100.0 - 137.5
+    assert area.sum() == pytest.approx(union, abs=0.01)
+    assert buffer_union(roads, [25, 11]).area == pytest.approx(union, abs=0.01)
+    geoms = by_road(out)
+    assert shapely.area(shapely.intersection(geoms["RAYA"], geoms["KECIL"])) < 1e-6
+    inside = Point(at(100, 5))  # in both rights-of-way: belongs to the raya road
+    assert geoms["RAYA"].contains(inside) and not geoms["KECIL"].contains(inside)
+    assert geoms["KECIL"].contains(Point(at(100, 20)))
+
+
+def test_crossing_of_raya_and_kecil():
+    roads = roads_frame(
+        [
+            {"road_id": "K", "road_class": "kecil", "geometry": line((100, -100), (100, 100))},
+            {"road_id": "R", "road_class": "raya", "geometry": line((0, 0), (200, 0))},
+        ]
+    )
+    out = build_corridors(roads)
+    area = out.set_index("road_id")["area_m2"]
+    assert area["R"] == pytest.approx(5000.0, abs=0.01)
+    assert area["K"] == pytest.approx(2200.0 - 275.0, abs=0.01)  # 11 x 25 crossing removed
+    assert area.sum() == pytest.approx(buffer_union(roads, [11, 25]).area, abs=0.01)
+    geoms = by_road(out)
+    assert geoms["R"].contains(Point(at(101, 11)))
+    assert geoms["K"].contains(Point(at(101, 13)))  # just outside the raya's 12.5 m
+    assert geoms["K"].geom_type == "MultiPolygon"  # cut in two by the raya
+    assert max_overlap(metric(out)) < 1e-6
+
+
+def test_equal_widths_crossing_split_by_nearest_centreline():
+    roads = roads_frame(
+        [
+            {"road_id": "A", "road_class": "kecil", "geometry": line((0, 0), (200, 0))},
+            {"road_id": "B", "road_class": "kecil", "geometry": line((100, -100), (100, 100))},
+        ]
+    )
+    out = build_corridors(roads)
+    area = out.set_index("road_id")["area_m2"]
+    # The 11 x 11 crossing square is cut on its diagonals: half to each road.
+    assert area["A"] == pytest.approx(2200 - 60.5, abs=0.01)
+    assert area["B"] == pytest.approx(2200 - 60.5, abs=0.01)
+    geoms = by_road(out)
+    assert geoms["A"].contains(Point(at(103, 1)))  # 1 m from A, 3 m from B
+    assert geoms["A"].contains(Point(at(95, -4)))
+    assert geoms["B"].contains(Point(at(101, 4)))  # 4 m from A, 1 m from B
+    assert geoms["B"].contains(Point(at(98, -5)))
+    assert max_overlap(metric(out)) < 1e-6
+
+
+def test_equal_widths_t_junction_and_id_tie():
+    roads = roads_frame(
+        [
+            {"road_id": "THROUGH", "road_class": "sedang", "geometry": line((0, 0), (200, 0))},
+            {"road_id": "STEM", "road_class": "sedang", "geometry": line((100, 0), (100, 100))},
+        ]
+    )
+    area = build_corridors(roads).set_index("road_id")["area_m2"]
+    # Overlap 15 x 7.5; the stem is nearer in the triangle above |x - 100| < y.
+    triangle = 0.5 * 15 * 7.5
+    assert area["STEM"] == pytest.approx(1500 - 112.5 + triangle, abs=0.01)
+    assert area["THROUGH"] == pytest.approx(3000 - triangle, abs=0.01)
+    # The same road twice: every point ties, the smaller road_id takes the land.
+    twins = roads_frame(
+        [
+            {"road_id": "B", "road_class": "kecil", "geometry": line((0, 0), (100, 0))},
+            {"road_id": "A", "road_class": "kecil", "geometry": line((0, 0), (100, 0))},
+        ]
+    )
+    out = build_corridors(twins)
+    assert out["road_id"].tolist() == ["A"]
+    assert out["area_m2"].iloc[0] == pytest.approx(1100, abs=0.01)
+    assert out.attrs["skipped"] == {"B": "its right-of-way lies wholly in wider or nearer roads'"}
+
+
+def test_curved_equal_roads_use_voronoi_and_stay_a_partition():
+    # Two curved kecil roads 8 m apart: their overlap is cut on Voronoi cells.
+    arc = [(x, 0.002 * (x - 100) ** 2) for x in range(0, 201, 5)]
+    other = [(x, 8 + 0.002 * (x - 100) ** 2) for x in range(0, 201, 5)]
+    roads = roads_frame(
+        [
+            {"road_id": "LOW", "road_class": "kecil", "geometry": line(*arc)},
+            {"road_id": "HIGH", "road_class": "kecil", "geometry": line(*other)},
+        ]
+    )
+    out = build_corridors(roads)
+    geoms = by_road(out)
+    assert max_overlap(metric(out)) < 1e-6
+    union = buffer_union(roads, [11, 11])
+    assert out["area_m2"].sum() == pytest.approx(union.area, abs=1e-3)
+    # At x = 100 both are horizontal, 8 m apart: the midline y = 4 divides the land.
+    assert geoms["LOW"].contains(Point(at(100, 3.9)))
+    assert geoms["HIGH"].contains(Point(at(100, 4.1)))
+
+
+def test_three_equal_roads_at_one_junction_leave_no_gap():
+    roads = roads_frame(
+        [
+            {"road_id": "N", "road_class": "kecil", "geometry": line((0, 0), (10, 60), (0, 120))},
+            {"road_id": "E", "road_class": "kecil", "geometry": line((0, 0), (80, 5))},
+            {"road_id": "S", "road_class": "kecil", "geometry": line((0, 0), (-5, -90))},
+            {"road_id": "W", "road_class": "kecil", "geometry": line((0, 0), (-70, 20), (-140, 0))},
+        ]
+    )
+    out = build_corridors(roads)
+    geoms = metric(out)
+    assert max_overlap(geoms) < 1e-6
+    union = buffer_union(roads, [11] * 4)
+    assert shapely.symmetric_difference(shapely.union_all(geoms), union).area < 1e-4
+    assert out["area_m2"].sum() == pytest.approx(union.area, abs=1e-3)
+
+
+def test_parcel_is_the_rumija_and_wins_over_a_buffer():
+    parcel_geom = Polygon([at(-5, -4), at(305, -4), at(305, 6), at(-5, 6)])
+    roads = roads_frame(
+        [
+            {"road_id": "P", "road_class": "kecil", "geometry": line((0, 0), (300, 0))},
+            {"road_id": "R", "road_class": "raya", "geometry": line((150, -100), (150, 100))},
+        ]
+    )
+    parcels = gpd.GeoDataFrame(
+        {"parcel_id": ["PC1"], "road_id": ["P"]}, geometry=[parcel_geom], crs=UTM
+    ).to_crs(4326)
+    out = build_corridors(roads, parcels=parcels).set_index("road_id")
+    assert out.loc["P", "width_source"] == "parcel"
+    assert out.loc["P", "width_m"] == pytest.approx(310 * 10 / 300)
+    assert out.loc["P", "area_m2"] == pytest.approx(3100, abs=0.01)  # the whole parcel
+    assert out.loc["R", "area_m2"] == pytest.approx(200 * 25 - 25 * 10, abs=0.01)
+    geoms = by_road(out.reset_index())
+    assert geoms["P"].contains(Point(at(150, 2)))  # certified land beats the raya buffer
+    assert geoms["R"].contains(Point(at(150, 8)))
+
+
+def test_parcel_covering_part_of_a_road_keeps_the_buffer_elsewhere():
+    # A 3 km raya road (25 m) with a 30 m wide certified parcel from STA 1+000 to 2+000:
+    # 2,000 m x 25 m of buffer + 1,000 m x 30 m of parcel, cut square at the parcel ends.
+    roads = roads_frame([{"road_id": "A", "road_class": "raya", "geometry": line((0, 0), (3000, 0))}])
+    parcel_geom = Polygon([at(1000, -15), at(2000, -15), at(2000, 15), at(1000, 15)])
+    parcels = gpd.GeoDataFrame(
+        {"parcel_id": ["PC"], "road_id": ["A"]}, geometry=[parcel_geom], crs=UTM
+    ).to_crs(4326)
+    out = build_corridors(roads, parcels=parcels)
+    assert out.loc[0, "area_m2"] == pytest.approx(2000 * 25 + 1000 * 30, abs=0.01)
+    geom = metric(out)[0]
+    assert geom.contains(Point(at(500, 12)))  # buffer before the parcel
+    assert not geom.contains(Point(at(500, 13)))
+    assert geom.contains(Point(at(1500, 14.5)))  # the wider parcel
+    assert geom.contains(Point(at(2500, -12)))  # buffer after it
+
+
+def test_invalid_parcel_is_repaired_and_unknown_road_parcel_ignored(caplog):
+    bowtie = Polygon([at(0, -5), at(100, 5), at(100, -5), at(0, 5)])  # self-crossing
+    roads = roads_frame(
+        [{"road_id": "P", "road_class": "kecil", "geometry": line((0, 0), (100, 0))}]
+    )
+    parcels = gpd.GeoDataFrame(
+        {"parcel_id": ["BOW", "LOST"], "road_id": ["P", "NOPE"]},
+        geometry=[bowtie, box(*at(0, 0), *at(10, 10))],
+        crs=UTM,
+    )
+    with caplog.at_level(logging.WARNING, logger="geoasset.corridors"):
+        out = build_corridors(roads, parcels=parcels)
+    assert "parcel BOW is invalid (Self-intersection" in caplog.text
+    assert out.attrs["skipped_parcels"] == {"LOST": "road 'NOPE' is not among the roads"}
+    assert out["width_source"].iloc[0] == "parcel"
+    assert out["area_m2"].iloc[0] == pytest.approx(2 * 0.5 * 50 * 10, abs=0.01)
+    assert shapely.is_valid(metric(out)).all()
+
+
+# -- awkward roads -------------------------------------------------------------------
+def test_multilinestring_roads(caplog):
+    joined = MultiLineString([[at(0, 0), at(100, 0)], [at(100, 0), at(100, 50)]])
+    apart = MultiLineString([[at(0, 200), at(100, 200)], [at(150, 200), at(250, 200)]])
+    roads = roads_frame(
+        [
+            {"road_id": "J", "road_class": "kecil", "geometry": joined},
+            {"road_id": "G", "road_class": "kecil", "geometry": apart},
+        ]
+    )
+    out = build_corridors(roads).set_index("road_id")
+    expected = shapely.buffer(line((0, 0), (100, 0), (100, 50)), 5.5, cap_style="flat").area
+    assert out.loc["J", "area_m2"] == pytest.approx(expected, abs=0.01)
+    assert out.loc["J", "sta_to_m"] == pytest.approx(150)
+    assert out.loc["G", "area_m2"] == pytest.approx(2 * 100 * 11, abs=0.01)
+    assert out.loc["G", "sta_to_m"] == pytest.approx(200)
+
+
+def test_loop_self_crossing_zero_length_and_repeated_vertices(caplog):
+    loop = line((0, 0), (100, 0), (100, 100), (0, 100), (0, 0))
+    eight = line((300, 0), (400, 100), (400, 0), (300, 100))
+    roads = roads_frame(
+        [
+            {"road_id": "LOOP", "road_class": "kecil", "geometry": loop},
+            {"road_id": "EIGHT", "road_class": "kecil", "geometry": eight},
+            {
+                "road_id": "DOT",
+                "road_class": "kecil",
+                "geometry": line((500, 0), (500, 0), (500, 0)),
+            },
+            {
+                "road_id": "REPEAT",
+                "road_class": "kecil",
+                "geometry": line((600, 0), (600, 0), (700, 0), (700, 0)),
+            },
+            {"road_id": "EMPTY", "road_class": "kecil", "geometry": None},
+        ]
+    )
+    with caplog.at_level(logging.WARNING):
+        out = build_corridors(roads)
+    assert "2 road(s) skipped: DOT (zero length" in caplog.text
+    assert out.attrs["skipped"] == {
+        "DOT": "zero length (all its vertices are at one place)",
+        "EMPTY": "no geometry",
+    }
+    area = out.set_index("road_id")["area_m2"]
+    for rid, geom in (("LOOP", loop), ("EIGHT", eight)):
+        expected = shapely.buffer(geom, 5.5, cap_style="flat", join_style="round").area
+        assert area[rid] == pytest.approx(expected, abs=0.01)
+    assert area["REPEAT"] == pytest.approx(1100, abs=0.01)
+    assert shapely.is_valid(metric(out)).all()
+
+
+# -- chainage pieces -----------------------------------------------------------------
+def test_split_every_cuts_pieces_with_their_chainage():
+    roads = roads_frame(
+        [
+            {
+                "road_id": "S",
+                "road_class": "kecil",
+                "rumija_m": 20.0,
+                "geometry": line((0, 0), (2500, 0)),
+            },
+            {
+                "road_id": "T",
+                "road_class": "kecil",
+                "sta_start_m": 1250.0,
+                "geometry": line((0, 500), (2500, 500)),
+            },
+        ]
+    )
+    out = build_corridors(roads, split_every=1000)
+    rows = out[["corridor_id", "road_id", "sta_from_m", "sta_to_m", "sta"]].values.tolist()
+    assert rows == [
+        ["S:0", "S", 0.0, 1000.0, "STA 0+000 – 1+000"],
+        ["S:1000", "S", 1000.0, 2000.0, "STA 1+000 – 2+000"],
+        ["S:2000", "S", 2000.0, pytest.approx(2500.0), "STA 2+000 – 2+500"],
+        ["T:1250", "T", 1250.0, 2000.0, "STA 1+250 – 2+000"],
+        ["T:2000", "T", 2000.0, 3000.0, "STA 2+000 – 3+000"],
+        ["T:3000", "T", 3000.0, pytest.approx(3750.0), "STA 3+000 – 3+750"],
+    ]
+    assert out["area_m2"].tolist() == pytest.approx(
+        [20000, 20000, 10000, 750 * 11, 1000 * 11, 750 * 11], abs=0.01
+    )
+    geoms = metric(out)
+    assert geoms[0].contains(Point(at(999, 9))) and geoms[1].contains(Point(at(1001, -9)))
+
+
+def test_split_pieces_of_a_bent_road_partition_its_corridor():
+    zigzag = line((0, 0), (700, 0), (700, 900), (1500, 1200), (1500, 1250))
+    roads = roads_frame([{"road_id": "Z", "road_class": "raya", "geometry": zigzag}])
+    whole = build_corridors(roads)
+    pieces = build_corridors(roads, split_every=500)
+    assert len(pieces) == int(np.ceil(zigzag.length / 500))
+    assert pieces["area_m2"].sum() == pytest.approx(whole["area_m2"].iloc[0], abs=0.01)
+    assert max_overlap(metric(pieces)) < 1e-6
+    assert (pieces["sta_to_m"] - pieces["sta_from_m"]).iloc[:-1].tolist() == pytest.approx(
+        [500] * (len(pieces) - 1)
+    )
+    # Inside the bend at 700 m: the point is 3 m before the corner along the first leg.
+    geoms = metric(pieces)
+    assert geoms[1].contains(Point(at(697, -5)))  # STA 0+697: piece 500-1000
+    assert geoms[2].contains(Point(at(695, 799)))  # STA 1+499: piece 1000-1500
+    assert geoms[3].contains(Point(at(705, 801)))  # STA 1+501: piece 1500-2000
+
+
+# -- properties ----------------------------------------------------------------------
+CLASSES = list(RUMIJA_MIN_WIDTH_M)
+
+
+@st.composite
+def networks(draw):
+    """2-5 roads of 2-4 vertices in a 160 m square; some share a junction vertex."""
+    n = draw(st.integers(2, 5))
+    coord = st.integers(0, 32).map(lambda v: v * 5.0)
+    junction = (draw(coord), draw(coord))
+    rows = []
+    for k in range(n):
+        points = draw(st.lists(st.tuples(coord, coord), min_size=2, max_size=4, unique=True))
+        if draw(st.booleans()):
+            points[0] = junction
+        if LineString(points).length == 0:
+            continue
+        rows.append(
+            {
+                "road_id": f"R{k}",
+                "road_class": draw(st.sampled_from(CLASSES)),
+                "geometry": line(*points),
+            }
+        )
+    return rows
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks())
+def test_property_corridors_partition_the_union_of_buffers(rows):
+    roads = roads_frame(rows)
+    out = build_corridors(roads)
+    geoms = metric(out)
+    assert shapely.is_valid(geoms).all()
+    assert max_overlap(geoms) < 1e-6
+    union = buffer_union(roads, [RUMIJA_MIN_WIDTH_M[r["road_class"]] for r in rows])
+    assert shapely.symmetric_difference(shapely.union_all(geoms), union).area < 1e-4
+    assert out["area_m2"].sum() == pytest.approx(union.area, abs=1e-3)
+
+
+@settings(max_examples=15, deadline=None)
+@given(networks(), st.sampled_from([40.0, 75.0, 120.0]))
+def test_property_split_pieces_partition_each_corridor(rows, every):
+    roads = roads_frame(rows)
+    whole = build_corridors(roads).set_index("road_id")["area_m2"]
+    pieces = build_corridors(roads, split_every=every)
+    assert max_overlap(metric(pieces)) < 1e-6
+    sums = pieces.groupby("road_id")["area_m2"].sum()
+    assert sums.to_dict() == pytest.approx(whole.to_dict(), abs=1e-4)
+
+
+# -- real data -----------------------------------------------------------------------
+def test_maumere_osm_network():
+    roads = gpd.read_file(MAUMERE)
+    out = build_corridors(roads)
+    geoms = metric(out)
+    assert out["metric_crs"].iloc[0] == "EPSG:32751"
+    assert len(out) + len(out.attrs["skipped"]) == len(roads)
+    assert shapely.is_valid(geoms).all()
+    assert max_overlap(geoms) < 1e-6
+    widths = (
+        roads["road_class"]
+        .map(RUMIJA_MIN_WIDTH_M)
+        .where(roads["rumija_m"].isna(), roads["rumija_m"])
+    )
+    union = buffer_union(roads, widths.tolist())
+    assert out["area_m2"].sum() == pytest.approx(union.area, rel=1e-7)
