@@ -207,14 +207,16 @@ def validate_layer(
     ids = out[spec.id_field]
     given = ids.notna()
     dup_in_file = given & ids.duplicated(keep=False)
-    first_row = {}
+    rows_of: dict[str, list[int]] = defaultdict(list)
     for pos in np.flatnonzero(dup_in_file.to_numpy()):
-        first_row.setdefault(ids.iloc[pos], int(rows[pos]))
-    refuse(
-        dup_in_file,
-        spec.id_field,
-        lambda p: f"duplicate id {ids.iloc[p]!r} (first at row {first_row[ids.iloc[p]]})",
-    )
+        rows_of[ids.iloc[pos]].append(int(rows[pos]))
+
+    def repeated(p: int) -> str:
+        where = rows_of[ids.iloc[p]]
+        shown = ", ".join(map(str, where[:10])) + (", ..." if len(where) > 10 else "")
+        return f"duplicate id {ids.iloc[p]!r} ({len(where)} rows: {shown})"
+
+    refuse(dup_in_file, spec.id_field, repeated)
     existing = set(existing_ids)
     if existing:
         clash = given & ids.isin(existing)
@@ -354,7 +356,7 @@ def validate_inventory(inventory) -> dict[str, list[ValidationProblem]]:
     ...                          geometry=[Point(123.6, -10.17)] * 2, crs=4326)
     >>> inv.write({"poles": poles}, batch=Batch(command="doctest"))
     >>> print(validate_inventory(inv)["poles"][0])
-    row 1 field 'pole_id': duplicate id 'P1' (first at row 1)
+    row 1 field 'pole_id': duplicate id 'P1' (2 rows: 1, 2)
     """
     from geoasset.schema import LAYERS
     from geoasset.store import Inventory, open_inventory

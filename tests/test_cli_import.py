@@ -343,7 +343,7 @@ def test_validate_reports_every_stored_problem(inventory):
     assert "layer 'poles' row 1 field 'kind': 'x' is not one of electric, telecom, " in (
         result.stdout
     )
-    assert "layer 'poles' row 3 field 'pole_id': duplicate id 'P2' (first at row 2)" in lines
+    assert "layer 'poles' row 3 field 'pole_id': duplicate id 'P2' (2 rows: 2, 3)" in lines
     assert any(
         line.startswith("layer 'monuments' row 1 field 'geometry': invalid geometry")
         for line in lines

@@ -363,10 +363,10 @@ def test_rejects_keep_original_values_and_every_reason(tmp_path, inventory):
     assert (report.rows_read, report.rows_written, report.rows_refused) == (7, 1, 6)
     assert report.rejects_path == tmp_path / "survey.poles.rejects.csv"
     text = [str(p) for p in report.problems]
-    assert text[0] == "row 1 field 'pole_id': duplicate id 'P1' (first at row 1)"
+    assert text[0] == "row 1 field 'pole_id': duplicate id 'P1' (2 rows: 1, 3)"
     assert "row 2 field 'owner': required value is empty" in text
     assert "row 2 field 'height_m': 'nine' is not a number" in text
-    assert "row 3 field 'pole_id': duplicate id 'P1' (first at row 1)" in text
+    assert "row 3 field 'pole_id': duplicate id 'P1' (2 rows: 1, 3)" in text
     swapped = next(t for t in text if t.startswith("row 4"))
     assert swapped.startswith("row 4 field 'lat': latitude 123.6 is outside ±90")
     assert swapped.endswith("columns 'lat' and 'lon' look swapped")

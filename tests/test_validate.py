@@ -44,8 +44,8 @@ def test_collects_every_problem_of_every_row():
         "row 4 field 'kind': 'tower' is not one of electric, telecom, street_light, other" in text
     )
     assert "row 4 field 'surveyed_on': 'yesterday' is not a date (use YYYY-MM-DD)" in text
-    assert "row 4 field 'pole_id': duplicate id 'P3' (first at row 4)" in text
-    assert "row 5 field 'pole_id': duplicate id 'P3' (first at row 4)" in text
+    assert "row 4 field 'pole_id': duplicate id 'P3' (2 rows: 4, 5)" in text
+    assert "row 5 field 'pole_id': duplicate id 'P3' (2 rows: 4, 5)" in text
     assert list(result.valid["pole_id"]) == ["P1"]
     assert list(result.rejected["source_row"]) == [3, 4, 5]
     # Rejected rows keep their original values and carry every reason.

@@ -29,16 +29,19 @@ def info(inventory: str, as_json: bool, batches: int) -> None:
         return
     click.echo(f"inventory  {data['path']}")
     click.echo(f"schema     version {data['schema_version']}")
-    click.echo(f"{'layer':<20}{'rows':>10}  {'geometry':<16}extent (lon/lat)")
+    width = max([len(layer["name"]) for layer in data["layers"]] + [5]) + 2
+    click.echo(f"{'layer':<{width}}{'rows':>8}  {'geometry':<16}extent (lon/lat)")
     for layer in data["layers"]:
         extent = layer["extent"]
         text = "" if extent is None else " ".join(f"{v:.5f}" for v in extent)
-        click.echo(f"{layer['name']:<20}{layer['rows']:>10}  {layer['geometry'] or '-':<16}{text}")
+        click.echo(
+            f"{layer['name']:<{width}}{layer['rows']:>8}  {layer['geometry'] or '-':<16}{text}"
+        )
     if data["batches"]:
         click.echo("recent batches:")
         for b in data["batches"]:
             click.echo(
-                f"  {b['time_utc'][:19]}  {b['command']:<10} {b['layer']:<14} "
+                f"  {b['time_utc'][:19]}  {b['command']:<10} {b['layer']:<{width}}"
                 f"+{b['rows_added']} replaced {b['rows_replaced']} refused {b['rows_refused']}"
                 f"  {b['source']}"
             )

@@ -20,11 +20,14 @@ from geoasset import __version__
 COMMANDS = {
     "init": "init",
     "info": "info",
+    "report": "report",
+    "run": "run",
     "import": "import_",
     "validate": "validate",
     "export": "export",
     "qa": "qa",
     "assess": "assess",
+    "map": "map",
     "corridors": "corridors",
     "chainage": "chainage",
 }

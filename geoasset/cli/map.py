@@ -1,0 +1,104 @@
+"""``geoasset map``: field-review maps as self-contained HTML files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from geoasset.cli.options import existing_inventory_arg
+
+
+@click.command(short_help="Field-review map(s) as self-contained HTML that works offline.")
+@existing_inventory_arg
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.html",
+    help="Write one map to this file.",
+)
+@click.option(
+    "--per-corridor",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write one map per corridor and an index.html linking them into DIR.",
+)
+@click.option(
+    "--corridor",
+    "corridors",
+    multiple=True,
+    metavar="ID",
+    help="Only this corridor and the assets near it (repeatable).",
+)
+@click.option("--road", "roads", multiple=True, metavar="ID", help="Only this road (repeatable).")
+@click.option("--title", metavar="TEXT", help="Heading of the map.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "id"]),
+    default="en",
+    show_default=True,
+    help="Language of every label (id: Bahasa Indonesia).",
+)
+@click.option(
+    "--embed-photos",
+    is_flag=True,
+    help="Embed each asset's photo as a thumbnail (paths relative to the inventory).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+def map(  # the command is called "map" (shadows the builtin here only)
+    inventory: str,
+    output: Path | None,
+    per_corridor: Path | None,
+    corridors: tuple[str, ...],
+    roads: tuple[str, ...],
+    title: str | None,
+    lang: str,
+    embed_photos: bool,
+    overwrite: bool,
+) -> None:
+    """Draw INVENTORY.gpkg as a field-review map: corridors coloured by assessed
+    retribution, roads with chainage, poles by owner and billing status, utility
+    lines, bridges and monuments, with search, measure, locate-me and popups. The
+    HTML file carries its own scripts: it opens without a network (background tiles
+    appear when online). Give exactly one of -o and --per-corridor.
+
+    \b
+    Example:
+      geoasset map kupang.gpkg -o kupang.html --lang id
+      geoasset map kupang.gpkg -o polda.html --corridor R1:0 --embed-photos
+      geoasset map kupang.gpkg --per-corridor maps/
+    """
+    if (output is None) == (per_corridor is None):
+        raise click.UsageError("give exactly one of -o/--output and --per-corridor")
+    if output is not None and output.exists() and not overwrite:
+        raise click.ClickException(f"{output} already exists; use --overwrite to replace it")
+    if per_corridor is not None and (per_corridor / "index.html").exists() and not overwrite:
+        raise click.ClickException(
+            f"{per_corridor} already holds maps ({per_corridor / 'index.html'}); "
+            "use --overwrite to replace them"
+        )
+
+    from geoasset.maps import field_map, save_corridor_maps, save_map
+
+    options = {
+        "corridor_ids": list(corridors) or None,
+        "road_ids": list(roads) or None,
+        "title": title,
+        "lang": lang,
+        "embed_photos": embed_photos,
+    }
+    if output is not None:
+        m = field_map(inventory, **options)
+        path = save_map(m, output, overwrite=overwrite)
+        shown = ", ".join(f"{n} {layer}" for layer, n in m.counts.items())
+        size = path.stat().st_size / 1e6
+        click.echo(f"wrote {path} ({size:.1f} MB): {shown or 'no features'}", err=True)
+        if m.missing_photos:
+            click.echo(f"{len(m.missing_photos)} photo(s) missing (listed above)", err=True)
+        click.echo(str(path))
+        return
+    paths = save_corridor_maps(inventory, per_corridor, overwrite=overwrite, **options)
+    click.echo(f"wrote {len(paths) - 1} corridor map(s) and {paths[-1]}", err=True)
+    for path in paths:
+        click.echo(str(path))

@@ -1,0 +1,75 @@
+"""``geoasset run``: the main job, from a folder of field files to reports and maps."""
+
+from __future__ import annotations
+
+import click
+
+from geoasset.cli.options import crs_option, lang_option
+
+
+@click.command(short_help="Build the inventory and every output from a folder of field files.")
+@click.argument("source_dir", type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Output folder (created if needed).",
+)
+@click.option(
+    "--tariffs",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="Tariff schedule CSV; without it the assessment is skipped.",
+)
+@click.option("--year", type=click.IntRange(1900, 2200), help="Billing year [default: this year].")
+@click.option(
+    "--split-every",
+    type=click.FloatRange(min=1, min_open=False),
+    help="Cut corridors into chainage pieces of this many metres.",
+)
+@crs_option("Metric CRS for lengths and areas [default: UTM zone of the data].")
+@lang_option
+@click.option("--overwrite", is_flag=True, help="Replace OUT_DIR/inventory.gpkg if it exists.")
+@click.pass_context
+def run(ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwrite) -> None:
+    """Import every layer file in SOURCE_DIR (roads.geojson, poles.csv, ...), build the
+    right-of-way corridors and chainage, run the QA rules, assess retribution with the
+    tariff schedule, and write OUT_DIR/inventory.gpkg, the XLSX reports and the field
+    maps. Progress goes to stderr; the final summary to stdout.
+
+    \b
+    Example:
+      geoasset run layers/kupang -o out --tariffs layers/tariffs_example.csv --year 2026
+    """
+    from tqdm import tqdm
+
+    from geoasset.pipeline import run_pipeline
+
+    quiet = ctx.obj.get("verbosity", 0) < 0 if ctx.obj else False
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if quiet:
+            return
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=f"{stage:<10}", unit="step", leave=True)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    summary = run_pipeline(
+        source_dir,
+        out_dir,
+        tariffs=tariffs,
+        year=year,
+        lang=lang,
+        overwrite=overwrite,
+        split_every=split_every,
+        crs=crs,
+        progress=progress,
+    )
+    for line in summary.lines():
+        click.echo(line)

@@ -1,0 +1,1402 @@
+"""Field-review maps: one self-contained HTML file that works offline.
+
+:func:`field_map` draws an inventory's corridors (coloured by assessed retribution),
+roads with chainage ticks, poles (coloured by owner, ringed by billing status), utility
+lines, bridges (BMS condition) and monuments on a :class:`folium.Map`, which displays
+inline in Jupyter. :func:`save_map` writes it as one HTML file carrying Leaflet,
+Leaflet.markercluster (from the XStatic packages) and geoasset's own script, so it opens
+without a network; only the background tiles (OpenStreetMap, Esri World Imagery) need
+one, and without them the layers show on a plain background.
+
+The data travels as one JSON document of column tables (repeated values
+dictionary-encoded), drawn on a canvas; popups are built on click from a table row, so
+100,000 poles make a file of a few megabytes that a browser opens in seconds.
+Every value is escaped when the page shows it.
+
+Examples
+--------
+>>> import os, tempfile, geopandas as gpd
+>>> from shapely import LineString, Point
+>>> from geoasset.store import Batch, create_inventory
+>>> folder = tempfile.mkdtemp()
+>>> inv = create_inventory(os.path.join(folder, "inventory.gpkg"))
+>>> roads = gpd.GeoDataFrame({"road_id": ["R1"]},
+...     geometry=[LineString([(123.60, -10.17), (123.62, -10.17)])], crs=4326)
+>>> poles = gpd.GeoDataFrame({"pole_id": ["P1"], "owner": ["PLN"]},
+...     geometry=[Point(123.61, -10.1701)], crs=4326)
+>>> inv.write({"roads": roads, "poles": poles}, batch=Batch(command="doctest"))
+>>> m = field_map(inv, title="Kupang")
+>>> m.counts["poles"], m.counts["roads"]
+(1, 1)
+>>> path = save_map(m, os.path.join(folder, "map.html"))
+>>> "cdn." in path.read_text()
+False
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import logging
+import os
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from branca.element import Element, MacroElement
+from folium.template import Template
+
+from geoasset.crs import metric_crs
+from geoasset.errors import GeoassetError
+from geoasset.i18n import LANGUAGES, t
+from geoasset.mapassets import external_resources, inline_assets
+from geoasset.store import Inventory, open_inventory
+
+__all__ = [
+    "FieldMap",
+    "MAP_LAYERS",
+    "MissingPhoto",
+    "field_map",
+    "save_map",
+    "save_corridor_maps",
+]
+
+log = logging.getLogger(__name__)
+
+#: Inventory layers drawn, bottom to top, with their id column.
+MAP_LAYERS = {
+    "corridors": "corridor_id",
+    "roads": "road_id",
+    "utility_lines": "line_id",
+    "bridges": "bridge_id",
+    "monuments": "monument_id",
+    "poles": "pole_id",
+}
+ASSESSMENT_LAYERS = ("assessment_items", "assessment_totals", "assessment_not_billable")
+
+#: Poles are clustered (Leaflet.markercluster) from this many on; fewer are drawn one by one.
+CLUSTER_MIN_POINTS = 5000
+#: Zoom level from which clustered poles are shown one by one.
+CLUSTER_OFF_ZOOM = 16
+MAX_ZOOM = 20
+#: Assets this close to a selected corridor or road are shown on its map.
+SELECTION_MARGIN_M = 50.0
+#: Longest side of an embedded photo thumbnail, in pixels.
+THUMBNAIL_PX = 320
+#: Chainage ticks every 100 m, ``STA k+000`` labels every km; zoom levels they appear at.
+CHAINAGE = {
+    "every": 100,
+    "label_every": 1000,
+    "tick_zoom": 15,
+    "label_zoom": 13,
+    "tolerance_m": 50.0,
+}
+
+TILES = (
+    {
+        "key": "map_osm",
+        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "attr": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+        "contributors",
+        "max_native_zoom": 19,
+    },
+    {
+        "key": "map_satellite",
+        "url": "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/"
+        "tile/{z}/{y}/{x}",
+        "attr": "Tiles &copy; Esri &mdash; Source: Esri, Maxar, Earthstar Geographics, "
+        "and the GIS User Community",
+        "max_native_zoom": 18,
+    },
+)
+
+OWNER_COLORS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#9467bd",
+    "#17becf",
+    "#bcbd22",
+    "#8c564b",
+    "#e377c2",
+    "#393b79",
+)
+OTHER_COLOR = "#9e9e9e"
+REVENUE_COLORS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+NOT_ASSESSED_COLOR = "#bdbdbd"
+NO_REVENUE_COLOR = "#f0f0f0"
+#: BMS nilai kondisi 0 (good) … 5 (worst), then unknown.
+NK_COLORS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027", "#969696")
+UNDERGROUND_KINDS = frozenset({"buried_cable", "water_pipe", "gas_pipe"})
+
+#: Pole billing status, in code order: (i18n key, ring colour or None = owner colour,
+#: ring width, fill opacity).
+POLE_STATUSES = (
+    ("billable", "#ffffff", 1.5, 0.95),
+    ("unpaid", "#e31a1c", 3.0, 0.95),
+    ("no_permit", "#111111", 3.0, 0.95),
+    ("not_billable", None, 2.0, 0.15),
+    ("map_not_assessed", "#666666", 1.0, 0.6),
+)
+BILLABLE, UNPAID, NO_PERMIT, OUTSIDE_ROW, NOT_ASSESSED = range(5)
+_PAYMENT_RANK = {"no_permit": NO_PERMIT, "unpaid": UNPAID}
+
+#: Labels the page's script looks up.
+_JS_LABELS = (
+    "sta",
+    "status",
+    "tariff",
+    "amount_rp",
+    "revenue",
+    "photo",
+    "map_accuracy",
+    "map_attributes",
+    "map_chainage",
+    "map_clicked_point",
+    "map_distance",
+    "map_fullscreen",
+    "map_fullscreen_unavailable",
+    "map_item",
+    "map_items",
+    "map_legend",
+    "map_locate",
+    "map_location_unavailable",
+    "map_measure",
+    "map_measure_hint",
+    "map_nearest",
+    "map_no_road_near",
+    "map_not_found",
+    "map_photo_missing",
+    "map_plain",
+    "map_search",
+    "map_search_placeholder",
+    "map_tiles_offline",
+    "map_you_are_here",
+)
+
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class MissingPhoto:
+    """A ``photo`` value that names no readable image."""
+
+    layer: str
+    asset_id: str
+    photo: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"layer {self.layer!r} {self.asset_id}: photo {self.photo!r} {self.reason}"
+
+
+# ----------------------------------------------------------------------------- folium
+class FieldMap(folium.Map):
+    """A :class:`folium.Map` whose saved HTML carries its scripts and styles inline.
+
+    Folium's CDN links (Leaflet, jQuery, Bootstrap, Font Awesome…) are dropped; Leaflet
+    and Leaflet.markercluster come from the installed XStatic packages.
+
+    Attributes
+    ----------
+    counts
+        Features drawn per layer.
+    missing_photos
+        Every :class:`MissingPhoto` met while building the map.
+    total_rp
+        Assessed retribution of what the map shows, or ``None`` without an assessment.
+    """
+
+    default_js: list = []
+    default_css: list = []
+
+    def __init__(self, *, title: str, **kwargs) -> None:
+        super().__init__(tiles=None, prefer_canvas=True, control_scale=False, **kwargs)
+        self.options["max_zoom"] = MAX_ZOOM
+        self.map_title = title
+        self.get_root().title = html.escape(title)
+        self.counts: dict[str, int] = {}
+        self.missing_photos: list[MissingPhoto] = []
+        self.total_rp: int | None = None
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        figure.header.add_child(_Raw(inline_assets()), name="geoasset_assets")
+        super().render(**kwargs)
+
+
+class _Raw(Element):
+    """Text put into the page as it is.
+
+    branca turns rendered macros into new templates; data must never pass through
+    Jinja, or a value like ``{{ … }}`` would be evaluated.
+    """
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class _FieldLayers(MacroElement):
+    """The inventory data (one JSON document) and the call that draws it."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        geoasset.init(
+            {{ this._parent.get_name() }},
+            { {%- for name, layer in this.base_layers %}
+                {{ name|tojson }}: {{ layer.get_name() }},
+            {%- endfor %} },
+            {{ this.data_id|tojson }}
+        );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, payload: str, base_layers: list[tuple[str, folium.TileLayer]]):
+        super().__init__()
+        self._name = "GeoassetLayers"
+        self.payload = payload
+        self.base_layers = base_layers
+        self.data_id = f"geoasset-data-{uuid.uuid4().hex[:12]}"
+
+    def render(self, **kwargs) -> None:
+        data = f'<script type="application/json" id="{self.data_id}">{self.payload}</script>'
+        self.get_root().html.add_child(_Raw(data), name=self.data_id)
+        super().render(**kwargs)
+
+
+def _script_json(value) -> str:
+    """JSON that is safe inside ``<script>``: no ``<``, ``>`` or ``&`` left to parse."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+# ----------------------------------------------------------------------------- reading
+def _as_inventory(inventory: Inventory | str | os.PathLike) -> Inventory:
+    if isinstance(inventory, Inventory):
+        inventory.check()
+        return inventory
+    return open_inventory(inventory)
+
+
+def _read_frames(inv: Inventory) -> dict[str, pd.DataFrame]:
+    """The layers a map uses that the inventory has, with rows."""
+    present = set(inv.layers())
+    frames = {}
+    for name in (*MAP_LAYERS, *ASSESSMENT_LAYERS):
+        if name in present and inv.count(name):
+            frame = inv.read(name)
+            if isinstance(frame, gpd.GeoDataFrame) and name != "assessment_totals":
+                frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+            frames[name] = frame.reset_index(drop=True)
+    return frames
+
+
+# ----------------------------------------------------------------------------- encoding
+def _plain(series: pd.Series) -> list:
+    """A column as JSON values (``None`` for missing)."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return [None if pd.isna(v) else bool(v) for v in series.astype(object)]
+    if pd.api.types.is_float_dtype(series.dtype):
+        values = np.round(series.to_numpy(dtype="float64", na_value=np.nan), 6)
+        out = values.astype(object)
+        out[~np.isfinite(values)] = None
+        return out.tolist()
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return [None if pd.isna(v) else int(v) for v in series.astype(object)]
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return [
+            None if pd.isna(v) else (v.date().isoformat() if v == v.normalize() else v.isoformat())
+            for v in series
+        ]
+    values = series.astype(object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        out = values.to_numpy(copy=True)
+        out[values.isna().to_numpy()] = None
+        return out.tolist()
+    return [_plain_value(v) for v in values]
+
+
+def _plain_value(value):
+    if value is None or (not isinstance(value, (str, bytes)) and pd.isna(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return round(float(value), 6) if np.isfinite(value) else None
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def _column(series: pd.Series):
+    """A column as a plain list, or dictionary-encoded ``{"d": values, "c": codes}``."""
+    n = len(series)
+    if n >= 8:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        if len(uniques) <= n // 4:
+            return {"d": _plain(pd.Series(uniques)), "c": codes.tolist()}
+    return _plain(series)
+
+
+def _table(frame: pd.DataFrame, columns: Sequence[str]) -> dict:
+    return {
+        "n": len(frame),
+        "cols": list(columns),
+        "data": {c: _column(frame[c]) for c in columns},
+    }
+
+
+def _flat(coords) -> list[float]:
+    """``[lat, lon, lat, lon, …]`` rounded to 1e-7° (about 1 cm)."""
+    xy = np.asarray(coords, dtype="float64")[:, :2]
+    return np.round(xy[:, ::-1], 7).ravel().tolist()
+
+
+def _encode_geometry(geom) -> list:
+    """``[1, [lat, lon]]`` | ``[2, [part, …]]`` | ``[3, [[ring, …], …]]``."""
+    kind = geom.geom_type
+    if kind == "GeometryCollection":
+        polys = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        lines = [g for g in geom.geoms if g.geom_type in ("LineString", "MultiLineString")]
+        geom = shapely.union_all(polys or lines or list(geom.geoms))
+        kind = geom.geom_type
+    if kind == "Point":
+        return [1, np.round([geom.y, geom.x], 7).tolist()]
+    if kind == "MultiPoint":
+        first = geom.geoms[0]
+        return [1, np.round([first.y, first.x], 7).tolist()]
+    if kind in ("LineString", "LinearRing"):
+        return [2, [_flat(geom.coords)]]
+    if kind == "MultiLineString":
+        return [2, [_flat(g.coords) for g in geom.geoms if not g.is_empty]]
+    polygons = [geom] if kind == "Polygon" else list(geom.geoms)
+    return [
+        3,
+        [
+            [_flat(p.exterior.coords), *(_flat(r.coords) for r in p.interiors)]
+            for p in polygons
+            if not p.is_empty
+        ],
+    ]
+
+
+def _anchors(geoms: gpd.GeoSeries) -> tuple[list[float], list[float]]:
+    """A point on each geometry (the point itself, else a point on the surface/line)."""
+    pts = shapely.point_on_surface(np.asarray(geoms.values, dtype=object))
+    return (
+        np.round(shapely.get_y(pts), 7).tolist(),
+        np.round(shapely.get_x(pts), 7).tolist(),
+    )
+
+
+def _road_parts(geom) -> list:
+    """A road's lines in chainage order: merged when they join, else as stored."""
+    if geom.geom_type == "LineString":
+        return [geom]
+    merged = shapely.line_merge(geom, directed=True)
+    if merged.geom_type == "LineString":
+        return [merged]
+    return [g for g in geom.geoms if not g.is_empty and len(g.coords) > 0]
+
+
+def _road_chainage(roads: gpd.GeoDataFrame) -> tuple[list[list], list[list]]:
+    """Each road's parts (as ``[2, parts]`` geometry) and the chainage of every vertex.
+
+    Chainage is measured in the roads' metric CRS from ``sta_start_m`` (0 when missing)
+    along the parts in order; a gap between parts that do not join adds nothing.
+    """
+    crs = metric_crs(roads)
+    to_metric = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    if "sta_start_m" in roads:
+        starts = pd.to_numeric(roads["sta_start_m"], errors="coerce").fillna(0.0).to_numpy()
+    else:
+        starts = np.zeros(len(roads))
+    geoms, chainages = [], []
+    for geom, start in zip(roads.geometry, starts, strict=True):
+        parts = _road_parts(shapely.force_2d(geom))
+        flat, ch = [], []
+        position = float(start)
+        for part in parts:
+            xy = np.asarray(part.coords)
+            x, y = to_metric.transform(xy[:, 0], xy[:, 1])
+            cumulative = position + np.concatenate(
+                [[0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))]
+            )
+            flat.append(_flat(xy))
+            ch.append(np.round(cumulative, 2).tolist())
+            position = float(cumulative[-1])
+        geoms.append([2, flat])
+        chainages.append(ch)
+    return geoms, chainages
+
+
+def _inside(points: gpd.GeoSeries, polygons: gpd.GeoSeries) -> np.ndarray:
+    """Whether each geometry intersects any polygon."""
+    tree = shapely.STRtree(np.asarray(polygons.values, dtype=object))
+    hits = tree.query(np.asarray(points.values, dtype=object), predicate="intersects")
+    inside = np.zeros(len(points), dtype=bool)
+    inside[hits[0]] = True
+    return inside
+
+
+# ----------------------------------------------------------------------------- photos
+def _thumbnail(path: Path) -> str:
+    try:
+        from PIL import Image, ImageOps
+    except ImportError:  # pragma: no cover - Pillow is installed with geoasset's extras
+        raise GeoassetError("embedding photos needs Pillow: pip install Pillow") from None
+    with Image.open(path) as image:
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, "JPEG", quality=75, optimize=True)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _photos(
+    frame: pd.DataFrame, layer: str, id_column: str, base_dir: Path | None, embed: bool
+) -> tuple[list | None, list[MissingPhoto]]:
+    """Per row ``None`` or ``[kind, value, photo]``: kind ``img`` (data URI), ``link``
+    (a file or web address, opened only when clicked) or ``missing``."""
+    if "photo" not in frame or frame["photo"].isna().all():
+        return None, []
+    out: list = []
+    missing: list[MissingPhoto] = []
+    ids = frame[id_column].astype(object) if id_column in frame else pd.Series(frame.index)
+    for asset_id, value in zip(ids, frame["photo"].astype(object), strict=True):
+        if (
+            value is None
+            or (not isinstance(value, str) and pd.isna(value))
+            or not str(value).strip()
+        ):
+            out.append(None)
+            continue
+        text = str(value).strip()
+        if _URL.match(text):
+            out.append(["link", text, text])
+            continue
+        path = Path(text)
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        if not path.is_file():
+            missing.append(MissingPhoto(layer, str(asset_id), text, f"not found at {path}"))
+            out.append(["missing", None, text])
+            continue
+        if not embed:
+            out.append(["link", path.resolve().as_uri(), text])
+            continue
+        try:
+            out.append(["img", _thumbnail(path), text])
+        except (OSError, ValueError) as exc:
+            missing.append(
+                MissingPhoto(layer, str(asset_id), text, f"is not a readable image ({exc})")
+            )
+            out.append(["missing", None, text])
+    return out, missing
+
+
+# ----------------------------------------------------------------------------- assessment
+def _corridor_revenue(frames: dict) -> dict[str, int] | None:
+    """Assessed Rp per corridor id, or ``None`` when the inventory has no assessment."""
+    totals = frames.get("assessment_totals")
+    if totals is not None and {"level", "key", "amount_rp"} <= set(totals.columns):
+        rows = totals[totals["level"].astype(str).isin(["corridor", "corridor_id"])]
+        if len(rows):
+            amounts = pd.to_numeric(rows["amount_rp"], errors="coerce").fillna(0)
+            return {str(k): int(v) for k, v in zip(rows["key"], amounts, strict=True)}
+    items = frames.get("assessment_items")
+    if items is not None and {"corridor_id", "amount_rp"} <= set(items.columns):
+        sums = (
+            pd.to_numeric(items["amount_rp"], errors="coerce")
+            .fillna(0)
+            .groupby(items["corridor_id"].astype(str))
+            .sum()
+        )
+        return {str(k): int(v) for k, v in sums.items()}
+    if totals is not None or items is not None:
+        return {}
+    return None
+
+
+def _items_of(frames: dict, layer: str) -> pd.DataFrame | None:
+    items = frames.get("assessment_items")
+    if items is None or "asset_id" not in items:
+        return None
+    if "layer" in items:
+        items = items[items["layer"].astype(str) == layer]
+    return items
+
+
+def _pole_status(frames: dict, poles: gpd.GeoDataFrame) -> np.ndarray:
+    """Billing status code of every pole (see :data:`POLE_STATUSES`)."""
+    status = np.full(len(poles), NOT_ASSESSED, dtype=np.int8)
+    corridors = frames.get("corridors")
+    if corridors is not None and len(corridors):
+        status[~_inside(poles.geometry, corridors.geometry)] = OUTSIDE_ROW
+    not_billable = frames.get("assessment_not_billable")
+    if not_billable is not None and {"asset_id", "reason"} <= set(not_billable.columns):
+        rows = not_billable
+        if "layer" in rows:
+            rows = rows[rows["layer"].astype(str) == "poles"]
+        outside = rows["reason"].astype(str).str.contains("outside")
+        ids = set(rows.loc[outside, "asset_id"].astype(str))
+        status[poles["pole_id"].astype(str).isin(ids).to_numpy()] = OUTSIDE_ROW
+    items = _items_of(frames, "poles")
+    if items is not None and len(items):
+        payment = (
+            items["payment_status"].astype(str)
+            if "payment_status" in items
+            else pd.Series("unknown", index=items.index)
+        )
+        rank = payment.map(_PAYMENT_RANK).fillna(BILLABLE).astype(int)
+        worst = rank.groupby(items["asset_id"].astype(str)).max()
+        codes = poles["pole_id"].astype(str).map(worst)
+        billed = codes.notna().to_numpy()
+        status[billed] = codes[billed].astype(int).to_numpy()
+    return status
+
+
+# ----------------------------------------------------------------------------- selection
+def _as_ids(values) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        return [values]
+    return [str(v) for v in values]
+
+
+def _check_known(source: str, layer: str, column: str, frame, wanted: list[str]) -> None:
+    if not wanted:
+        return
+    if frame is None or column not in frame:
+        raise GeoassetError(
+            f"{source}: layer {layer!r} is empty; cannot select {column} {wanted[0]!r}"
+        )
+    known = set(frame[column].astype(str))
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        listed = ", ".join(repr(u) for u in unknown)
+        examples = ", ".join(repr(k) for k in sorted(known)[:8])
+        raise GeoassetError(
+            f"{source}: unknown {column} {listed} in layer {layer!r} (it has {examples}"
+            f"{', …' if len(known) > 8 else ''})"
+        )
+
+
+def _select(
+    frames: dict, source: str, corridor_ids: list[str], road_ids: list[str]
+) -> tuple[dict, object]:
+    """The frames cut to the selected corridors / roads, and the area they cover."""
+    if not corridor_ids and not road_ids:
+        return frames, None
+    corridors = frames.get("corridors")
+    roads = frames.get("roads")
+    _check_known(source, "corridors", "corridor_id", corridors, corridor_ids)
+    _check_known(source, "roads", "road_id", roads, road_ids)
+    out = dict(frames)
+    areas = []
+    if corridors is not None:
+        keep = corridors["corridor_id"].astype(str).isin(corridor_ids)
+        if road_ids and "road_id" in corridors:
+            keep |= corridors["road_id"].astype(str).isin(road_ids)
+        out["corridors"] = corridors[keep].reset_index(drop=True)
+        areas.extend(out["corridors"].geometry)
+    if roads is not None:
+        wanted = set(road_ids)
+        if corridors is not None and "road_id" in corridors:
+            wanted |= set(out["corridors"]["road_id"].astype(str))
+        out["roads"] = roads[roads["road_id"].astype(str).isin(wanted)].reset_index(drop=True)
+        areas.extend(out["roads"][out["roads"]["road_id"].astype(str).isin(road_ids)].geometry)
+    area = gpd.GeoSeries([shapely.union_all(areas)], crs="EPSG:4326")
+    metric = metric_crs(area)
+    zone = area.to_crs(metric).buffer(SELECTION_MARGIN_M).to_crs("EPSG:4326").iloc[0]
+    shapely.prepare(zone)
+    for name in ("utility_lines", "bridges", "monuments", "poles"):
+        frame = frames.get(name)
+        if frame is not None:
+            keep = shapely.intersects(zone, np.asarray(frame.geometry.values, dtype=object))
+            out[name] = frame[keep].reset_index(drop=True)
+    items = frames.get("assessment_items")
+    if items is not None and corridor_ids and "corridor_id" in items:
+        chosen = set(out["corridors"]["corridor_id"].astype(str))
+        out["assessment_items_selected"] = items[items["corridor_id"].astype(str).isin(chosen)]
+    return out, area.iloc[0]
+
+
+# ----------------------------------------------------------------------------- legend
+def _fmt_int(value: float, lang: str) -> str:
+    text = f"{round(value):,}"
+    return text.replace(",", ".") if lang == "id" else text
+
+
+def _nice_ceil(value: float) -> int:
+    """``value`` rounded up to two significant digits."""
+    if value <= 0:
+        return 0
+    step = 10 ** max(int(np.floor(np.log10(value))) - 1, 0)
+    return int(np.ceil(value / step) * step)
+
+
+def _revenue_classes(values: np.ndarray) -> list[int]:
+    """Upper bounds of up to five classes of the positive values."""
+    positive = np.unique(values[values > 0])
+    if not len(positive):
+        return []
+    k = min(len(REVENUE_COLORS), len(positive))
+    uppers = [
+        _nice_ceil(float(np.quantile(positive, i / k, method="lower"))) for i in range(1, k + 1)
+    ]
+    return sorted(set(uppers))
+
+
+# ----------------------------------------------------------------------------- building
+@dataclass
+class _Built:
+    payload: dict
+    counts: dict[str, int]
+    missing: list[MissingPhoto]
+    bounds: list | None
+    total_rp: int | None
+
+
+def _owner_palette(frames: dict) -> dict[str, int]:
+    counts = pd.Series(dtype="int64")
+    for name in ("poles", "utility_lines"):
+        frame = frames.get(name)
+        if frame is not None and "owner" in frame:
+            counts = counts.add(frame["owner"].astype(str).value_counts(), fill_value=0)
+    ordered = counts.sort_values(ascending=False, kind="stable")
+    return {owner: i for i, owner in enumerate(ordered.index[: len(OWNER_COLORS)])}
+
+
+def _owner_codes(frame: pd.DataFrame, palette: dict[str, int]) -> list[int]:
+    other = len(OWNER_COLORS)
+    if "owner" not in frame:
+        return [other] * len(frame)
+    return frame["owner"].astype(str).map(palette).fillna(other).astype(int).tolist()
+
+
+def _layer_base(frame, name: str, lang: str) -> dict:
+    """A layer's attribute table, anchor points and labels."""
+    id_column = MAP_LAYERS[name]
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    layer = {
+        "name": name,
+        "label": t(name, lang),
+        "label_one": t(_SINGULAR.get(name, name), lang),
+        "id": id_column,
+        "kind": "points" if name == "poles" else "features",
+        **_table(frame, columns),
+    }
+    layer["lat"], layer["lon"] = _anchors(frame.geometry)
+    return layer
+
+
+_SINGULAR = {
+    "corridors": "corridor",
+    "roads": "road",
+    "utility_lines": "map_utility_line",
+    "bridges": "map_bridge",
+    "monuments": "map_monument",
+    "poles": "map_pole",
+}
+
+
+def _attach_items(layer: dict, frame: pd.DataFrame, items: pd.DataFrame | None) -> None:
+    if items is None:
+        return
+    rows = pd.Series(np.arange(len(frame)), index=frame[layer["id"]].astype(str))
+    rows = rows[~rows.index.duplicated()]
+    position = items["asset_id"].astype(str).map(rows)
+    chosen = items[position.notna()].assign(__row=position[position.notna()].astype(int))
+    chosen = chosen.sort_values("__row", kind="stable")
+    skip = {"asset_id", "layer", "owner", "__row"}
+    if isinstance(chosen, gpd.GeoDataFrame):
+        skip.add(chosen.geometry.name)
+    columns = [c for c in chosen.columns if c not in skip]
+    table = _table(chosen, columns)
+    table["data"]["__row"] = chosen["__row"].tolist()
+    layer["items"] = table
+
+
+@dataclass
+class _Context:
+    """What styling a layer needs besides the layer itself."""
+
+    frames: dict
+    revenue: dict[str, int] | None
+    palette: dict[str, int]
+    lang: str
+
+
+def _style_corridors(layer: dict, frame: pd.DataFrame, ctx: _Context) -> dict:
+    lang = ctx.lang
+    ids = frame["corridor_id"].astype(str)
+    amounts = [None if ctx.revenue is None else ctx.revenue.get(i, 0) for i in ids]
+    uppers = _revenue_classes(np.array([a or 0 for a in amounts], dtype="float64"))
+    colors = [REVENUE_COLORS[round(j)] for j in np.linspace(0, 4, len(uppers))] if uppers else []
+    fill = [
+        0 if a is None else 1 if a <= 0 else 2 + int(np.searchsorted(uppers, a, side="left"))
+        for a in amounts
+    ]
+    items = ctx.frames.get("assessment_items")
+    n_items = (
+        items["corridor_id"].astype(str).value_counts()
+        if items is not None and "corridor_id" in items
+        else pd.Series(dtype="int64")
+    )
+    layer["style"] = {
+        "fill": fill,
+        "revenue": [a or 0 for a in amounts],
+        "items": ids.map(n_items).fillna(0).astype(int).tolist(),
+    }
+    layer["palette"] = {"fill": [NOT_ASSESSED_COLOR, NO_REVENUE_COLOR, *colors]}
+    entries = []
+    if None in amounts:
+        entries.append({"label": t("map_not_assessed", lang), "color": NOT_ASSESSED_COLOR})
+    if any(a == 0 for a in amounts):
+        entries.append({"label": t("map_no_revenue", lang), "color": NO_REVENUE_COLOR})
+    lower = 1
+    for upper, color in zip(uppers, colors, strict=True):
+        label = f"Rp {_fmt_int(lower, lang)} – {_fmt_int(upper, lang)}"
+        entries.append({"label": label, "color": color})
+        lower = upper + 1
+    for entry in entries:
+        entry.update(kind="fill", stroke="#7a0177")
+    return {"title": f"{t('corridors', lang)} – {t('revenue', lang)}", "items": entries}
+
+
+def _style_roads(layer: dict, frame: pd.DataFrame, ctx: _Context) -> dict:
+    layer["geom"], layer["chainage"] = _road_chainage(frame)
+    return {
+        "title": t("roads", ctx.lang),
+        "items": [
+            {"label": t("road", ctx.lang), "color": "#1f1f1f", "kind": "line", "weight": 3},
+            {"label": t("map_chainage", ctx.lang), "color": "#1f1f1f", "kind": "tick"},
+        ],
+    }
+
+
+def _style_utility_lines(layer: dict, frame: pd.DataFrame, ctx: _Context) -> dict:
+    kinds = frame["kind"].astype(str) if "kind" in frame else pd.Series("", index=frame.index)
+    layer["style"] = {
+        "fill": _owner_codes(frame, ctx.palette),
+        "dashed": kinds.isin(UNDERGROUND_KINDS).astype(int).tolist(),
+    }
+    layer["palette"] = {"fill": [*OWNER_COLORS, OTHER_COLOR]}
+    layer["items"] = None
+    _attach_items(layer, frame, _items_of(ctx.frames, "utility_lines"))
+    return {
+        "title": t("utility_lines", ctx.lang),
+        "inline": True,
+        "items": [
+            {"label": t("map_overhead", ctx.lang), "color": "#555", "kind": "line"},
+            {
+                "label": t("map_underground", ctx.lang),
+                "color": "#555",
+                "kind": "line",
+                "dash": True,
+            },
+        ],
+    }
+
+
+def _style_bridges(layer: dict, frame: pd.DataFrame, ctx: _Context) -> dict:
+    unknown = len(NK_COLORS) - 1
+    if "condition_nk" in frame:
+        nk = pd.to_numeric(frame["condition_nk"], errors="coerce")
+        codes = [int(v) if pd.notna(v) and 0 <= v <= 5 and v == int(v) else unknown for v in nk]
+    else:
+        codes = [unknown] * len(frame)
+    layer["style"] = {"fill": codes}
+    layer["palette"] = {"fill": list(NK_COLORS)}
+    entries = [
+        {"label": str(k), "color": NK_COLORS[k], "kind": "dot", "stroke": "#000", "weight": 2}
+        for k in range(unknown)
+    ]
+    if unknown in codes:
+        entries.append(
+            {
+                "label": t("map_unknown", ctx.lang),
+                "color": NK_COLORS[unknown],
+                "kind": "dot",
+                "stroke": "#000",
+            }
+        )
+    return {
+        "title": f"{t('bridges', ctx.lang)} – {t('condition_nk', ctx.lang)}",
+        "inline": True,
+        "items": entries,
+    }
+
+
+def _style_monuments(layer: dict, frame: pd.DataFrame, ctx: _Context) -> dict:
+    label = t("monuments", ctx.lang)
+    return {
+        "title": label,
+        "items": [{"label": label, "color": "#6a3d9a", "kind": "dot", "stroke": "#fff"}],
+    }
+
+
+def _style_poles(layer: dict, frame: pd.DataFrame, ctx: _Context) -> dict:
+    status = frame["__status"].to_numpy()
+    layer["style"] = {"fill": _owner_codes(frame, ctx.palette), "status": status.tolist()}
+    layer["palette"] = {"fill": [*OWNER_COLORS, OTHER_COLOR]}
+    layer["cluster"] = len(frame) >= CLUSTER_MIN_POINTS
+    layer["items"] = None
+    _attach_items(layer, frame, _items_of(ctx.frames, "poles"))
+    items = []
+    for code in sorted(set(status.tolist())):
+        key, stroke, weight, opacity = POLE_STATUSES[code]
+        items.append(
+            {
+                "label": t(key, ctx.lang),
+                "color": "#9e9e9e",
+                # a white ring would vanish on the legend's white: show it grey
+                "stroke": "#9e9e9e" if stroke in (None, "#ffffff") else stroke,
+                "weight": min(weight, 3),
+                "opacity": opacity,
+                "kind": "dot",
+                "count": int((status == code).sum()),
+            }
+        )
+    return {"title": t("map_pole_status", ctx.lang), "items": items}
+
+
+_STYLERS = {
+    "corridors": _style_corridors,
+    "roads": _style_roads,
+    "utility_lines": _style_utility_lines,
+    "bridges": _style_bridges,
+    "monuments": _style_monuments,
+    "poles": _style_poles,
+}
+_LEGEND_ORDER = ("poles", "owners", "corridors", "roads", "utility_lines", "bridges", "monuments")
+_PHOTO_LAYERS = ("poles", "utility_lines", "bridges", "monuments")
+
+
+def _total_rp(frames: dict, shown: dict, revenue: dict | None, selected: bool) -> int | None:
+    """Assessed Rp of what the map shows (the sum of its line items)."""
+    if revenue is None:
+        return None
+    if "assessment_items_selected" in shown:
+        amounts = shown["assessment_items_selected"]["amount_rp"]
+    elif selected:
+        ids = shown["corridors"]["corridor_id"].astype(str) if "corridors" in shown else []
+        return int(sum(revenue.get(i, 0) for i in ids))
+    elif "assessment_items" in frames:
+        amounts = frames["assessment_items"]["amount_rp"]
+    else:
+        return int(sum(revenue.values()))
+    return int(pd.to_numeric(amounts, errors="coerce").fillna(0).sum())
+
+
+def _view_box(area, bounds: list) -> list | None:
+    """``[[south, west], [north, east]]`` of the selection, else of everything shown."""
+    if area is not None:
+        minx, miny, maxx, maxy = area.bounds
+        return [[miny, minx], [maxy, maxx]]
+    if not bounds:
+        return None
+    b = np.array(bounds)
+    return [
+        [float(b[:, 1].min()), float(b[:, 0].min())],
+        [float(b[:, 3].max()), float(b[:, 2].max())],
+    ]
+
+
+def _words(lang: str, layers: list[dict]) -> dict:
+    """Every label the page's script shows, in ``lang``."""
+    columns = {c for layer in layers for c in layer["cols"]}
+    columns |= {c for layer in layers if layer.get("items") for c in layer["items"]["cols"]}
+    return {
+        "num": {"group": "." if lang == "id" else ",", "decimal": "," if lang == "id" else "."},
+        "labels": {
+            **{k: t(k, lang) for k in _JS_LABELS},
+            "side_left": t("left", lang),
+            "side_right": t("right", lang),
+            "side_on": t("map_on_centreline", lang),
+        },
+        "fields": {c: t(c, lang) for c in sorted(columns)},
+        "values": {
+            "side": {
+                "left": t("left", lang),
+                "right": t("right", lang),
+                "on": t("map_on_centreline", lang),
+            },
+            "payment_status": {
+                "paid": t("paid", lang),
+                "unpaid": t("unpaid", lang),
+                "no_permit": t("no_permit", lang),
+                "unknown": t("map_unknown", lang),
+            },
+        },
+        "status": [
+            {"label": t(key, lang), "stroke": stroke, "weight": weight, "fill_opacity": opacity}
+            for key, stroke, weight, opacity in POLE_STATUSES
+        ],
+    }
+
+
+def _build(
+    frames: dict,
+    *,
+    source: str,
+    base_dir: Path | None,
+    corridor_ids: list[str],
+    road_ids: list[str],
+    lang: str,
+    embed_photos: bool,
+) -> _Built:
+    """The page's JSON document for ``frames`` cut to the selection."""
+    revenue = _corridor_revenue(frames)
+    if "poles" in frames:  # billing status needs every corridor, so before selecting
+        frames = {
+            **frames,
+            "poles": frames["poles"].assign(__status=_pole_status(frames, frames["poles"])),
+        }
+    ctx = _Context(frames, revenue, _owner_palette(frames), lang)
+    shown, area = _select(frames, source, corridor_ids, road_ids)
+
+    layers, counts, missing, bounds = [], {}, [], []
+    legend: dict[str, dict] = {}
+    for name, styler in _STYLERS.items():
+        frame = shown.get(name)
+        if frame is None or not len(frame):
+            continue
+        frame = frame.copy()
+        if MAP_LAYERS[name] not in frame:  # ids to search by and to name in popups
+            frame.insert(0, MAP_LAYERS[name], [f"{name}:{i + 1}" for i in range(len(frame))])
+        layer = _layer_base(frame.drop(columns="__status", errors="ignore"), name, lang)
+        if name != "poles":
+            layer["geom"] = [_encode_geometry(shapely.force_2d(g)) for g in frame.geometry]
+        legend[name] = styler(layer, frame, ctx)
+        if name in _PHOTO_LAYERS:
+            layer["photos"], lost = _photos(frame, name, layer["id"], base_dir, embed_photos)
+            missing.extend(lost)
+        layers.append(layer)
+        counts[name] = len(frame)
+        bounds.append(frame.total_bounds)
+    owners = _owner_legend(shown, ctx.palette, lang)
+    if owners:
+        legend["owners"] = owners
+
+    box = _view_box(area, bounds)
+    payload = {
+        "lang": lang,
+        **_words(lang, layers),
+        "bounds": box,
+        "layers": layers,
+        "legend": [legend[k] for k in _LEGEND_ORDER if k in legend],
+        "chainage": CHAINAGE,
+        "cluster_zoom": CLUSTER_OFF_ZOOM,
+    }
+    total = _total_rp(frames, shown, revenue, bool(corridor_ids or road_ids))
+    return _Built(payload, counts, missing, box, total)
+
+
+def _owner_legend(shown: dict, palette: dict[str, int], lang: str) -> dict | None:
+    counts = pd.Series(dtype="int64")
+    for name in ("poles", "utility_lines"):
+        frame = shown.get(name)
+        if frame is not None and "owner" in frame and len(frame):
+            counts = counts.add(frame["owner"].astype(str).value_counts(), fill_value=0)
+    if not len(counts):
+        return None
+    items = []
+    other = 0
+    for owner, n in counts.sort_values(ascending=False, kind="stable").items():
+        if owner in palette:
+            items.append(
+                {
+                    "label": owner,
+                    "color": OWNER_COLORS[palette[owner]],
+                    "kind": "dot",
+                    "count": int(n),
+                }
+            )
+        else:
+            other += int(n)
+    if other:
+        items.append(
+            {"label": t("map_other", lang), "color": OTHER_COLOR, "kind": "dot", "count": other}
+        )
+    return {"title": t("owner", lang), "items": items}
+
+
+def _subtitle(built: _Built, lang: str) -> str:
+    parts = []
+    if built.total_rp is not None:
+        parts.append(f"{t('revenue', lang)}: Rp {_fmt_int(built.total_rp, lang)}")
+    if built.counts.get("poles"):
+        parts.append(f"{_fmt_int(built.counts['poles'], lang)} {t('poles', lang).lower()}")
+    if built.counts.get("corridors"):
+        parts.append(
+            f"{_fmt_int(built.counts['corridors'], lang)} {t('map_corridors_short', lang)}"
+        )
+    return " · ".join(parts)
+
+
+def _default_title(frames: dict, corridor_ids: list[str], road_ids: list[str], lang: str) -> str:
+    title = t("map_title", lang)
+    if len(corridor_ids) == 1 and not road_ids:
+        corridors = frames["corridors"]
+        row = corridors[corridors["corridor_id"].astype(str) == corridor_ids[0]].iloc[0]
+        name = row.get("road_name")
+        sta = row.get("sta")
+        bits = [corridor_ids[0]]
+        if isinstance(name, str) and name:
+            bits.append(name)
+        if isinstance(sta, str) and sta:
+            bits.append(sta)
+        return f"{title}: {' – '.join(bits)}"
+    chosen = [*corridor_ids, *road_ids]
+    if chosen:
+        return f"{title}: {', '.join(chosen[:4])}{' …' if len(chosen) > 4 else ''}"
+    return title
+
+
+def _make_map(
+    frames: dict,
+    *,
+    source: str,
+    base_dir: Path | None,
+    corridor_ids=None,
+    road_ids=None,
+    title: str | None = None,
+    lang: str = "en",
+    embed_photos: bool = False,
+) -> FieldMap:
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    corridor_ids, road_ids = _as_ids(corridor_ids), _as_ids(road_ids)
+    built = _build(
+        frames,
+        source=source,
+        base_dir=base_dir,
+        corridor_ids=corridor_ids,
+        road_ids=road_ids,
+        lang=lang,
+        embed_photos=embed_photos,
+    )
+    if title is None:
+        title = _default_title(frames, corridor_ids, road_ids, lang)
+    built.payload["title"] = title
+    built.payload["subtitle"] = _subtitle(built, lang)
+    if built.bounds:
+        (s, w), (n, e) = built.bounds
+        location, zoom = [(s + n) / 2, (w + e) / 2], 14
+    else:
+        location, zoom = [0.0, 0.0], 2
+    m = FieldMap(title=title, location=location, zoom_start=zoom)
+    base_layers = []
+    for i, spec in enumerate(TILES):
+        name = t(spec["key"], lang)
+        tiles = folium.TileLayer(
+            tiles=spec["url"],
+            attr=spec["attr"],
+            name=name,
+            max_zoom=MAX_ZOOM,
+            max_native_zoom=spec["max_native_zoom"],
+            show=i == 0,
+            control=False,
+        )
+        tiles.add_to(m)
+        base_layers.append((name, tiles))
+    _FieldLayers(_script_json(built.payload), base_layers).add_to(m)
+    m.counts = built.counts
+    m.missing_photos = built.missing
+    m.total_rp = built.total_rp
+    if built.missing:
+        for photo in built.missing[:20]:
+            log.warning("%s", photo)
+        if len(built.missing) > 20:
+            log.warning("... and %d more missing photo(s)", len(built.missing) - 20)
+    return m
+
+
+# ----------------------------------------------------------------------------- public
+def field_map(
+    inventory: Inventory | str | os.PathLike,
+    *,
+    corridor_ids: Iterable[str] | str | None = None,
+    road_ids: Iterable[str] | str | None = None,
+    title: str | None = None,
+    lang: str = "en",
+    embed_photos: bool = False,
+) -> FieldMap:
+    """A field-review map of an inventory (or of some of its corridors or roads).
+
+    Parameters
+    ----------
+    inventory
+        An :class:`~geoasset.store.Inventory` or the path of its GeoPackage. Layers
+        used when present: roads, corridors, poles, utility_lines, bridges, monuments,
+        assessment_items, assessment_totals.
+    corridor_ids, road_ids
+        Show only these corridors / roads and the assets within
+        :data:`SELECTION_MARGIN_M` of them; an unknown id raises
+        :class:`~geoasset.errors.GeoassetError` naming it.
+    title
+        Heading of the map and of the HTML page (default: "Field review map" and the
+        selection).
+    lang
+        ``"en"`` or ``"id"`` (Bahasa Indonesia) for every label.
+    embed_photos
+        Embed each asset's ``photo`` (resolved relative to the inventory's folder) as a
+        JPEG thumbnail of :data:`THUMBNAIL_PX` pixels; otherwise popups link to the file.
+        A missing photo is logged and listed in ``missing_photos``.
+
+    Returns
+    -------
+    FieldMap
+        A :class:`folium.Map`; save it with :func:`save_map`.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from geoasset.store import create_inventory
+    >>> inv = create_inventory(os.path.join(tempfile.mkdtemp(), "empty.gpkg"))
+    >>> m = field_map(inv, lang="id")
+    >>> m.map_title, m.counts
+    ('Peta tinjauan lapangan', {})
+    >>> field_map(inv, corridor_ids=["K9"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geoasset.errors.GeoassetError: ...empty.gpkg: layer 'corridors' is empty; cannot select corridor_id 'K9'
+    """
+    inv = _as_inventory(inventory)
+    return _make_map(
+        _read_frames(inv),
+        source=str(inv.path),
+        base_dir=inv.path.resolve().parent,
+        corridor_ids=corridor_ids,
+        road_ids=road_ids,
+        title=title,
+        lang=lang,
+        embed_photos=embed_photos,
+    )
+
+
+def save_map(m: folium.Map, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Write ``m`` as one self-contained HTML file; return its path.
+
+    Refuses an existing file unless ``overwrite``, and a map whose page would load a
+    script, stylesheet or image from the network (e.g. a folium plugin from a CDN).
+    The file is written under a temporary name and renamed into place.
+
+    Examples
+    --------
+    >>> import os, tempfile, folium
+    >>> save_map(folium.Map(tiles=None), os.path.join(tempfile.mkdtemp(), "m.html"))
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geoasset.errors.GeoassetError: ...m.html: the map would load ... file(s) from the network (first 'https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js'); ...
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise GeoassetError(f"{path} already exists; use overwrite to replace it")
+    if not path.parent.is_dir():
+        raise GeoassetError(f"{path}: folder {path.parent} does not exist")
+    text = m.get_root().render()
+    remote = external_resources(text)
+    if remote:
+        raise GeoassetError(
+            f"{path}: the map would load {len(remote)} file(s) from the network (first "
+            f"{remote[0]!r}); make it with geoasset.maps.field_map and add no CDN plugins"
+        )
+    _write_text(path, text)
+    return path
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _file_name(corridor_id: str, taken: set[str]) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", corridor_id).strip("._") or "corridor"
+    name, n = f"{stem}.html", 1
+    while name.lower() in taken or name.lower() == "index.html":
+        n += 1
+        name = f"{stem}_{n}.html"
+    taken.add(name.lower())
+    return name
+
+
+def save_corridor_maps(
+    inventory: Inventory | str | os.PathLike,
+    directory: str | os.PathLike,
+    *,
+    corridor_ids: Iterable[str] | str | None = None,
+    road_ids: Iterable[str] | str | None = None,
+    title: str | None = None,
+    lang: str = "en",
+    embed_photos: bool = False,
+    overwrite: bool = False,
+) -> list[Path]:
+    """One field map per corridor in ``directory`` plus ``index.html`` linking them.
+
+    The index lists each corridor with its road, chainage, poles and assessed
+    retribution, and the total. ``corridor_ids`` / ``road_ids`` limit the corridors.
+    Existing files are refused (before anything is written) unless ``overwrite``.
+    Returns the paths written, ``index.html`` last.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from geoasset.store import create_inventory
+    >>> folder = tempfile.mkdtemp()
+    >>> inv = create_inventory(os.path.join(folder, "empty.gpkg"))
+    >>> [p.name for p in save_corridor_maps(inv, os.path.join(folder, "maps"))]
+    ['index.html']
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    inv = _as_inventory(inventory)
+    frames = _read_frames(inv)
+    source = str(inv.path)
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise GeoassetError(f"{directory} exists and is not a folder")
+    if not directory.parent.is_dir():
+        raise GeoassetError(f"{directory}: folder {directory.parent} does not exist")
+    corridors = frames.get("corridors")
+    wanted, roads_wanted = _as_ids(corridor_ids), _as_ids(road_ids)
+    if corridors is None:
+        _check_known(source, "corridors", "corridor_id", None, wanted or roads_wanted)
+        corridors = gpd.GeoDataFrame({"corridor_id": []}, geometry=[], crs="EPSG:4326")
+    _check_known(source, "corridors", "corridor_id", corridors, wanted)
+    _check_known(source, "roads", "road_id", frames.get("roads"), roads_wanted)
+    chosen = corridors
+    if wanted or roads_wanted:
+        keep = corridors["corridor_id"].astype(str).isin(wanted)
+        if roads_wanted and "road_id" in corridors:
+            keep |= corridors["road_id"].astype(str).isin(roads_wanted)
+        chosen = corridors[keep]
+    order = [c for c in ("road_id", "sta_from_m", "corridor_id") if c in chosen]
+    chosen = chosen.sort_values(order, kind="stable") if order else chosen
+
+    taken: set[str] = set()
+    names = [_file_name(str(cid), taken) for cid in chosen["corridor_id"]]
+    targets = [directory / n for n in [*names, "index.html"]]
+    existing = [p for p in targets if p.exists()]
+    if existing and not overwrite:
+        raise GeoassetError(
+            f"{existing[0]} already exists ({len(existing)} file(s) in {directory}); "
+            "use overwrite to replace them"
+        )
+    directory.mkdir(exist_ok=True)
+
+    revenue = _corridor_revenue(frames)
+    rows, written = [], []
+    for (_, corridor), name in zip(chosen.iterrows(), names, strict=True):
+        cid = str(corridor["corridor_id"])
+        m = _make_map(
+            frames,
+            source=source,
+            base_dir=inv.path.resolve().parent,
+            corridor_ids=[cid],
+            title=None if title is None else f"{title}: {cid}",
+            lang=lang,
+            embed_photos=embed_photos,
+        )
+        written.append(save_map(m, directory / name, overwrite=True))
+        rows.append(
+            (
+                name,
+                corridor,
+                m.counts.get("poles", 0),
+                None if revenue is None else revenue.get(cid, 0),
+            )
+        )
+    index = directory / "index.html"
+    _write_text(index, _index_html(rows, title or t("map_index_title", lang), source, lang))
+    written.append(index)
+    return written
+
+
+def _index_html(rows: list, title: str, source: str, lang: str) -> str:
+    esc = html.escape
+    head = [
+        t("corridor", lang),
+        t("road", lang),
+        t("sta", lang),
+        t("width_m", lang),
+        t("poles", lang),
+        t("revenue", lang),
+    ]
+    body = []
+    total = 0
+    assessed = False
+    for name, corridor, poles, amount in rows:
+        road = " – ".join(
+            str(v)
+            for v in (corridor.get("road_id"), corridor.get("road_name"))
+            if isinstance(v, str) and v
+        )
+        width = corridor.get("width_m")
+        width_text = "" if width is None or pd.isna(width) else f"{float(width):g}"
+        amount_text = "" if amount is None else f"Rp {_fmt_int(amount, lang)}"
+        if amount is not None:
+            total += amount
+            assessed = True
+        sta = corridor.get("sta")
+        body.append(
+            "<tr>"
+            f'<td><a href="{esc(name)}">{esc(str(corridor["corridor_id"]))}</a></td>'
+            f"<td>{esc(road)}</td><td>{esc(sta if isinstance(sta, str) else '')}</td>"
+            f'<td class="n">{esc(width_text)}</td><td class="n">{_fmt_int(poles, lang)}</td>'
+            f'<td class="n">{esc(amount_text)}</td></tr>'
+        )
+    foot = (
+        f'<tr><th colspan="5">{esc(t("total", lang))}</th>'
+        f'<th class="n">{esc(f"Rp {_fmt_int(total, lang)}" if assessed else "")}</th></tr>'
+    )
+    style = (
+        "body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222}"
+        "table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid #ddd;"
+        "text-align:left}.n{text-align:right;font-variant-numeric:tabular-nums}"
+        "thead th{background:#f4f4f4}"
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
+        f"<h1>{esc(title)}</h1>\n<p>{esc(Path(source).name)} · {len(rows)} "
+        f"{esc(t('map_corridors_short', lang))}</p>\n"
+        f"<table>\n<thead><tr>{''.join(f'<th>{esc(h)}</th>' for h in head)}</tr></thead>\n"
+        f"<tbody>\n{chr(10).join(body)}\n</tbody>\n<tfoot>{foot}</tfoot>\n</table>\n</body>\n</html>\n"
+    )

@@ -1,0 +1,115 @@
+"""``geoasset map``: success and failure paths, exit codes and messages."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_maps import make_map_inventory, read_payload  # noqa: E402
+
+from geoasset.cli.main import cli  # noqa: E402
+from geoasset.mapassets import external_resources  # noqa: E402
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture
+def inventory(tmp_path):
+    inv, facts = make_map_inventory(tmp_path / "kupang.gpkg")
+    return inv.path, facts
+
+
+def test_map_to_a_file(inventory, tmp_path):
+    path, facts = inventory
+    out = tmp_path / "kupang.html"
+    result = run("map", path, "-o", out, "--title", "Kupang", "--lang", "id")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(out)
+    assert f"{len(facts['stations'])} poles" in result.stderr
+    text = out.read_text("utf-8")
+    assert external_resources(text) == []
+    payload = read_payload(text)
+    assert payload["title"] == "Kupang" and payload["lang"] == "id"
+
+
+def test_map_of_one_corridor(inventory, tmp_path):
+    path, _ = inventory
+    out = tmp_path / "r1.html"
+    result = run("map", path, "-o", out, "--corridor", "R1:0", "--road", "R2")
+    assert result.exit_code == 0, result.output
+    corridors = next(
+        layer
+        for layer in read_payload(out.read_text("utf-8"))["layers"]
+        if layer["name"] == "corridors"
+    )
+    assert corridors["n"] == 2
+
+
+def test_map_per_corridor(inventory, tmp_path):
+    path, _ = inventory
+    folder = tmp_path / "maps"
+    result = run("map", path, "--per-corridor", folder)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "R1_0.html",
+        "R1_1000.html",
+        "R2.html",
+        "index.html",
+    ]
+    assert result.stdout.splitlines()[-1] == str(folder / "index.html")
+    again = run("map", path, "--per-corridor", folder)
+    assert again.exit_code == 1
+    assert "use --overwrite" in again.output
+    assert run("map", path, "--per-corridor", folder, "--overwrite").exit_code == 0
+
+
+def test_exactly_one_output_is_required(inventory, tmp_path):
+    path, _ = inventory
+    neither = run("map", path)
+    assert neither.exit_code == 2
+    assert "exactly one of -o/--output and --per-corridor" in neither.output
+    both = run("map", path, "-o", tmp_path / "a.html", "--per-corridor", tmp_path / "maps")
+    assert both.exit_code == 2
+    assert not (tmp_path / "a.html").exists()
+
+
+def test_unknown_corridor_fails_naming_it(inventory, tmp_path):
+    path, _ = inventory
+    result = run(
+        "map", path, "-o", tmp_path / "x.html", "--corridor", "R1:0", "--corridor", "K-404"
+    )
+    assert result.exit_code == 1
+    assert "Error:" in result.output and "'K-404'" in result.output
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_existing_output_is_not_overwritten(inventory, tmp_path):
+    path, _ = inventory
+    out = tmp_path / "kupang.html"
+    out.write_text("keep")
+    result = run("map", path, "-o", out)
+    assert result.exit_code == 1
+    assert f"{out} already exists; use --overwrite" in result.output
+    assert out.read_text() == "keep"
+    assert run("map", path, "-o", out, "--overwrite").exit_code == 0
+    assert out.read_text() != "keep"
+
+
+def test_bad_language_and_missing_inventory(tmp_path):
+    result = run("map", tmp_path / "none.gpkg", "-o", tmp_path / "x.html")
+    assert result.exit_code == 2 and "does not exist" in result.output
+    (tmp_path / "inv.gpkg").write_text("")
+    result = run("map", tmp_path / "inv.gpkg", "-o", tmp_path / "x.html", "--lang", "fr")
+    assert result.exit_code == 2 and "'fr' is not one of 'en', 'id'" in result.output
+
+
+def test_help_has_an_example():
+    result = run("map", "--help")
+    assert result.exit_code == 0
+    assert "Example:" in result.output and "--per-corridor" in result.output
