@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from geoasset.cli.options import _parse_crs, existing_inventory_arg, lang_option
+from geoasset.cli.options import existing_inventory_arg, lang_option, metric_crs_option
 
 
 def _date(ctx: click.Context, param: click.Parameter, value):
@@ -15,19 +15,6 @@ def _date(ctx: click.Context, param: click.Parameter, value):
     try:
         return parse_date(value)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param=param) from None
-
-
-def _metric_crs(ctx: click.Context, param: click.Parameter, value):
-    crs = _parse_crs(ctx, param, value)
-    if crs is None:
-        return None
-    from geoasset.crs import require_metric
-    from geoasset.errors import CRSError
-
-    try:
-        return require_metric(crs)
-    except CRSError as exc:
         raise click.BadParameter(str(exc), param=param) from None
 
 
@@ -83,12 +70,8 @@ def _xlsx(ctx: click.Context, param: click.Parameter, value):
     help="Corridors listed on the terminal (0: all); the total covers all.",
 )
 @lang_option
-@click.option(
-    "--crs",
-    callback=_metric_crs,
-    metavar="CRS",
-    help="Metric CRS for lengths and distances, e.g. EPSG:32751 (default: the corridors' "
-    "metric_crs).",
+@metric_crs_option(
+    "Metric CRS for lengths and distances, e.g. EPSG:32751 (default: the corridors' metric_crs)."
 )
 def assess(
     inventory: str,

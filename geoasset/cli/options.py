@@ -27,8 +27,27 @@ def _parse_crs(ctx: click.Context, param: click.Parameter, value):
         raise click.BadParameter(f"unknown CRS {value!r} (use e.g. EPSG:32751)") from None
 
 
+def _parse_metric_crs(ctx: click.Context, param: click.Parameter, value):
+    crs = _parse_crs(ctx, param, value)
+    if crs is None:
+        return None
+    from geoasset.crs import require_metric
+    from geoasset.errors import CRSError
+
+    try:
+        return require_metric(crs)
+    except CRSError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+
+
 def crs_option(help_text: str):
+    """``--crs``: any CRS pyproj knows (the library refuses an unsuitable one, exit 1)."""
     return click.option("--crs", callback=_parse_crs, metavar="CRS", help=help_text)
+
+
+def metric_crs_option(help_text: str):
+    """``--crs`` that must be projected in metres; anything else is a usage error (exit 2)."""
+    return click.option("--crs", callback=_parse_metric_crs, metavar="CRS", help=help_text)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")

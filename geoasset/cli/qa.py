@@ -6,7 +6,7 @@ import json
 
 import click
 
-from geoasset.cli.options import _parse_crs, existing_inventory_arg, json_option
+from geoasset.cli.options import existing_inventory_arg, json_option, metric_crs_option
 
 
 def _list_rules(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -31,19 +31,6 @@ def _check_rules(ctx: click.Context, param: click.Parameter, value: tuple[str, .
                 f"unknown rule {name!r}; rules are: {', '.join(RULES)}", param=param
             )
     return list(value)
-
-
-def _metric_crs(ctx: click.Context, param: click.Parameter, value):
-    crs = _parse_crs(ctx, param, value)
-    if crs is None:
-        return None
-    from geoasset.crs import require_metric
-    from geoasset.errors import CRSError
-
-    try:
-        return require_metric(crs)
-    except CRSError as exc:
-        raise click.BadParameter(str(exc), param=param) from None
 
 
 @click.command(short_help="Check an inventory against the right-of-way quality rules.")
@@ -79,12 +66,7 @@ def _metric_crs(ctx: click.Context, param: click.Parameter, value):
     metavar="METRES",
     help="Poles of one owner nearer than this are reported [default: 1 m].",
 )
-@click.option(
-    "--crs",
-    callback=_metric_crs,
-    metavar="CRS",
-    help="Projected CRS in metres to measure in [default: UTM zone of the data].",
-)
+@metric_crs_option("Projected CRS in metres to measure in [default: UTM zone of the data].")
 @click.pass_context
 def qa(
     ctx: click.Context,
