@@ -66,6 +66,32 @@ TERMS: dict[str, tuple[str, str]] = {
     "summary": ("Summary", "Ringkasan"),
     "line_items": ("Line items", "Rincian"),
     "parameters": ("Parameters", "Parameter"),
+    # inventory report (geoasset report)
+    "links": ("Links", "Jumlah ruas"),
+    "lines": ("Lines", "Jaringan"),
+    "report_roads_by_status": ("Road length by status", "Panjang jalan menurut status"),
+    "report_roads_by_function": (
+        "Road length by function and network",
+        "Panjang jalan menurut fungsi dan sistem jaringan",
+    ),
+    "report_roads_by_condition": ("Road length by condition", "Panjang jalan menurut kondisi"),
+    "report_bridges_by_condition": (
+        "Bridges by BMS condition (NK 0–5)",
+        "Jembatan menurut nilai kondisi BMS (NK 0–5)",
+    ),
+    "report_bridge_priority": (
+        "Bridges, worst condition first, then longest",
+        "Prioritas jembatan: kondisi terburuk dahulu, lalu terpanjang",
+    ),
+    "report_monuments_by_status": (
+        "Monuments by status with estimated cost",
+        "Monumen menurut status dan perkiraan biaya",
+    ),
+    "report_poles_by_owner": ("Poles by owner and kind", "Tiang menurut pemilik dan jenis"),
+    "report_lines_by_owner": (
+        "Utility line length by owner and kind",
+        "Panjang jaringan utilitas menurut pemilik dan jenis",
+    ),
     # field names shown in map popups
     "pole_id": ("Pole id", "ID tiang"),
     "line_id": ("Line id", "ID jaringan"),

@@ -1016,7 +1016,12 @@ def rebase_photo_paths(
             return value
         return Path(os.path.relpath(candidate, inventory_dir)).as_posix()
 
-    return photos.astype(object).map(rebase)
+    values = photos.astype(object)
+    given = values.notna()
+    if not given.any():
+        return values
+    rebased = {value: rebase(value) for value in values[given].unique()}
+    return values.where(~given, values.map(rebased))
 
 
 def _require_columns(

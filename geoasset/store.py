@@ -62,6 +62,7 @@ HISTORY_TABLE = "history"
 STAGING_PREFIX = "geoasset_staging_"
 WRITE_MODES = ("create", "append", "replace")
 STORE_CRS = "EPSG:4326"
+STAGING_CACHE_MB = 512
 
 HISTORY_COLUMNS = {
     "batch_id": "str",
@@ -352,9 +353,12 @@ class Inventory:
                 kwargs["promote_to_multi"] = spec.storage_geometry_type.startswith("Multi")
             elif len(frame) == 0:
                 kwargs["geometry_type"] = "Unknown"
-        pyogrio.write_dataframe(
-            frame, self.path, layer=table, driver="GPKG", use_arrow=True, **kwargs
-        )
+        # A larger SQLite page cache while GDAL builds the table and its R-tree saves
+        # about a tenth of a million-row write; it is a limit, not an allocation.
+        with _gdal_config(OGR_SQLITE_CACHE=str(STAGING_CACHE_MB)):
+            pyogrio.write_dataframe(
+                frame, self.path, layer=table, driver="GPKG", use_arrow=True, **kwargs
+            )
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=self.lock_timeout, isolation_level=None)
@@ -414,6 +418,17 @@ class Inventory:
 # replace it to inject a failure (or a crash) in the middle of a write.
 def _after_swap_hook(con: sqlite3.Connection, layer: str) -> None:
     return None
+
+
+@contextlib.contextmanager
+def _gdal_config(**options: str) -> Iterator[None]:
+    """Set GDAL configuration options for the duration of a block."""
+    previous = {key: pyogrio.get_gdal_config_option(key) for key in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(previous)
 
 
 def _user() -> str:

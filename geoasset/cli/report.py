@@ -31,9 +31,10 @@ def report(inventory: str, output: str | None, as_json: bool, lang: str, overwri
     """
     from pathlib import Path
 
+    from geoasset.i18n import t
     from geoasset.schema import INVENTORY_LAYERS
     from geoasset.store import open_inventory
-    from geoasset.summary import REPORT_TABLES, inventory_report
+    from geoasset.summary import inventory_report
 
     if output and Path(output).exists() and not overwrite:
         raise click.ClickException(f"{output} already exists; use --overwrite to replace it")
@@ -52,5 +53,5 @@ def report(inventory: str, output: str | None, as_json: bool, lang: str, overwri
     if not tables:
         click.echo("the inventory is empty", err=True)
     for name, table in tables.items():
-        click.echo(f"\n{REPORT_TABLES[name]}")
+        click.echo(f"\n{t(f'report_{name}', lang)}")
         click.echo(table.to_string(index=False))
