@@ -475,7 +475,17 @@ def _subtract(polys: np.ndarray, losers: np.ndarray, pieces: np.ndarray) -> np.n
     for r in range(int(rank.max()) + 1):
         sel = rank == r
         who = losers[sel]
-        polys[who] = _safe(shapely.difference, polys[who], pieces[sel])
+        before = polys[who]
+        after = _safe(shapely.difference, before, pieces[sel])
+        # GEOS can lose a whole polygon when its edges nearly coincide with the piece's
+        # (seen with a road digitised twice): a result that vanished is recomputed
+        # snapped to 1 µm, which settles the near-coincidence.
+        vanished = np.flatnonzero(
+            (shapely.area(after) <= _AREA_EPS) & (shapely.area(before) > _AREA_EPS)
+        )
+        for k in vanished:
+            after[k] = shapely.difference(before[k], pieces[sel][k], grid_size=1e-6)
+        polys[who] = after
     return _polygonal(polys)
 
 
@@ -871,10 +881,13 @@ def _only_segment(
 def _polygonal(geoms: np.ndarray) -> np.ndarray:
     """Drop the points and lines an overlay may return next to its polygons."""
     geoms = np.asarray(geoms, dtype=object)
-    mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)
-    if len(mixed) == 0:
-        return geoms
+    kinds = shapely.get_type_id(geoms)
     out = geoms.copy()
+    # A polygon that snapping collapsed to a line or a point has no land left.
+    out[np.isin(kinds, (0, 1, 2, 4, 5))] = shapely.MultiPolygon()
+    mixed = np.flatnonzero(kinds == 7)
+    if len(mixed) == 0:
+        return out
     parts, owner = shapely.get_parts(geoms[mixed], return_index=True)
     parts, owner = (
         shapely.get_parts(parts, return_index=True)[0],

@@ -573,3 +573,23 @@ def test_maumere_osm_network():
     )
     union = buffer_union(roads, widths.tolist())
     assert out["area_m2"].sum() == pytest.approx(union.area, rel=1e-7)
+
+
+def test_road_digitised_twice_keeps_the_land_of_a_third():
+    # Found by the partition property: R1 and R2 share one centreline (R2 wider), and
+    # GEOS lost R0's remaining land when R1's buffer was subtracted after R2's.
+    roads = roads_frame(
+        [
+            {"road_id": "R0", "road_class": "sedang", "geometry": line((0, 0), (0, 5))},
+            {"road_id": "R1", "road_class": "raya", "geometry": line((0, 5), (15, 0))},
+            {"road_id": "R2", "road_class": "bebas_hambatan", "geometry": line((0, 5), (15, 0))},
+        ]
+    )
+    out = build_corridors(roads).set_index("road_id")
+    # What is left of R0's 15 m x 5 m strip is the part behind R2's flat end cap at
+    # (0, 5), where 15x - 5y + 25 < 0: the integral over y in [0, 5] of
+    # 7.5 + (5y - 25) / 15 dy = 100/3 m² (by hand).
+    assert out.loc["R0", "area_m2"] == pytest.approx(100 / 3, abs=1e-4)
+    assert "R1" not in out.index
+    union = buffer_union(roads, [15.0, 25.0, 30.0])
+    assert out["area_m2"].sum() == pytest.approx(union.area, abs=1e-3)
