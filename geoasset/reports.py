@@ -364,8 +364,6 @@ def write_xlsx(assessment: Assessment, path: str | os.PathLike, *, lang: str = "
     return Path(path)
 
 
-
-
 def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> Path:
     """Write named tables as the sheets of one XLSX workbook, atomically.
 

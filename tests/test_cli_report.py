@@ -55,7 +55,11 @@ def filled(inventory):
         [Point(570000, 8874000), Point(570100, 8874000)],
     )
     poles = utm(
-        {"pole_id": ["P1", "P2", "P3"], "owner": ["PLN", "PLN", "=cmd|'/C calc'!A0"], "kind": ["electric"] * 3},
+        {
+            "pole_id": ["P1", "P2", "P3"],
+            "owner": ["PLN", "PLN", "=cmd|'/C calc'!A0"],
+            "kind": ["electric"] * 3,
+        },
         [Point(570000 + 50 * i, 8875005) for i in range(3)],
     )
     inventory.write(

@@ -367,7 +367,9 @@ def test_parcel_is_the_rumija_and_wins_over_a_buffer():
 def test_parcel_covering_part_of_a_road_keeps_the_buffer_elsewhere():
     # A 3 km raya road (25 m) with a 30 m wide certified parcel from STA 1+000 to 2+000:
     # 2,000 m x 25 m of buffer + 1,000 m x 30 m of parcel, cut square at the parcel ends.
-    roads = roads_frame([{"road_id": "A", "road_class": "raya", "geometry": line((0, 0), (3000, 0))}])
+    roads = roads_frame(
+        [{"road_id": "A", "road_class": "raya", "geometry": line((0, 0), (3000, 0))}]
+    )
     parcel_geom = Polygon([at(1000, -15), at(2000, -15), at(2000, 15), at(1000, 15)])
     parcels = gpd.GeoDataFrame(
         {"parcel_id": ["PC"], "road_id": ["A"]}, geometry=[parcel_geom], crs=UTM

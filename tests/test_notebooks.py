@@ -30,7 +30,10 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     # Notebooks write their outputs under GEOASSET_WORKDIR, never into the repo.
     monkeypatch.setenv("GEOASSET_WORKDIR", str(tmp_path))
     client = NotebookClient(
-        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
     errors = [

@@ -76,7 +76,10 @@ def test_run_command_success_and_failures(tmp_path):
     assert again.exit_code == 1
     assert "already exists" in again.output
     # no such folder: a usage error
-    assert runner.invoke(cli, ["run", str(tmp_path / "nope"), "-o", str(tmp_path / "x")]).exit_code == 2
+    assert (
+        runner.invoke(cli, ["run", str(tmp_path / "nope"), "-o", str(tmp_path / "x")]).exit_code
+        == 2
+    )
     # a folder without roads
     empty = tmp_path / "empty"
     empty.mkdir()

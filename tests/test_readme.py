@@ -54,7 +54,9 @@ def test_tour_output_is_what_the_code_prints(tmp_path):
     for command, expected in steps:
         if command.startswith("#"):
             for layer, name in HIDDEN_IMPORTS:
-                done = geoasset(f"geoasset -q import kupang.gpkg {layer} layers/kupang/{name}", tmp_path)
+                done = geoasset(
+                    f"geoasset -q import kupang.gpkg {layer} layers/kupang/{name}", tmp_path
+                )
                 assert done.returncode == 0, done.stdout
             continue
         shown = geoasset(command, tmp_path).stdout.splitlines()

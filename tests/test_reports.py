@@ -169,6 +169,7 @@ def test_generic_writers_neutralise_tab_and_carriage_return(tmp_path):
     frame = pd.DataFrame({"text": list(HOSTILE.values()), "number": range(len(HOSTILE))})
     workbook = load_workbook(write_tables_xlsx({"t": frame}, tmp_path / "t.xlsx"))
     cells = [r[0] for r in workbook["t"].iter_rows(min_row=2)]
+
     # (depending on the XML writer, a carriage return may come back as a line feed)
     def unify(text):
         return text.replace("\r", "\n")
