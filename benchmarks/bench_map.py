@@ -34,19 +34,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from test_maps import build_network_frames  # noqa: E402
+from test_maps_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 from geoasset.maps import field_map, save_map  # noqa: E402
 from geoasset.store import Batch, create_inventory  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 TARGET_MB = 25.0
 TARGET_S = 5.0
 
