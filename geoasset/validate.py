@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from geoasset.errors import ValidationProblem
@@ -51,6 +53,9 @@ REASON_COLUMN = "reject_reason"
 ROW_COLUMN = "source_row"
 
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+# What Python's str.isspace() calls whitespace, spelled for Arrow's RE2 regex engine.
+_SPACE = r"[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]"
+BLANK_PATTERN = rf"^{_SPACE}*((?i)nan|none|null)?{_SPACE}*$"
 
 
 @dataclass
@@ -67,8 +72,30 @@ class ValidationResult:
 
 
 def _is_blank(values: pd.Series) -> pd.Series:
+    """Missing, empty, whitespace or the words nan/none/null (any case)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        # one pass in Arrow's C++ regex engine instead of strip, lower and compare
+        words = pc.match_substring_regex(pa.array(values.array), BLANK_PATTERN)
+        return values.isna() | pd.Series(
+            words.to_numpy(zero_copy_only=False), index=values.index
+        ).fillna(False).astype(bool)
     as_text = values.astype("str").str.strip()
     return values.isna() | (as_text == "") | as_text.str.lower().isin(["nan", "none", "null"])
+
+
+def _per_distinct(values: pd.Series, convert) -> pd.Series:
+    """``convert`` applied once per distinct value of ``values``, spread back to every row.
+
+    Field files repeat the same few values (survey dates, owners), so this does the
+    string work on a handful of values instead of a million.
+    """
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    converted = convert(pd.Series(distinct, dtype=values.dtype)).reset_index(drop=True)
+    missing = pd.Series([None], dtype=converted.dtype)
+    out = pd.concat([converted, missing], ignore_index=True).take(
+        np.where(codes < 0, len(converted), codes)
+    )
+    return out.set_axis(values.index)
 
 
 def _to_float(values: pd.Series) -> pd.Series:
@@ -88,25 +115,27 @@ def _to_float(values: pd.Series) -> pd.Series:
 def _to_date(values: pd.Series) -> pd.Series:
     """Parse ISO dates, else day-first dates (``17/08/2025``) as Indonesian forms write them."""
     if pd.api.types.is_datetime64_any_dtype(values):
-        parsed = values
-    else:
-        text = values.astype("str").str.strip()
-        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
-        missing = parsed.isna()
-        if missing.any():
-            parsed[missing] = pd.to_datetime(
-                text[missing], errors="coerce", dayfirst=True, format="mixed"
-            )
-    out = parsed.dt.strftime("%Y-%m-%d")
-    return out.astype("str").where(parsed.notna(), None)
+        return values.dt.strftime("%Y-%m-%d").astype("str").where(values.notna(), None)
+    return _per_distinct(values.astype("str"), _parse_dates)
+
+
+def _parse_dates(values: pd.Series) -> pd.Series:
+    text = values.str.strip()
+    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    missing = parsed.isna()
+    if missing.any():
+        parsed[missing] = pd.to_datetime(
+            text[missing], errors="coerce", dayfirst=True, format="mixed"
+        )
+    return parsed.dt.strftime("%Y-%m-%d").astype("str").where(parsed.notna(), None)
 
 
 def _normalise_choice(values: pd.Series) -> pd.Series:
-    text = values.astype("str")
-    # few distinct values in a choice field: normalise each once, then map back
-    distinct = pd.Series(text.dropna().unique(), dtype="str")
-    normal = distinct.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
-    return text.map(dict(zip(distinct, normal, strict=True))).astype("str")
+    """``"Rusak Ringan"``, ``" rusak-ringan"`` -> ``"rusak_ringan"``."""
+    return _per_distinct(
+        values.astype("str"),
+        lambda distinct: distinct.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True),
+    )
 
 
 def validate_layer(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from shapely import LineString, Point, Polygon
 
 from geoasset.schema import LAYERS
-from geoasset.validate import assign_ids, validate_layer
+from geoasset.validate import _is_blank, _per_distinct, assign_ids, validate_layer
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -146,3 +147,55 @@ def test_every_layer_spec_is_consistent():
         assert len(names) == len(set(names)), spec.name
         assert spec.id_field in names
         assert np.all([f.type in ("str", "int", "float", "date") for f in spec.fields])
+
+
+def plain(values: pd.Series) -> list:
+    """Values as a list, every kind of missing value as None."""
+    return [None if pd.isna(v) else v for v in values]
+
+
+# Every code point Python's str.strip() removes, plus look-alikes that are not blank.
+WHITESPACE = [chr(c) for c in range(0x3100) if chr(c).isspace()]
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_blank_detection_matches_python_whitespace(dtype):
+    words = ["", "nan", "NaN", "NULL", "none", "Nancy", "nullx", "0", "x"]
+    values = [pad + w + pad for w in words for pad in ["", *WHITESPACE]] + [None]
+    expected = [v is None or v.strip().lower() in ("", "nan", "none", "null") for v in values]
+    got = _is_blank(pd.Series(values, dtype=dtype)).tolist()
+    assert got == expected
+
+
+def test_per_distinct_conversion_keeps_row_order_and_missing_values():
+    values = pd.Series(["b", None, "a", "b", "a", None], dtype="str", index=[5, 4, 3, 2, 1, 0])
+    calls = []
+
+    def upper(distinct):
+        calls.append(len(distinct))
+        return distinct.str.upper()
+
+    out = _per_distinct(values, upper)
+    assert plain(out) == ["B", None, "A", "B", "A", None]
+    assert list(out.index) == [5, 4, 3, 2, 1, 0]
+    assert calls == [2]  # each distinct value converted once
+
+
+def test_dates_in_mixed_forms_are_parsed_per_row():
+    raw = ["2025-08-17", "17/08/2025", "", "kemarin", "2025-08-17", "01/02/2026", None]
+    frame = poles(
+        pole_id=[f"P{i}" for i in range(len(raw))], owner=["PLN"] * len(raw), surveyed_on=raw
+    )
+    result = validate_layer(frame, "poles")
+    by_id = dict(zip(result.valid["pole_id"], plain(result.valid["surveyed_on"]), strict=True))
+    assert by_id == {
+        "P0": "2025-08-17",
+        "P1": "2025-08-17",
+        "P2": None,
+        "P4": "2025-08-17",
+        "P5": "2026-02-01",
+        "P6": None,
+    }
+    assert [str(p) for p in result.problems] == [
+        "row 4 field 'surveyed_on': 'kemarin' is not a date (use YYYY-MM-DD)"
+    ]
