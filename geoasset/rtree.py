@@ -113,8 +113,8 @@ def pack_rtree(ids: np.ndarray, bounds: np.ndarray, *, node_size: int) -> Packed
     >>> rng = np.random.default_rng(0)
     >>> xy = rng.uniform(0, 100, (1000, 2))
     >>> packed = pack_rtree(np.arange(1, 1001), np.hstack([xy, xy]), node_size=1228)
-    >>> packed.depth, len(packed.rowids), sorted(set(packed.rowids[:, 1]))[:2]
-    (1, 1000, [2, 3])
+    >>> packed.depth, len(packed.nodes), len(packed.rowids)
+    (1, 21, 1000)
     """
     capacity = node_capacity(node_size)
     ids = np.asarray(ids, dtype=np.int64)
@@ -122,97 +122,104 @@ def pack_rtree(ids: np.ndarray, bounds: np.ndarray, *, node_size: int) -> Packed
     if len(ids) != len(bounds):
         raise ValueError(f"{len(ids)} ids but {len(bounds)} bounds")
     keep = ~np.isnan(bounds).any(axis=1)
-    cells = np.empty(int(keep.sum()), dtype=CELL_DTYPE)
-    cells["id"] = ids[keep]
-    cells["minx"] = round_down(bounds[keep, 0])
-    cells["miny"] = round_down(bounds[keep, 1])
-    cells["maxx"] = round_up(bounds[keep, 2])
-    cells["maxy"] = round_up(bounds[keep, 3])
+    # Boxes are held in cell order (minx, maxx, miny, maxy) as 32-bit floats.
+    boxes = np.column_stack(
+        [
+            round_down(bounds[keep, 0]),
+            round_up(bounds[keep, 2]),
+            round_down(bounds[keep, 1]),
+            round_up(bounds[keep, 3]),
+        ]
+    )
+    entries = ids[keep]
 
-    levels: list[tuple[np.ndarray, np.ndarray]] = []  # (cells in node order, node of each)
+    # Bottom-up: each level is the cells of one tree level in node order, `capacity` per
+    # node; the ids of an inner level are indexes of nodes of the level below.
+    levels: list[tuple[np.ndarray, np.ndarray]] = []
     while True:
-        cells = cells[_str_order(cells, capacity)]
-        node_of_cell = np.arange(len(cells)) // capacity
-        levels.append((cells, node_of_cell))
-        if len(cells) <= capacity:
+        order = _str_order(boxes, capacity)
+        entries, boxes = entries[order], boxes[order]
+        levels.append((entries, boxes))
+        if len(entries) <= capacity:
             break
-        cells = _parent_cells(cells, node_of_cell)
+        boxes = _node_boxes(boxes, capacity)
+        entries = np.arange(len(boxes), dtype=np.int64)
 
-    # Number the nodes top-down so the root is node 1 and children follow their parents.
-    counts = [max(1, math.ceil(len(level_cells) / capacity)) for level_cells, _ in levels]
-    first_nodeno, next_no = [0] * len(levels), 1
-    for level in range(len(levels) - 1, -1, -1):
-        first_nodeno[level] = next_no
-        next_no += counts[level]
-
+    # Number the nodes top-down: the root is node 1, each level follows the one above.
+    counts = [max(1, math.ceil(len(e) / capacity)) for e, _ in levels]
+    first = np.cumsum([1, *counts[::-1]])[:-1][::-1]  # first node number of each level
     depth = len(levels) - 1
     nodes: list[tuple[int, bytes]] = []
-    parents: list[np.ndarray] = []
-    for level in range(len(levels) - 1, -1, -1):
-        level_cells, node_of_cell = levels[level]
-        if level > 0:  # cell ids of an inner level are indexes of child nodes one level down
-            level_cells = level_cells.copy()
-            child_index = level_cells["id"]
-            level_cells["id"] = child_index + first_nodeno[level - 1]
-            parents.append(np.column_stack([level_cells["id"], node_of_cell + first_nodeno[level]]))
+    parents = []
+    for level in range(depth, -1, -1):
+        entries, boxes = levels[level]
+        node_of = np.arange(len(entries)) // capacity + first[level]
+        if level > 0:
+            entries = entries + first[level - 1]
+            parents.append(np.column_stack([entries, node_of]))
         header_depth = depth if level == depth else 0
-        nodes.extend(
-            _node_blobs(level_cells, counts[level], first_nodeno[level], node_size, header_depth)
+        nodes += _node_blobs(
+            entries, boxes, counts[level], int(first[level]), node_size, header_depth
         )
-    leaf_cells, leaf_node = levels[0]
-    rowids = np.column_stack([leaf_cells["id"].astype(np.int64), leaf_node + first_nodeno[0]])
-    parent_rows = np.vstack(parents) if parents else np.empty((0, 2), dtype=np.int64)
+    leaves, _ = levels[0]
+    rowids = np.column_stack([leaves, np.arange(len(leaves)) // capacity + first[0]])
     return PackedRTree(
-        nodes=nodes, rowids=rowids, parents=parent_rows.astype(np.int64), depth=depth
+        nodes=nodes,
+        rowids=rowids.astype(np.int64),
+        parents=np.vstack(parents).astype(np.int64) if parents else np.empty((0, 2), np.int64),
+        depth=depth,
     )
 
 
-def _str_order(cells: np.ndarray, capacity: int) -> np.ndarray:
+def _str_order(boxes: np.ndarray, capacity: int) -> np.ndarray:
     """Sort-Tile-Recursive order: vertical slices by x centre, then by y centre within."""
-    n = len(cells)
+    n = len(boxes)
     if n <= capacity:
         return np.arange(n)
-    cx = cells["minx"].astype(np.float64) + cells["maxx"].astype(np.float64)
-    cy = cells["miny"].astype(np.float64) + cells["maxy"].astype(np.float64)
     leaves = math.ceil(n / capacity)
     per_slice = math.ceil(math.sqrt(leaves)) * capacity
-    by_x = np.argsort(cx, kind="stable")
+    by_x = np.argsort(boxes[:, 0] + boxes[:, 1])
     slice_of = np.empty(n, dtype=np.int64)
     slice_of[by_x] = np.arange(n) // per_slice
-    return np.lexsort((cy, slice_of))
+    return np.lexsort((boxes[:, 2] + boxes[:, 3], slice_of))
 
 
-def _parent_cells(cells: np.ndarray, node_of_cell: np.ndarray) -> np.ndarray:
-    """One cell per node: the node's index as id and the union of its cells' boxes."""
-    starts = np.flatnonzero(np.r_[True, node_of_cell[1:] != node_of_cell[:-1]])
-    parent = np.empty(len(starts), dtype=CELL_DTYPE)
-    parent["id"] = np.arange(len(starts))
-    for name, reduce in (
-        ("minx", np.minimum),
-        ("miny", np.minimum),
-        ("maxx", np.maximum),
-        ("maxy", np.maximum),
-    ):
-        parent[name] = reduce.reduceat(cells[name].astype(np.float32), starts)
-    return parent
+def _node_boxes(boxes: np.ndarray, capacity: int) -> np.ndarray:
+    """The box around each consecutive group of ``capacity`` boxes."""
+    starts = np.arange(0, len(boxes), capacity)
+    return np.column_stack(
+        [
+            np.minimum.reduceat(boxes[:, 0], starts),
+            np.maximum.reduceat(boxes[:, 1], starts),
+            np.minimum.reduceat(boxes[:, 2], starts),
+            np.maximum.reduceat(boxes[:, 3], starts),
+        ]
+    )
 
 
 def _node_blobs(
-    cells: np.ndarray, count: int, first_nodeno: int, node_size: int, header_depth: int
+    entries: np.ndarray,
+    boxes: np.ndarray,
+    count: int,
+    first_nodeno: int,
+    node_size: int,
+    header_depth: int,
 ) -> list[tuple[int, bytes]]:
-    """Blobs of ``count`` consecutive nodes holding ``cells`` in order, ``capacity`` per node.
+    """Blobs of ``count`` consecutive nodes holding the cells in order, full but the last.
 
-    Every node is full except the last; unused cell slots stay zero, as in SQLite.
+    Unused cell slots stay zero, as in SQLite.
     """
     capacity = node_capacity(node_size)
-    body = np.zeros(count * capacity, dtype=CELL_DTYPE)
-    body[: len(cells)] = cells
-    per_node = np.minimum(capacity, len(cells) - np.arange(count) * capacity).clip(0)
+    cells = np.zeros(count * capacity, dtype=CELL_DTYPE)
+    cells["id"][: len(entries)] = entries
+    for column, name in enumerate(("minx", "maxx", "miny", "maxy")):
+        cells[name][: len(entries)] = boxes[:, column]
+    per_node = np.clip(len(entries) - np.arange(count) * capacity, 0, capacity)
     pages = np.zeros((count, node_size), dtype=np.uint8)
     pages[:, 0:2] = np.frombuffer(int(header_depth).to_bytes(2, "big"), dtype=np.uint8)
     pages[:, 2:4] = per_node.astype(">u2").view(np.uint8).reshape(count, 2)
     width = capacity * CELL_DTYPE.itemsize
-    pages[:, NODE_HEADER_BYTES : NODE_HEADER_BYTES + width] = body.view(np.uint8).reshape(
+    pages[:, NODE_HEADER_BYTES : NODE_HEADER_BYTES + width] = cells.view(np.uint8).reshape(
         count, width
     )
     return [(first_nodeno + i, pages[i].tobytes()) for i in range(count)]

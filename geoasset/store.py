@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import getpass
+import json
 import os
 import sqlite3
 import time
@@ -44,7 +45,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 
 from geoasset.errors import (
@@ -53,7 +56,9 @@ from geoasset.errors import (
     LayerNotEmptyError,
     LayerNotFoundError,
 )
+from geoasset.rtree import pack_rtree
 from geoasset.schema import INVENTORY_LAYERS, LAYERS, SCHEMA_VERSION
+from geoasset.wkb import point_wkb
 
 __all__ = ["Batch", "Inventory", "create_inventory", "open_inventory", "WRITE_MODES"]
 
@@ -343,6 +348,7 @@ class Inventory:
 
     def _stage(self, table: str, layer: str, frame: gpd.GeoDataFrame | pd.DataFrame) -> None:
         kwargs: dict = {}
+        template = None
         if isinstance(frame, gpd.GeoDataFrame):
             if frame.crs is None:
                 raise InventoryError(f"layer {layer!r}: data has no CRS; cannot store it")
@@ -353,12 +359,37 @@ class Inventory:
                 kwargs["promote_to_multi"] = spec.storage_geometry_type.startswith("Multi")
             elif len(frame) == 0:
                 kwargs["geometry_type"] = "Unknown"
-        # A larger SQLite page cache while GDAL builds the table and its R-tree saves
-        # about a tenth of a million-row write; it is a limit, not an allocation.
+            with contextlib.closing(self._connect()) as con:
+                template = _index_template(con, layer)
+            if template is not None:  # we pack the spatial index ourselves, below
+                kwargs.update(
+                    SPATIAL_INDEX=False,
+                    GEOMETRY_NAME=template.geometry_column,
+                    FID=template.fid_column,
+                )
+        # A larger SQLite page cache while GDAL builds the table (and its R-tree, if GDAL
+        # builds it) saves about a tenth of a million-row write; it is a limit, not an
+        # allocation.
         with _gdal_config(OGR_SQLITE_CACHE=str(STAGING_CACHE_MB)):
-            pyogrio.write_dataframe(
-                frame, self.path, layer=table, driver="GPKG", use_arrow=True, **kwargs
-            )
+            points = _point_table(frame) if kwargs.get("geometry_type") == "Point" else None
+            if points is not None:
+                kwargs.pop("promote_to_multi", None)
+                pyogrio.write_arrow(
+                    points,
+                    self.path,
+                    layer=table,
+                    driver="GPKG",
+                    geometry_name="geometry",
+                    crs=STORE_CRS,
+                    **kwargs,
+                )
+            else:
+                pyogrio.write_dataframe(
+                    frame, self.path, layer=table, driver="GPKG", use_arrow=True, **kwargs
+                )
+        if template is not None:
+            with contextlib.closing(self._connect()) as con:
+                _create_spatial_index(con, table, frame.geometry.bounds.to_numpy(), template)
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=self.lock_timeout, isolation_level=None)
@@ -412,6 +443,125 @@ class Inventory:
                 for table in stale:
                     _drop_table(con, table)
                 con.execute("COMMIT")
+
+
+# Column types the Arrow fast path passes straight to GDAL; anything else (objects,
+# time zones, categories) takes pyogrio's general conversion.
+_PLAIN_DTYPES = ("str", "string", "float64", "Int64", "int64", "bool")
+
+
+def _point_table(frame: gpd.GeoDataFrame) -> pa.Table | None:
+    """A point layer as an Arrow table with its WKB built in bulk, or None if not plain.
+
+    Equivalent to what ``pyogrio.write_dataframe`` hands GDAL, a second faster at a
+    million poles (see :mod:`geoasset.wkb`).
+    """
+    attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    if any(str(dtype) not in _PLAIN_DTYPES for dtype in attributes.dtypes):
+        return None
+    wkb = point_wkb(np.asarray(frame.geometry.values))
+    if wkb is None:
+        return None
+    table = pa.Table.from_pandas(attributes, preserve_index=False)
+    return table.append_column("geometry", wkb)
+
+
+@dataclass(frozen=True)
+class _IndexTemplate:
+    """How GDAL laid out the spatial index of an existing layer, to repeat for a new table."""
+
+    layer: str
+    geometry_column: str
+    fid_column: str
+    triggers: list[tuple[str, str]]  # (name, sql) of the R-tree maintenance triggers
+
+    def triggers_for(self, table: str) -> list[str]:
+        """The trigger statements rewritten from the template layer to ``table``."""
+        old_rtree = _quote(f"rtree_{self.layer}_{self.geometry_column}")[:-1]
+        new_rtree = _quote(f"rtree_{table}_{self.geometry_column}")[:-1]
+        statements = []
+        for name, sql in self.triggers:
+            rewritten = sql.replace(old_rtree, new_rtree).replace(
+                f"ON {_quote(self.layer)}", f"ON {_quote(table)}"
+            )
+            if old_rtree in rewritten or _quote(self.layer) in rewritten:
+                raise InventoryError(f"cannot adapt spatial index trigger {name!r} to {table!r}")
+            statements.append(rewritten)
+        return statements
+
+
+def _index_template(con: sqlite3.Connection, layer: str) -> _IndexTemplate | None:
+    """The spatial-index layout of ``layer`` if it has a complete GDAL R-tree index."""
+    geom = _geometry_column(con, layer)
+    if geom is None or not _table_exists(con, f"rtree_{layer}_{geom}"):
+        return None
+    registered = con.execute(
+        "SELECT 1 FROM gpkg_extensions WHERE table_name = ? AND column_name = ? "
+        "AND extension_name = 'gpkg_rtree_index'",
+        (layer, geom),
+    ).fetchone()
+    prefix = f"rtree_{layer}_{geom}_"
+    triggers = [(n, sql) for n, sql in _triggers(con, layer) if n.startswith(prefix)]
+    keys = [row[1] for row in con.execute(f"PRAGMA table_info({_quote(layer)})") if row[5]]
+    if not registered or not triggers or len(keys) != 1:
+        return None
+    return _IndexTemplate(layer, geom, keys[0], triggers)
+
+
+def _create_spatial_index(
+    con: sqlite3.Connection, table: str, bounds: np.ndarray, template: _IndexTemplate
+) -> None:
+    """Give the freshly written ``table`` the spatial index GDAL gives ``template.layer``.
+
+    The R-tree is packed in one go (:mod:`geoasset.rtree`) from ``bounds``, the
+    ``minx, miny, maxx, maxy`` of each row in the order GDAL wrote them (fid 1, 2, ...).
+    The triggers and the ``gpkg_extensions`` row are the template layer's own, renamed,
+    so later edits by any GeoPackage tool keep the index current.
+    """
+    geom, fid = template.geometry_column, template.fid_column
+    rtree = f"rtree_{table}_{geom}"
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        first, last, count = con.execute(
+            f"SELECT min({_quote(fid)}), max({_quote(fid)}), count(*) FROM {_quote(table)}"  # noqa: S608
+        ).fetchone()
+        if count != len(bounds) or (count and (first, last) != (1, count)):
+            raise InventoryError(
+                f"{table}: {count} rows with fids {first}..{last}, expected 1..{len(bounds)}"
+            )
+        con.execute(f"CREATE VIRTUAL TABLE {_quote(rtree)} USING rtree(id, minx, maxx, miny, maxy)")
+        (node_size,) = con.execute(
+            f"SELECT length(data) FROM {_quote(rtree + '_node')} WHERE nodeno = 1"  # noqa: S608
+        ).fetchone()
+        packed = pack_rtree(np.arange(1, count + 1), bounds, node_size=node_size)
+        for shadow in ("node", "rowid", "parent"):
+            con.execute(f"DELETE FROM {_quote(f'{rtree}_{shadow}')}")  # noqa: S608
+        con.executemany(f"INSERT INTO {_quote(rtree + '_node')} VALUES (?, ?)", packed.nodes)  # noqa: S608
+        # fid -> leaf node as one JSON array (0: not indexed): far faster than executemany
+        leaf = np.zeros(count, dtype=np.int64)
+        leaf[packed.rowids[:, 0] - 1] = packed.rowids[:, 1]
+        con.execute(
+            f"INSERT INTO {_quote(rtree + '_rowid')} (rowid, nodeno) "  # noqa: S608
+            "SELECT key + 1, value FROM json_each(?) WHERE value > 0",
+            (json.dumps(leaf.tolist()),),
+        )
+        con.executemany(
+            f"INSERT INTO {_quote(rtree + '_parent')} VALUES (?, ?)",  # noqa: S608
+            packed.parents.tolist(),
+        )
+        con.execute(
+            "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, "
+            "scope) SELECT ?, column_name, extension_name, definition, scope FROM gpkg_extensions "
+            "WHERE table_name = ? AND column_name = ? AND extension_name = 'gpkg_rtree_index'",
+            (table, template.layer, geom),
+        )
+        for statement in template.triggers_for(table):
+            con.execute(statement)
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
 
 
 # Called inside the swap transaction after each layer is renamed into place. Tests

@@ -76,9 +76,7 @@ def _is_blank(values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
         # one pass in Arrow's C++ regex engine instead of strip, lower and compare
         words = pc.match_substring_regex(pa.array(values.array), BLANK_PATTERN)
-        return values.isna() | pd.Series(
-            words.to_numpy(zero_copy_only=False), index=values.index
-        ).fillna(False).astype(bool)
+        return pd.Series(np.asarray(pc.fill_null(words, True)), index=values.index)
     as_text = values.astype("str").str.strip()
     return values.isna() | (as_text == "") | as_text.str.lower().isin(["nan", "none", "null"])
 
@@ -235,7 +233,10 @@ def validate_layer(
 
     ids = out[spec.id_field]
     given = ids.notna()
-    dup_in_file = given & ids.duplicated(keep=False)
+    if ids[given].is_unique:  # the usual case, found with one hash pass
+        dup_in_file = pd.Series(False, index=ids.index)
+    else:
+        dup_in_file = given & ids.duplicated(keep=False)
     rows_of: dict[str, list[int]] = defaultdict(list)
     for pos in np.flatnonzero(dup_in_file.to_numpy()):
         rows_of[ids.iloc[pos]].append(int(rows[pos]))

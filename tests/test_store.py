@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import sqlite3
@@ -10,8 +11,12 @@ import sys
 import textwrap
 
 import fiona
+import geopandas as gpd
+import numpy as np
 import pyogrio
 import pytest
+import shapely
+from shapely import Point
 
 from geoasset import store
 from geoasset.errors import (
@@ -33,6 +38,92 @@ def layer_digest(path, layer):
     finally:
         con.close()
     return hashlib.sha256(repr(rows).encode()).hexdigest(), len(rows)
+
+
+def rtree_check(path, layer) -> str:
+    """SQLite's own structural check of a layer's R-tree."""
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        return con.execute(f"SELECT rtreecheck('rtree_{layer}_geom')").fetchone()[0]
+
+
+def index_layout(path, layer) -> dict:
+    """A layer's spatial index as SQLite holds it, with the layer's name taken out."""
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        entries = con.execute(f'SELECT * FROM "rtree_{layer}_geom" ORDER BY id').fetchall()
+        triggers = con.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+            "AND name LIKE 'rtree%' ORDER BY name",
+            (layer,),
+        ).fetchall()
+        extension = con.execute(
+            "SELECT column_name, extension_name, definition, scope FROM gpkg_extensions "
+            "WHERE table_name = ?",
+            (layer,),
+        ).fetchall()
+    return {
+        "entries": entries,
+        "triggers": [(n.replace(layer, "T"), sql.replace(layer, "T")) for n, sql in triggers],
+        "extension": extension,
+    }
+
+
+def scattered_poles(n: int, seed: int = 3) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(seed)
+    geometry = list(shapely.points(rng.normal(123.6, 0.02, n), rng.normal(-10.17, 0.02, n)))
+    geometry[5] = None
+    geometry[7] = Point()  # empty
+    return gpd.GeoDataFrame(
+        {"pole_id": [f"P{i}" for i in range(n)], "owner": ["PLN"] * n},
+        geometry=geometry,
+        crs=4326,
+    )
+
+
+@pytest.mark.parametrize("make", [lambda: scattered_poles(6_000), make_roads])
+def test_spatial_index_is_the_one_gdal_builds(inventory, tmp_path, make):
+    """Our packed R-tree holds exactly GDAL's entries, with GDAL's triggers, and passes
+    SQLite's check; GDAL reads back through it with a bounding box."""
+    frame = make()
+    layer = "poles" if frame.geom_type.dropna().isin(["Point"]).all() else "roads"
+    inventory.write({layer: frame}, batch=Batch(command="test"))
+    reference = tmp_path / "gdal.gpkg"
+    pyogrio.write_dataframe(inventory.read(layer), reference, layer=layer)  # GDAL's own index
+    assert rtree_check(inventory.path, layer) == "ok"
+    ours, gdal = index_layout(inventory.path, layer), index_layout(reference, layer)
+    assert ours["triggers"] == gdal["triggers"]
+    assert ours["extension"] == gdal["extension"]
+    # The same rows; each of our boxes holds its geometry and is as tight as GDAL's or
+    # tighter (GDAL sometimes rounds one 32-bit step further out).
+    mine, theirs = np.array(ours["entries"]), np.array(gdal["entries"])
+    assert mine[:, 0].tolist() == theirs[:, 0].tolist()
+    present = ~shapely.is_missing(frame.geometry.values) & ~frame.geometry.is_empty
+    assert mine[:, 0].tolist() == (np.flatnonzero(present) + 1).tolist()
+    true = frame.geometry[present].bounds.to_numpy()[:, [0, 2, 1, 3]]
+    assert (mine[:, [1, 3]] <= true[:, [0, 2]]).all() and (mine[:, [2, 4]] >= true[:, [1, 3]]).all()
+    assert (mine[:, [1, 3]] >= theirs[:, [1, 3]]).all() and (
+        mine[:, [2, 4]] <= theirs[:, [2, 4]]
+    ).all()
+    box = (123.59, -10.18, 123.605, -10.165)
+    through_index = pyogrio.read_dataframe(inventory.path, layer=layer, bbox=box)
+    expected = frame[frame.intersects(shapely.box(*box))]
+    id_field = "pole_id" if layer == "poles" else "road_id"
+    assert sorted(through_index[id_field]) == sorted(expected[id_field])
+
+
+def test_spatial_index_follows_later_edits_by_gdal(inventory):
+    inventory.write({"poles": scattered_poles(3_000)}, batch=Batch(command="test"))
+    extra = make_poles(1, prefix="NEW")[["pole_id", "owner"]]
+    extra = gpd.GeoDataFrame(extra, geometry=[Point(124.5, -9.5)], crs=4326)
+    pyogrio.write_dataframe(extra, inventory.path, layer="poles", append=True)  # triggers
+    with contextlib.closing(sqlite3.connect(inventory.path)) as con:
+        con.execute("DELETE FROM poles WHERE fid <= 1000")
+        con.commit()
+    assert rtree_check(inventory.path, "poles") == "ok"
+    found = pyogrio.read_dataframe(inventory.path, layer="poles", bbox=(124.4, -9.6, 124.6, -9.4))
+    assert list(found["pole_id"]) == ["NEW0"]
+    everything = pyogrio.read_dataframe(inventory.path, layer="poles", bbox=(120, -12, 126, -8))
+    # fids 1..1000 deleted (the null and the empty geometry among them), one added
+    assert len(everything) == 3_000 - 1_000 + 1
 
 
 def test_init_creates_every_layer_in_wgs84(inventory):
@@ -145,27 +236,49 @@ def test_failure_inside_the_swap_leaves_file_as_before(inventory, poles, monkeyp
     ]
 
 
-def test_failure_while_staging_leaves_file_as_before(inventory, poles, monkeypatch):
+@pytest.mark.parametrize("writer", ["write_dataframe", "write_arrow"])
+def test_failure_while_staging_leaves_file_as_before(inventory, poles, monkeypatch, writer):
+    """The disk fills while GDAL writes the second staging table (roads go through
+    ``write_dataframe``, point layers through the Arrow fast path)."""
     inventory.write({"poles": poles}, batch=Batch(command="test"))
     before = layer_digest(inventory.path, "poles")
-    real = pyogrio.write_dataframe
+    real = getattr(pyogrio, writer)
     calls = []
 
-    def disk_full_on_second_layer(*args, **kwargs):
+    def disk_full(*args, **kwargs):
         calls.append(kwargs["layer"])
-        if len(calls) == 2:
-            real(*args, **kwargs)  # the data lands in staging, then the "disk" fails
+        real(*args, **kwargs)  # the data lands in staging, then the "disk" fails
+        if len(calls) == 1:
             raise OSError(28, "No space left on device")
-        return real(*args, **kwargs)
 
-    monkeypatch.setattr(pyogrio, "write_dataframe", disk_full_on_second_layer)
+    monkeypatch.setattr(pyogrio, writer, disk_full)
+    layers = {"roads": make_roads(), "poles": make_poles(2)}
     with pytest.raises(OSError, match="No space"):
         inventory.write(
-            {"roads": make_roads(), "poles": make_poles(2)}, batch=Batch(command="test")
+            layers if writer == "write_dataframe" else dict(reversed(layers.items())),
+            batch=Batch(command="test"),
         )
     monkeypatch.undo()
     assert layer_digest(inventory.path, "poles") == before
     assert inventory.count("roads") == 0
+    assert not [
+        n for n in pyogrio.list_layers(inventory.path)[:, 0] if n.startswith("geoasset_staging")
+    ]
+
+
+def test_failure_while_indexing_leaves_file_as_before(inventory, poles, monkeypatch):
+    inventory.write({"poles": poles}, batch=Batch(command="test"))
+    before = {n: layer_digest(inventory.path, n) for n in ("poles", "history")}
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "pack_rtree", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        inventory.write({"poles": make_poles(3)}, batch=Batch(command="test"))
+    monkeypatch.undo()
+    assert {n: layer_digest(inventory.path, n) for n in ("poles", "history")} == before
+    assert rtree_check(inventory.path, "poles") == "ok"
     assert not [
         n for n in pyogrio.list_layers(inventory.path)[:, 0] if n.startswith("geoasset_staging")
     ]
