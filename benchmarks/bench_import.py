@@ -14,7 +14,9 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -90,6 +92,11 @@ def main() -> None:
         inv = open_inventory(inventories[0])
         read_s, read_cpu, frame = timed(lambda i: inv.read("poles"), args.repeat)
         assert len(frame) == args.n
+        # The spatial index geoasset packs itself must be complete and sound (untimed).
+        with contextlib.closing(sqlite3.connect(inventories[0])) as con:
+            (indexed,) = con.execute("SELECT count(*) FROM rtree_poles_geom").fetchone()
+            (check,) = con.execute("SELECT rtreecheck('rtree_poles_geom')").fetchone()
+        assert indexed == args.n and check == "ok", (indexed, check)
 
         baseline = folder / "baseline.gpkg"
 
@@ -111,6 +118,8 @@ def main() -> None:
     ]
     for label, wall, cpu, note in rows:
         print(f"{label:<26}{wall:>10.2f}{cpu:>10.2f}   {note}")
+    print(f"import / baseline write    {import_s / write_base_s:>10.2f}")
+    print(f"spatial index              {indexed:>10,} entries, rtreecheck {check}")
 
 
 if __name__ == "__main__":

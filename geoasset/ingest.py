@@ -1037,12 +1037,11 @@ def rebase_photo_paths(
             return value
         return Path(os.path.relpath(candidate, inventory_dir)).as_posix()
 
-    values = photos.astype(object)
-    given = values.notna()
+    given = photos.notna()
     if not given.any():
-        return values
-    rebased = {value: rebase(value) for value in values[given].unique()}
-    return values.where(~given, values.map(rebased))
+        return photos
+    rebased = {value: rebase(value) for value in photos[given].unique()}
+    return photos.where(~given, photos.map(rebased)).astype(photos.dtype)
 
 
 def _require_columns(

@@ -176,12 +176,16 @@ def _str_order(boxes: np.ndarray, capacity: int) -> np.ndarray:
     n = len(boxes)
     if n <= capacity:
         return np.arange(n)
-    leaves = math.ceil(n / capacity)
-    per_slice = math.ceil(math.sqrt(leaves)) * capacity
+    per_slice = math.ceil(math.sqrt(math.ceil(n / capacity))) * capacity
+    slices = math.ceil(n / per_slice)
     by_x = np.argsort(boxes[:, 0] + boxes[:, 1])
-    slice_of = np.empty(n, dtype=np.int64)
-    slice_of[by_x] = np.arange(n) // per_slice
-    return np.lexsort((boxes[:, 2] + boxes[:, 3], slice_of))
+    # Each slice is a run of `per_slice` boxes in x order; sort every run by y centre at
+    # once as the rows of one array (the last run padded with +inf, which sorts last).
+    cy = np.full(slices * per_slice, np.inf, dtype=np.float32)
+    cy[:n] = boxes[by_x, 2] + boxes[by_x, 3]
+    within = np.argsort(cy.reshape(slices, per_slice), axis=1)
+    positions = (within + np.arange(slices)[:, None] * per_slice).ravel()
+    return by_x[positions[positions < n]]
 
 
 def _node_boxes(boxes: np.ndarray, capacity: int) -> np.ndarray:

@@ -522,12 +522,17 @@ def _create_spatial_index(
     rtree = f"rtree_{table}_{geom}"
     con.execute("BEGIN IMMEDIATE")
     try:
-        first, last, count = con.execute(
-            f"SELECT min({_quote(fid)}), max({_quote(fid)}), count(*) FROM {_quote(table)}"  # noqa: S608
+        # GDAL numbered the rows 1, 2, ... in frame order (a fresh AUTOINCREMENT table);
+        # min and max come straight from the primary key, without a scan.
+        count = len(bounds)
+        first, last = con.execute(
+            f"SELECT (SELECT min({_quote(fid)}) FROM {_quote(table)}), "  # noqa: S608
+            f"(SELECT max({_quote(fid)}) FROM {_quote(table)})"
         ).fetchone()
-        if count != len(bounds) or (count and (first, last) != (1, count)):
+        if (first, last) != ((1, count) if count else (None, None)):
             raise InventoryError(
-                f"{table}: {count} rows with fids {first}..{last}, expected 1..{len(bounds)}"
+                f"{table}: rows numbered {first}..{last}, expected 1..{count}; "
+                "cannot index them in frame order"
             )
         con.execute(f"CREATE VIRTUAL TABLE {_quote(rtree)} USING rtree(id, minx, maxx, miny, maxy)")
         (node_size,) = con.execute(

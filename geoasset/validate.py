@@ -255,12 +255,15 @@ def validate_layer(
     geometry = gpd.GeoSeries(original.geometry.values, crs=frame.crs)
     missing = geometry.isna().to_numpy() | shapely.is_empty(geometry.values)
     refuse(missing, "geometry", "geometry is missing or empty")
-    kinds = geometry.geom_type.to_numpy()
-    wrong = ~missing & ~np.isin(kinds, spec.geometry_types)
+    shapes = np.asarray(geometry.values)
+    wrong = ~missing & ~np.isin(shapely.get_type_id(shapes), _type_ids(spec.geometry_types))
     refuse(
         wrong,
         "geometry",
-        lambda p: f"{kinds[p]} is not allowed in {spec.name} ({', '.join(spec.geometry_types)})",
+        lambda p: (
+            f"{shapes[p].geom_type} is not allowed in {spec.name} "
+            f"({', '.join(spec.geometry_types)})"
+        ),
     )
     invalid = ~missing & ~wrong & ~shapely.is_valid(geometry.values)
     if invalid.any():

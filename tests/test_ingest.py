@@ -597,3 +597,20 @@ def test_reference_layers_import(tmp_path):
         assert report.rows_written > 0, (path.name, report.problems[:5])
         assert report.rows_written + report.rows_refused == report.rows_read
         assert inv.count(path.stem) == report.rows_written
+
+
+def test_field_csv_reaches_the_store_as_plain_columns(tmp_path, inventory, monkeypatch):
+    """Every column an import hands the store (photos, dates, choices, extras) has a plain
+    type, so a pole layer is written by the Arrow fast path, never the general one."""
+    real = pyogrio.write_dataframe
+
+    def general_path(frame, path, **kwargs):
+        assert not kwargs["layer"].endswith("_poles"), dict(frame.dtypes)
+        return real(frame, path, **kwargs)
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", general_path)
+    report = import_layer(inventory.path, "poles", REFERENCE / "poles.csv")
+    assert report.rows_written > 400
+    stored = inventory.read("poles")
+    assert stored["photo"].notna().sum() > 0
+    assert stored["surveyed_on"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
