@@ -376,7 +376,7 @@ class Inventory:
             elif len(frame) == 0:
                 kwargs["geometry_type"] = "Unknown"
             with contextlib.closing(self._connect()) as con:
-                template = _index_template(con, layer)
+                template = _index_template(con, layer, table)
             if template is not None:  # we pack the spatial index ourselves, below
                 kwargs.update(
                     SPATIAL_INDEX=False,
@@ -484,30 +484,20 @@ def _point_table(frame: gpd.GeoDataFrame) -> pa.Table | None:
 
 @dataclass(frozen=True)
 class _IndexTemplate:
-    """How GDAL laid out the spatial index of an existing layer, to repeat for a new table."""
+    """The spatial index GDAL gave an existing layer, restated for a new table."""
 
     layer: str
     geometry_column: str
     fid_column: str
-    triggers: list[tuple[str, str]]  # (name, sql) of the R-tree maintenance triggers
-
-    def triggers_for(self, table: str) -> list[str]:
-        """The trigger statements rewritten from the template layer to ``table``."""
-        old_rtree = _quote(f"rtree_{self.layer}_{self.geometry_column}")[:-1]
-        new_rtree = _quote(f"rtree_{table}_{self.geometry_column}")[:-1]
-        statements = []
-        for name, sql in self.triggers:
-            rewritten = sql.replace(old_rtree, new_rtree).replace(
-                f"ON {_quote(self.layer)}", f"ON {_quote(table)}"
-            )
-            if old_rtree in rewritten or _quote(self.layer) in rewritten:
-                raise InventoryError(f"cannot adapt spatial index trigger {name!r} to {table!r}")
-            statements.append(rewritten)
-        return statements
+    triggers: list[str]  # the R-tree maintenance triggers, rewritten for the new table
 
 
-def _index_template(con: sqlite3.Connection, layer: str) -> _IndexTemplate | None:
-    """The spatial-index layout of ``layer`` if it has a complete GDAL R-tree index."""
+def _index_template(con: sqlite3.Connection, layer: str, table: str) -> _IndexTemplate | None:
+    """``layer``'s GDAL R-tree index restated for ``table``, or None if it has none.
+
+    None also when the trigger text cannot be rewritten unambiguously; GDAL then builds
+    the new table's index itself.
+    """
     geom = _geometry_column(con, layer)
     if geom is None or not _table_exists(con, f"rtree_{layer}_{geom}"):
         return None
@@ -517,11 +507,20 @@ def _index_template(con: sqlite3.Connection, layer: str) -> _IndexTemplate | Non
         (layer, geom),
     ).fetchone()
     prefix = f"rtree_{layer}_{geom}_"
-    triggers = [(n, sql) for n, sql in _triggers(con, layer) if n.startswith(prefix)]
+    triggers = [sql for name, sql in _triggers(con, layer) if name.startswith(prefix)]
     keys = [row[1] for row in con.execute(f"PRAGMA table_info({_quote(layer)})") if row[5]]
     if not registered or not triggers or len(keys) != 1:
         return None
-    return _IndexTemplate(layer, geom, keys[0], triggers)
+    # Names appear quoted in GDAL's trigger text: "rtree_<layer>_<geom>..." and ON "<layer>".
+    old_rtree, new_rtree = (
+        _quote(f"rtree_{layer}_{geom}")[:-1],
+        _quote(f"rtree_{table}_{geom}")[:-1],
+    )
+    old_on, new_on = f"ON {_quote(layer)}", f"ON {_quote(table)}"
+    rewritten = [sql.replace(old_rtree, new_rtree).replace(old_on, new_on) for sql in triggers]
+    if any(old_rtree in sql or _quote(layer) in sql for sql in rewritten):
+        return None
+    return _IndexTemplate(layer, geom, keys[0], rewritten)
 
 
 def _create_spatial_index(
@@ -576,8 +575,8 @@ def _create_spatial_index(
             "WHERE table_name = ? AND column_name = ? AND extension_name = 'gpkg_rtree_index'",
             (table, template.layer, geom),
         )
-        for statement in template.triggers_for(table):
-            con.execute(statement)
+        for trigger in template.triggers:
+            con.execute(trigger)
         con.execute("COMMIT")
     except BaseException:
         if con.in_transaction:
