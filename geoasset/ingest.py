@@ -35,8 +35,6 @@ row 2 field 'owner': required value is empty
 from __future__ import annotations
 
 import codecs
-import contextlib
-import gc
 import io
 import logging
 import os
@@ -44,7 +42,7 @@ import re
 import uuid
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +53,7 @@ import pyogrio
 import pyproj
 import shapely
 
+from geoasset.bulk import cycle_collector_paused
 from geoasset.coords import parse_coordinates
 from geoasset.crs import parse_crs
 from geoasset.errors import (
@@ -836,25 +835,7 @@ def _conform_geometry(geometry: np.ndarray, spec: LayerSpec) -> np.ndarray:
     return geometry
 
 
-@contextlib.contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk job.
-
-    A million-row import creates a million geometry objects; with the collector on, it
-    walks them again and again, which costs about a fifth of the whole import
-    (``benchmarks/bench_import.py``). The objects form no reference cycles, so nothing
-    accumulates: the collector simply runs again afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@_cycle_collector_paused()
+@cycle_collector_paused()
 def import_layer(
     inventory_path: str | os.PathLike | Inventory,
     layer: str,

@@ -66,6 +66,7 @@ import pandas as pd
 import pyarrow as pa
 import pyogrio
 
+from geoasset.bulk import cycle_collector_paused
 from geoasset.errors import (
     InventoryError,
     InventoryLockedError,
@@ -248,6 +249,7 @@ class Inventory:
             return 0
         return int(pyogrio.read_info(self.path, layer=layer)["features"])
 
+    @cycle_collector_paused()
     def read(
         self,
         layer: str,
