@@ -16,6 +16,8 @@ import numpy as np
 import pyogrio
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely import Point
 
 from geoasset import store
@@ -362,3 +364,37 @@ def test_attribute_tables_round_trip(inventory):
     inventory.write({"assessment_totals": totals}, batch=Batch(command="test"))
     back = inventory.read("assessment_totals")
     assert list(back["amount_rp"]) == [1000, 2500]
+
+
+def geometries_near_kupang():
+    coordinate = st.tuples(
+        st.floats(123.5, 123.7, allow_nan=False), st.floats(-10.3, -10.1, allow_nan=False)
+    )
+    return st.one_of(
+        st.none(),
+        st.just(Point()),
+        coordinate.map(Point),
+        st.lists(coordinate, min_size=2, max_size=4).map(shapely.LineString),
+    )
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(geometries_near_kupang(), min_size=0, max_size=120), st.data())
+def test_any_layer_written_is_indexed_soundly(tmp_path_factory, geometries, data):
+    """Whatever mix of points, lines, nulls and empties a layer holds, its index passes
+    SQLite's check and a bounding-box read through it equals a brute-force selection."""
+    path = tmp_path_factory.mktemp("prop") / "inventory.gpkg"
+    inventory = create_inventory(path)
+    frame = gpd.GeoDataFrame(
+        {"note_id": [f"N{i}" for i in range(len(geometries))]}, geometry=geometries, crs=4326
+    )
+    for _ in range(2):  # the first write makes the layer (GDAL's index), the second ours
+        inventory.write({"survey_notes": frame}, batch=Batch(command="test"))
+    assert rtree_check(path, "survey_notes") == "ok"
+    x, y = data.draw(st.floats(123.5, 123.7)), data.draw(st.floats(-10.3, -10.1))
+    box = (x, y, x + data.draw(st.floats(0, 0.1)), y + data.draw(st.floats(0, 0.1)))
+    found = pyogrio.read_dataframe(path, layer="survey_notes", bbox=box) if len(frame) else frame
+    hit = frame.intersects(shapely.box(*box)).to_numpy()  # what GDAL's bbox filter keeps
+    assert sorted(found["note_id"]) == sorted(frame["note_id"][hit])
