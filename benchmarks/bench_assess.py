@@ -24,7 +24,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -33,6 +32,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from timing import timed
 
 PIECE_M = 1000.0
 PIECES_PER_ROAD = 50
@@ -170,15 +170,6 @@ def make_inventory(n_poles: int, n_spans: int, n_corridors: int, *, seed: int = 
     return poles.to_crs(4326), lines.to_crs(4326), corridors.to_crs(4326), tariffs, permits
 
 
-def _timed(function, runs: int):
-    times, result = [], None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), times, result
-
-
 def _naive_lines(lines_m: gpd.GeoDataFrame, corridors_m: gpd.GeoDataFrame) -> float:
     """Length of every line inside every corridor: bounding-box candidates, then the
     intersection of every candidate pair (inputs already in metres)."""
@@ -228,7 +219,7 @@ def main(argv: list[str] | None = None) -> None:
             year=2026,
         )
 
-    median, times, result = _timed(run, args.runs)
+    median, times, result = timed(run, args.runs)
     print(
         f"geoasset assess (everything)             {median:7.2f} s  (median of "
         f"{len(times)}: {', '.join(f'{t:.2f}' for t in times)})"
@@ -241,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     if not args.no_baselines:
-        median, _, joined = _timed(
+        median, _, joined = timed(
             lambda: gpd.sjoin(poles, corridors, predicate="within"), min(args.runs, 3)
         )
         print(
@@ -249,13 +240,13 @@ def main(argv: list[str] | None = None) -> None:
             f"compare 'place poles')"
         )
         lines_m, corridors_m = lines.to_crs(METRIC), corridors.to_crs(METRIC)
-        median, _, metres = _timed(lambda: _naive_lines(lines_m, corridors_m), min(args.runs, 3))
+        median, _, metres = timed(lambda: _naive_lines(lines_m, corridors_m), min(args.runs, 3))
         print(
             f"baseline lines: intersect all candidates {median:7.2f} s  ({metres:,.0f} m inside; "
             f"compare 'place utility_lines')"
         )
         if args.overlay:
-            median, _, metres = _timed(lambda: _overlay_lines(lines_m, corridors_m), 1)
+            median, _, metres = timed(lambda: _overlay_lines(lines_m, corridors_m), 1)
             print(f"baseline lines: geopandas.overlay        {median:7.2f} s  ({metres:,.0f} m)")
         billed = result.items[result.items["layer"] == "utility_lines"]
         metres_fast = billed.drop_duplicates(["asset_id", "corridor_id"])["quantity"].sum()

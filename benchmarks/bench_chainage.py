@@ -14,13 +14,12 @@ With ``--corridors`` it also times the corridor-first lookup (corridors built un
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import geopandas as gpd
 import numpy as np
 import shapely
 from bench_corridors import synthetic_roads
+from timing import timed
 
 
 def synthetic_poles(roads_metric: gpd.GeoDataFrame, n: int, *, seed: int = 1) -> gpd.GeoSeries:
@@ -39,15 +38,6 @@ def synthetic_poles(roads_metric: gpd.GeoDataFrame, n: int, *, seed: int = 1) ->
     far = rng.random(n) < 0.02
     xy[far] += rng.uniform(300, 600, (far.sum(), 2))
     return gpd.GeoSeries(shapely.points(xy), crs=roads_metric.crs).to_crs(4326)
-
-
-def _median(fn, repeat: int):
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
 
 
 def main() -> None:
@@ -71,11 +61,11 @@ def main() -> None:
     def baseline():
         return shapely.STRtree(lines).query_nearest(pts, max_distance=50.0)
 
-    base, _ = _median(baseline, args.repeat)
+    base, _, _ = timed(baseline, args.repeat)
     print(f"baseline  STRtree.query_nearest (metric, no chainage): {base:7.2f} s")
-    reproject, _ = _median(lambda: poles.to_crs(32751), args.repeat)
+    reproject, _, _ = timed(lambda: poles.to_crs(32751), args.repeat)
     print(f"baseline  reprojecting the poles to EPSG:32751:        {reproject:7.2f} s")
-    took, out = _median(lambda: locate_points(poles, roads, tolerance_m=50.0), args.repeat)
+    took, _, out = timed(lambda: locate_points(poles, roads, tolerance_m=50.0), args.repeat)
     found = int(out["road_id"].notna().sum())
     print(
         f"locate_points (nearest road, 50 m):                   {took:7.2f} s "
@@ -86,7 +76,7 @@ def main() -> None:
         from geoasset.corridors import build_corridors
 
         corridors = build_corridors(roads)
-        took, out = _median(lambda: locate_points(poles, roads, corridors=corridors), args.repeat)
+        took, _, out = timed(lambda: locate_points(poles, roads, corridors=corridors), args.repeat)
         found = int(out["road_id"].notna().sum())
         print(
             f"locate_points (corridor first, then nearest):        {took:7.2f} s "

@@ -13,12 +13,11 @@ compared with: a plain shapely buffer of the same lines.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from timing import timed
 
 CLASSES = np.array(["bebas_hambatan", "raya", "sedang", "kecil"])
 CLASS_SHARE = [0.01, 0.07, 0.17, 0.75]
@@ -85,15 +84,6 @@ def synthetic_roads(
     return roads if metric else roads.to_crs(4326)
 
 
-def _time(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
-
-
 def check_partition(corridors: gpd.GeoDataFrame) -> tuple[int, float]:
     """Pairs of corridors whose interiors overlap by more than 1e-6 m², and the worst."""
     metric = corridors.to_crs(corridors["metric_crs"].iloc[0]).geometry.values
@@ -124,19 +114,19 @@ def main() -> None:
     length_km = shapely.length(lines).sum() / 1000
     print(f"network: {len(roads)} links, {length_km:,.0f} km, seed {args.seed}")
 
-    base, _ = _time(
+    base, _, _ = timed(
         lambda: shapely.buffer(lines, widths / 2, cap_style="flat", join_style="round"),
         args.repeat,
     )
     print(f"baseline  plain shapely.buffer of all links:   {base:7.2f} s (median of {args.repeat})")
-    tree_t, _ = _time(
+    tree_t, _, _ = timed(
         lambda: shapely.STRtree(buffers := shapely.buffer(lines, widths / 2)).query(
             buffers, predicate="intersects"
         ),
         1,
     )
     print(f"baseline  buffer + STRtree overlapping pairs:  {tree_t:7.2f} s")
-    took, corridors = _time(
+    took, _, corridors = timed(
         lambda: build_corridors(roads, split_every=args.split_every), args.repeat
     )
     print(
