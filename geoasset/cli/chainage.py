@@ -6,7 +6,7 @@ import math
 
 import click
 
-from geoasset.cli.options import crs_option, existing_inventory_arg
+from geoasset.cli.options import crs_option, existing_inventory_arg, open_with_roads
 
 ASSET_LAYERS = ("poles", "bridges", "monuments", "utility_lines")
 
@@ -44,16 +44,9 @@ def chainage(inventory: str, tolerance: float, crs) -> None:
       geoasset chainage kupang.gpkg --tolerance 25
     """
     from geoasset.chainage import locate_assets
-    from geoasset.errors import GeoassetError
-    from geoasset.store import Batch, open_inventory
+    from geoasset.store import Batch
 
-    inv = open_inventory(inventory)
-    if not inv.count("roads"):
-        raise GeoassetError(
-            f"{inventory}: layer 'roads' is empty; import roads first "
-            "(e.g. geoasset import INVENTORY roads roads.geojson)"
-        )
-    roads = inv.read("roads")
+    inv, roads = open_with_roads(inventory)
     corridors = inv.read("corridors") if inv.count("corridors") else None
     frames = {name: inv.read(name) for name in ASSET_LAYERS if inv.has_layer(name)}
     located = locate_assets(frames, roads, corridors=corridors, tolerance_m=tolerance, crs=crs)

@@ -6,7 +6,7 @@ import math
 
 import click
 
-from geoasset.cli.options import crs_option, existing_inventory_arg
+from geoasset.cli.options import crs_option, existing_inventory_arg, open_with_roads
 
 
 def _split_every(ctx: click.Context, param: click.Parameter, value):
@@ -47,16 +47,9 @@ def corridors(inventory: str, crs, split_every: float | None, widths: str | None
       geoasset corridors kupang.gpkg --split-every 1000 --widths widths.csv
     """
     from geoasset.corridors import build_corridors
-    from geoasset.errors import GeoassetError
-    from geoasset.store import Batch, open_inventory
+    from geoasset.store import Batch
 
-    inv = open_inventory(inventory)
-    if not inv.count("roads"):
-        raise GeoassetError(
-            f"{inventory}: layer 'roads' is empty; import roads first "
-            "(e.g. geoasset import INVENTORY roads roads.geojson)"
-        )
-    roads = inv.read("roads")
+    inv, roads = open_with_roads(inventory)
     parcels = inv.read("parcels") if inv.count("parcels") else None
     result = build_corridors(
         roads, parcels=parcels, widths=widths, crs=crs, split_every=split_every

@@ -1,4 +1,4 @@
-"""Options and arguments shared by several commands, declared once."""
+"""Options, arguments and argument checks shared by several commands, declared once."""
 
 from __future__ import annotations
 
@@ -13,6 +13,23 @@ existing_inventory_arg = click.argument(
     type=click.Path(exists=True, dir_okay=False, path_type=str),
     metavar="INVENTORY.gpkg",
 )
+
+
+def open_with_roads(inventory: str):
+    """Open ``inventory`` and read its roads; refuse, with the fix, when there are none.
+
+    Returns ``(Inventory, roads GeoDataFrame)``.
+    """
+    from geoasset.errors import GeoassetError
+    from geoasset.store import open_inventory
+
+    inv = open_inventory(inventory)
+    if not inv.count("roads"):
+        raise GeoassetError(
+            f"{inventory}: layer 'roads' is empty; import roads first "
+            "(e.g. geoasset import INVENTORY roads roads.geojson)"
+        )
+    return inv, inv.read("roads")
 
 
 def _parse_crs(ctx: click.Context, param: click.Parameter, value):
