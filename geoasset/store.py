@@ -65,6 +65,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyogrio
+import shapely
 
 from geoasset.bulk import cycle_collector_paused
 from geoasset.errors import (
@@ -407,7 +408,9 @@ class Inventory:
                 )
         if template is not None:
             with contextlib.closing(self._connect()) as con:
-                _create_spatial_index(con, table, frame.geometry.bounds.to_numpy(), template)
+                _create_spatial_index(
+                    con, table, shapely.bounds(np.asarray(frame.geometry.values)), template
+                )
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=self.lock_timeout, isolation_level=None)
