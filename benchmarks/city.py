@@ -1,9 +1,11 @@
 """West Jakarta test city: real OpenStreetMap roads and seeded synthetic poles.
 
 The roads are ``layers/jakarta_west/roads_osm.geojson`` (9,287 real links, raw OSM
-columns, © OpenStreetMap contributors, ODbL 1.0). There are no open pole data, so poles
-are generated along the roads with a fixed seed: most stand inside the right-of-way, a
-share stands up to 60 m outside it.
+columns, © OpenStreetMap contributors, ODbL 1.0), classed by geoasset's own OSM
+``highway`` mapping (:mod:`geoasset.osm`), as ``geoasset import`` and ``geoasset run``
+class them: the 60 footways and pedestrian ways are not roads, so 9,227 links remain.
+There are no open pole data, so poles are generated along the roads with a fixed seed:
+most stand inside the right-of-way, a share stands up to 60 m outside it.
 """
 
 from __future__ import annotations
@@ -15,34 +17,33 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geoasset.osm import classify
+
 ROADS_OSM = Path(__file__).resolve().parents[1] / "layers" / "jakarta_west" / "roads_osm.geojson"
 METRIC = "EPSG:32748"  # WGS 84 / UTM 48S, the zone of Jakarta
 
-# OSM highway -> road class (provisional; the library's OSM mapping replaces it)
-_CLASSES = {
-    "motorway": "bebas_hambatan",
-    "trunk": "bebas_hambatan",
-    "motorway_link": "raya",
-    "trunk_link": "raya",
-    "primary": "raya",
-    "secondary": "raya",
-    "primary_link": "sedang",
-    "secondary_link": "sedang",
-    "tertiary": "sedang",
-}
 OWNERS = np.array(["PLN", "Telkom", "Indosat", "XL Axiata", "Iconnet", "Pemda"])
 KINDS = np.array(["electric", "telecom", "telecom", "telecom", "telecom", "street_light"])
 
 
 def jakarta_roads() -> gpd.GeoDataFrame:
-    """The West Jakarta roads in the roads layer's columns (EPSG:4326)."""
+    """The West Jakarta roads in the roads layer's columns (EPSG:4326).
+
+    ``road_id`` is ``JKT-<row>`` from the way's row in the file (0-based), so ids do not
+    move when the mapping leaves a way out; ``status`` is the mapping's (``nasional``
+    for toll roads), else ``kota``.
+    """
     raw = gpd.read_file(ROADS_OSM)
+    mapped = classify(raw["TYPE"])
+    keep = mapped["road_class"].notna().to_numpy()
+    raw, mapped = raw[keep], mapped[keep]
     return gpd.GeoDataFrame(
         {
-            "road_id": [f"JKT-{k:05d}" for k in range(len(raw))],
-            "name": raw["NAME"].fillna(""),
-            "road_class": raw["TYPE"].map(_CLASSES).fillna("kecil"),
-            "status": "kota",
+            "road_id": [f"JKT-{k:05d}" for k in raw.index],
+            "name": raw["NAME"].fillna("").to_numpy(),
+            "road_class": mapped["road_class"].to_numpy(),
+            "function": mapped["function"].to_numpy(),
+            "status": mapped["status"].fillna("kota").to_numpy(),
             "kabupaten": "DKI Jakarta",
         },
         geometry=raw.geometry.values,
@@ -81,7 +82,7 @@ def seeded_poles(roads: gpd.GeoDataFrame, n: int, *, seed: int = 0, outside: flo
             "kind": KINDS[owner],
             "height_m": rng.choice([9.0, 11.0, 13.0], size=n),
             "surveyed_on": "2026-03-01",
-            "source": "synthetic – benchmarks/city.py seed %d" % seed,
+            "source": f"synthetic – benchmarks/city.py seed {seed}",
         },
         geometry=shapely.points(xy),
         crs=METRIC,

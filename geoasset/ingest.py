@@ -64,6 +64,17 @@ from geoasset.errors import (
     SourceError,
     ValidationProblem,
 )
+from geoasset.osm import (
+    MAPPED_FIELDS,
+    HighwayClass,
+    OsmSummary,
+    classify,
+    exclusion_message,
+    highway_column,
+    id_column,
+    osm_classes,
+    osm_road_id,
+)
 from geoasset.schema import LayerSpec, layer_spec
 from geoasset.store import WRITE_MODES, Batch, Inventory, open_inventory
 from geoasset.validate import REASON_COLUMN, ROW_COLUMN, assign_ids, validate_layer
@@ -194,6 +205,7 @@ class ImportReport:
     problems: list[ValidationProblem] = field(default_factory=list)
     ids_assigned: int = 0
     encoding: str | None = None
+    osm: OsmSummary | None = None
 
     def summary(self) -> str:
         """One line for a log: what went where."""
@@ -201,6 +213,8 @@ class ImportReport:
             f"{Path(self.source).name} -> {self.layer}: {self.rows_read} rows read, "
             f"{self.rows_written} written, {self.rows_refused} refused"
         )
+        if self.osm is not None and self.osm.excluded:
+            text += f" ({self.osm.excluded} not taken as roads by the OSM highway mapping)"
         if self.ids_assigned:
             text += f", {self.ids_assigned} ids assigned"
         return text
@@ -851,6 +865,8 @@ def import_layer(
     rejects_path: str | os.PathLike | None = None,
     source_layer: str | None = None,
     encoding: str | None = None,
+    osm: bool | None = None,
+    osm_classes_file: str | os.PathLike | Mapping[str, HighwayClass] | None = None,
 ) -> ImportReport:
     """Import a field file into an inventory layer.
 
@@ -880,6 +896,16 @@ def import_layer(
     rejects_path
         Where to write refused rows (only written when a row is refused); default
         :func:`default_rejects_path`.
+    osm
+        Roads only: apply the OpenStreetMap ``highway`` mapping (:mod:`geoasset.osm`).
+        ``None`` (default): when the file has a ``highway`` column (or a ``TYPE`` column
+        of highway values) and no ``road_class`` column of its own. The mapping fills
+        ``road_class``, ``function``, ``status`` and ``network``; ways it does not take
+        as roads (footways, ...) are refused with the reason; an ``osm_id``/``id``
+        column becomes ``road_id`` ``OSM-<id>``. ``False`` never applies it.
+    osm_classes_file
+        Override file of the mapping (or ``highway`` -> :class:`~geoasset.osm.HighwayClass`);
+        implies ``osm``.
 
     Returns
     -------
@@ -890,12 +916,20 @@ def import_layer(
     LayerNotEmptyError
         ``mode="create"`` and the layer already has rows (nothing is written).
     SourceError, CRSError, SchemaError
-        The file cannot be read, a required column is missing, or ``strict`` and a row
-        was refused.
+        The file cannot be read, a required column is missing, ``strict`` and a row
+        was refused, or the OSM override file has problems.
     """
     spec = layer_spec(layer)
     if mode not in WRITE_MODES:
         raise ValueError(f"mode must be one of {', '.join(WRITE_MODES)}, not {mode!r}")
+    wants_osm = osm is True or osm_classes_file is not None
+    if osm is False and osm_classes_file is not None:
+        raise ValueError("osm=False and an OSM classes file contradict each other")
+    if wants_osm and spec.name != "roads":
+        raise SourceError(
+            f"{source}: the OpenStreetMap highway mapping applies to the roads layer, not {layer!r}"
+        )
+    classes = osm_classes(osm_classes_file) if spec.name == "roads" and osm is not False else None
     if isinstance(inventory_path, Inventory):
         inv = inventory_path
         inv.check()
@@ -933,6 +967,16 @@ def import_layer(
     frame = raw[[*attributes, geometry_name]].rename(columns=renames)
     frame = frame.set_geometry(_conform_geometry(raw.geometry.values, spec), crs=raw.crs)
     rows = raw[ROW_COLUMN].to_numpy()
+    osm_summary, osm_problems = None, []
+    if classes is not None:
+        found = _osm_source(src, attributes, renames, classes, forced=wants_osm)
+        if found is not None:
+            column, id_col = found
+            label = "built-in" if osm_classes_file is None else _mapping_label(osm_classes_file)
+            frame, keep, osm_summary, osm_problems = _apply_osm(
+                src, frame, renames, classes, column, id_col, label
+            )
+            rows = rows[keep]
 
     existing_ids: list[str] = []
     if mode == "append" and existing_rows:
@@ -945,6 +989,7 @@ def import_layer(
     problems = sorted(
         [
             *src.problems,
+            *osm_problems,
             *(
                 p
                 for p in result.problems
@@ -972,6 +1017,7 @@ def import_layer(
         problems=problems,
         ids_assigned=missing_ids,
         encoding=src.encoding,
+        osm=osm_summary,
     )
     if len(valid) + len(refused_rows) != len(raw):  # a broken invariant, not a user error
         raise RuntimeError(
@@ -985,6 +1031,99 @@ def import_layer(
         report.rejects_path = rejects
     logger.info("%s", report.summary())
     return report
+
+
+def _mapping_label(value) -> str:
+    return Path(value).name if isinstance(value, (str, os.PathLike)) else "the given mapping"
+
+
+def _osm_source(
+    src: _Source,
+    attributes: list[str],
+    renames: Mapping[str, str],
+    classes: Mapping[str, HighwayClass],
+    *,
+    forced: bool,
+) -> tuple[str, str | None] | None:
+    """(highway column, id column) when the OSM mapping applies to this roads file."""
+    column = highway_column(src.frame, attributes, classes)
+    own = [c for c, target in renames.items() if target == "road_class"]
+    if column is None:
+        if forced:
+            raise SourceError(
+                f"{src.path}: no OpenStreetMap highway column (looked for 'highway', or "
+                f"'type' holding highway values); columns found: {', '.join(attributes)}"
+            )
+        return None
+    if own:
+        if forced:
+            raise SourceError(
+                f"{src.path}: has its own road_class column {own[0]!r} besides the OSM "
+                f"highway column {column!r}; import it without the OSM mapping, or rename "
+                "that column to use the mapping"
+            )
+        logger.info(
+            "%s: has a road_class column (%r); the OSM highway mapping is not applied",
+            src.name,
+            own[0],
+        )
+        return None
+    return column, id_column(attributes)
+
+
+def _apply_osm(
+    src: _Source,
+    frame: gpd.GeoDataFrame,
+    renames: Mapping[str, str],
+    classes: Mapping[str, HighwayClass],
+    column: str,
+    id_col: str | None,
+    label: str,
+) -> tuple[gpd.GeoDataFrame, np.ndarray, OsmSummary, list[ValidationProblem]]:
+    """Fill the mapped fields and OSM ids; split off the ways that are not roads."""
+    raw = src.frame
+    rows = raw[ROW_COLUMN].to_numpy()
+    classified = classify(raw[column].reset_index(drop=True), classes)
+    excluded = classified["excluded"].notna().to_numpy()
+    keep = ~excluded
+    frame = frame.reset_index(drop=True)
+    for name in MAPPED_FIELDS:
+        mapped = classified[name]
+        if name in frame.columns:  # the file's own values win where it has them
+            own = frame[name].astype(object)
+            blank = own.isna() | own.astype(str).str.strip().eq("")
+            frame[name] = own.where(~blank, mapped)
+        else:
+            frame[name] = mapped
+    feeds_id = [c for c, target in renames.items() if target == "road_id"]
+    if id_col is not None and (not feeds_id or feeds_id == [id_col]):
+        ids = osm_road_id(raw[id_col].reset_index(drop=True))
+        kept = ids[keep]
+        nth = kept.groupby(kept).cumcount()
+        repeated = nth[nth > 0]
+        if len(repeated):
+            logger.info(
+                "%s: %d ways repeat an OSM id (a way cut into pieces by the extract); "
+                "numbered OSM-<id>-2, -3, ...",
+                src.name,
+                len(repeated),
+            )
+            ids.loc[repeated.index] = kept[repeated.index] + "-" + (repeated + 1).astype(str)
+        frame["road_id"] = ids
+    problems = [
+        ValidationProblem(int(rows[pos]), column, exclusion_message(value, reason))
+        for pos, value, reason in zip(
+            np.flatnonzero(excluded),
+            classified["highway"].to_numpy()[excluded],
+            classified["excluded"].to_numpy()[excluded],
+            strict=True,
+        )
+    ]
+    summary = OsmSummary.from_classified(
+        classified, rows, highway_column=column, id_column=id_col, mapping=label
+    )
+    logger.info("%s", "\n".join(summary.lines()))
+    return frame[keep].reset_index(drop=True), keep, summary, problems
 
 
 def rebase_photo_paths(

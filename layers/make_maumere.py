@@ -4,12 +4,16 @@ Input: the OSM extract ``maumere_osm_roads.geojson`` (156 ways, taken from
 ``test/roads_Maumere.shp`` of github.com/inasafe/inasafe_data; the original shapefile
 works as input too). Output, committed in ``layers/maumere/``:
 
-- ``roads.geojson``: every way with a ``highway`` tag, in the roads schema;
-- ``excluded/non_road_ways.geojson``: the ways without one (a river, a canal, a runway
-  and a taxiway), kept so that nothing of the source is lost.
+- ``roads.geojson``: every way the OSM mapping takes as a road, in the roads schema;
+- ``excluded/non_road_ways.geojson``: the ways without a ``highway`` tag (a river, a
+  canal, a runway and a taxiway);
+- ``excluded/non_vehicle_ways.geojson``: the ways whose ``highway`` value the mapping
+  does not take as a road (footways, pedestrian ways), with the reason;
 
-The ``highway`` → ``road_class`` / ``function`` mapping is an assumption documented in
-``layers/README.md``. © OpenStreetMap contributors, ODbL 1.0.
+so that nothing of the source is lost. The ``highway`` → ``road_class`` / ``function``
+mapping is geoasset's own (:mod:`geoasset.osm`, documented in the README), the one
+``geoasset import`` applies to raw OSM roads; it is an assumption.
+© OpenStreetMap contributors, ODbL 1.0.
 
 Usage::
 
@@ -25,29 +29,13 @@ from pathlib import Path
 import pyogrio
 from layerio import write_geojson
 
+from geoasset.osm import HIGHWAY_CLASSES, exclusion_message
+
 SOURCE = (
     "© OpenStreetMap contributors, ODbL 1.0; OSM extract c. 2011-2012 "
     "via inasafe/inasafe_data test/roads_Maumere.shp"
 )
 KABUPATEN = "Kabupaten Sikka"
-
-#: OSM highway value -> (road_class, function). An assumption: OSM tags say how a road
-#: looks and is used, not its legal class (PP 34/2006) or function.
-HIGHWAY_MAP: dict[str, tuple[str, str | None]] = {
-    "trunk": ("raya", "arteri"),
-    "primary": ("raya", "arteri"),
-    "secondary": ("sedang", "kolektor"),
-    "tertiary": ("kecil", "lokal"),
-    "unclassified": ("kecil", "lokal"),
-    "road": ("kecil", None),
-    "residential": ("kecil", "lingkungan"),
-    "living_street": ("kecil", "lingkungan"),
-    "service": ("kecil", "lingkungan"),
-    "track": ("kecil", None),
-    "pedestrian": ("kecil", None),
-    "footway": ("kecil", None),
-    "path": ("kecil", None),
-}
 
 
 def _text(value: object) -> str | None:
@@ -57,13 +45,13 @@ def _text(value: object) -> str | None:
     return text or None
 
 
-def convert(src: Path, out: Path) -> tuple[int, int]:
-    """Write the two output files; return (roads, non-road ways)."""
+def convert(src: Path, out: Path) -> tuple[int, int, int]:
+    """Write the three output files; return (roads, non-road ways, non-vehicle ways)."""
     frame = pyogrio.read_dataframe(src)
     if frame.crs is None or frame.crs.to_epsg() != 4326:
         frame = frame.set_crs(4326, allow_override=True) if frame.crs is None else frame
         frame = frame.to_crs(4326)
-    roads, others = [], []
+    roads, others, non_vehicle = [], [], []
     for row in frame.itertuples(index=False):
         highway = _text(getattr(row, "highway", None))
         osm_id = int(row.osm_id)
@@ -77,16 +65,26 @@ def convert(src: Path, out: Path) -> tuple[int, int]:
             }
             others.append((props, row.geometry))
             continue
-        if highway not in HIGHWAY_MAP:
+        if highway not in HIGHWAY_CLASSES:
             raise SystemExit(f"osm_id {osm_id}: highway={highway!r} has no road_class mapping")
-        road_class, function = HIGHWAY_MAP[highway]
+        mapped = HIGHWAY_CLASSES[highway]
+        if mapped.road_class is None:
+            props = {
+                "osm_id": osm_id,
+                "highway": highway,
+                "name": _text(getattr(row, "name", None)),
+                "reason": exclusion_message(highway, mapped.excluded),
+                "source": SOURCE,
+            }
+            non_vehicle.append((props, row.geometry))
+            continue
         props = {
             "road_id": f"OSM-{osm_id}",
             "name": _text(getattr(row, "name", None)),
-            "status": None,
-            "function": function,
-            "network": None,
-            "road_class": road_class,
+            "status": mapped.status,
+            "function": mapped.function,
+            "network": mapped.network,
+            "road_class": mapped.road_class,
             "rumija_m": None,
             "sta_start_m": 0.0,
             "surface": None,
@@ -106,7 +104,10 @@ def convert(src: Path, out: Path) -> tuple[int, int]:
     n_other = write_geojson(
         out / "excluded" / "non_road_ways.geojson", others, name="non_road_ways"
     )
-    return n_roads, n_other
+    n_foot = write_geojson(
+        out / "excluded" / "non_vehicle_ways.geojson", non_vehicle, name="non_vehicle_ways"
+    )
+    return n_roads, n_other, n_foot
 
 
 def main() -> None:
@@ -116,8 +117,11 @@ def main() -> None:
         "--out", type=Path, default=Path(__file__).parent / "maumere", help="output directory"
     )
     args = parser.parse_args()
-    n_roads, n_other = convert(args.src, args.out)
-    print(f"wrote {n_roads} roads and {n_other} non-road ways to {args.out}")
+    n_roads, n_other, n_foot = convert(args.src, args.out)
+    print(
+        f"wrote {n_roads} roads, {n_other} non-road ways and {n_foot} ways not for "
+        f"vehicles to {args.out}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
-"""The reference data in ``layers/``: readable, documented, inside NTT and reproducible.
+"""The reference data in ``layers/``: readable, documented, where it says and reproducible.
 
 Every file is opened with the real readers (pyogrio/GDAL, pandas for CSV). Counts are
 compared with the table in ``layers/README.md``; geometry checks are done in
-WGS 84 / UTM 51S (EPSG:32751). Coordinates in the CSVs are parsed here with a small
+WGS 84 / UTM 51S (EPSG:32751), those of West Jakarta in UTM 48S (EPSG:32748). Coordinates in the CSVs are parsed here with a small
 parser of this module and cross-checked with :func:`geoasset.coords.parse_angle`.
 """
 
@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import hashlib
 import importlib.util
+import json
 import math
 import re
 import subprocess
@@ -38,10 +39,35 @@ LAYERS_DIR = Path(__file__).resolve().parents[1] / "layers"
 KUPANG = LAYERS_DIR / "kupang"
 MAUMERE = LAYERS_DIR / "maumere"
 BOUNDARIES = LAYERS_DIR / "boundaries"
+JAKARTA = LAYERS_DIR / "jakarta_west"
 METRIC = 32751
+JAKARTA_METRIC = 32748
 
 #: NTT's bounding box (lon_min, lat_min, lon_max, lat_max), about 118.9-125.2 E, 8-11.1 S
 NTT_BBOX = (118.9, -11.1, 125.2, -8.0)
+#: DKI Jakarta's bounding box (the mainland), about 106.68-106.98 E, 6.08-6.38 S
+JAKARTA_BBOX = (106.65, -6.40, 107.0, -6.05)
+#: West Jakarta: the links whose centroid lies west of this meridian
+JAKARTA_WEST_OF = 106.828
+#: OSM highway values (TYPE) of the West Jakarta file, as documented in layers/README.md
+JAKARTA_TYPES = {
+    "residential": 7603,
+    "tertiary": 530,
+    "secondary": 460,
+    "primary": 311,
+    "motorway_link": 73,
+    "primary_link": 61,
+    "unclassified": 60,
+    "footway": 59,
+    "motorway": 51,
+    "service": 47,
+    "living_street": 16,
+    "road": 8,
+    "secondary_link": 5,
+    "trunk": 1,
+    "pedestrian": 1,
+    "track": 1,
+}
 
 #: Column synonyms of the importer's conventions (layers/ keeps to these).
 SYNONYMS = {"nama": "name", "pemilik": "owner", "jenis": "kind", "tinggi": "height_m"}
@@ -221,7 +247,7 @@ def test_readme_lists_every_file():
     "name",
     [name for name, (layer, _) in readme_table().items() if not name.endswith("*.jpg")],
 )
-def test_file_opens_with_documented_count_and_lies_in_ntt(name):
+def test_file_opens_with_documented_count_and_lies_in_its_region(name):
     layer, count = readme_table()[name]
     frame = read_layer_file(LAYERS_DIR / name)
     assert len(frame) == count
@@ -229,7 +255,8 @@ def test_file_opens_with_documented_count_and_lies_in_ntt(name):
     if name == "kupang/poles.csv":
         frame = frame.drop(index=list(BAD_COORDINATE_ROWS))
     bounds = frame.geometry.bounds
-    lon_min, lat_min, lon_max, lat_max = NTT_BBOX
+    region = JAKARTA_BBOX if name.startswith("jakarta_west/") else NTT_BBOX
+    lon_min, lat_min, lon_max, lat_max = region
     outside = frame[
         (bounds.minx < lon_min)
         | (bounds.maxx > lon_max)
@@ -239,7 +266,7 @@ def test_file_opens_with_documented_count_and_lies_in_ntt(name):
     if name == "boundaries/ntt_kabupaten_kota.geojson":
         # the province's own outline reaches 7.78 S (north coast of Flores and Alor)
         outside = outside[outside.geometry.bounds.maxy > -7.7]
-    assert outside.empty, f"{name}: rows outside NTT: {outside.index.tolist()}"
+    assert outside.empty, f"{name}: rows outside {region}: {outside.index.tolist()}"
 
 
 @pytest.mark.parametrize(
@@ -278,7 +305,7 @@ def test_rows_pass_the_schema_except_the_documented_errors(name):
 
 def test_every_row_says_where_it_comes_from():
     for name in readme_table():
-        if name.endswith("*.jpg") or name.startswith("boundaries/"):
+        if name.endswith("*.jpg") or name.startswith(("boundaries/", "jakarta_west/")):
             continue
         source = read_layer_file(LAYERS_DIR / name)["source"]
         if name.startswith("kupang/"):
@@ -324,8 +351,9 @@ def test_boundaries_are_byte_copies_with_documented_checksums():
 def test_maumere_keeps_every_osm_way_and_its_length():
     roads = pyogrio.read_dataframe(MAUMERE / "roads.geojson")
     other = pyogrio.read_dataframe(MAUMERE / "excluded" / "non_road_ways.geojson")
-    assert (len(roads), len(other)) == (152, 4)
-    ids = pd.concat([roads["osm_id"], other["osm_id"]])
+    foot = pyogrio.read_dataframe(MAUMERE / "excluded" / "non_vehicle_ways.geojson")
+    assert (len(roads), len(other), len(foot)) == (147, 4, 5)
+    ids = pd.concat([roads["osm_id"], other["osm_id"], foot["osm_id"]])
     assert ids.is_unique and len(ids) == 156
     assert (roads["road_id"] == "OSM-" + roads["osm_id"].astype(str)).all()
     assert set(other["waterway"].dropna()) | set(other["aeroway"].dropna()) == {
@@ -335,12 +363,14 @@ def test_maumere_keeps_every_osm_way_and_its_length():
         "taxiway",
     }
     # length two ways: planar in UTM 51S and geodesic on the ellipsoid
-    utm = roads.to_crs(METRIC).length.sum() + other.to_crs(METRIC).length.sum()
+    every = pd.concat([roads.geometry, other.geometry, foot.geometry])
+    utm = every.to_crs(METRIC).length.sum()
     geod = Geod(ellps="WGS84")
-    geodesic = sum(geod.geometry_length(g) for g in pd.concat([roads.geometry, other.geometry]))
+    geodesic = sum(geod.geometry_length(g) for g in every)
     assert utm == pytest.approx(147_264, abs=150)  # the source: 156 ways, ~148 km
     assert geodesic == pytest.approx(utm, rel=1e-3)
-    assert roads.to_crs(METRIC).length.sum() == pytest.approx(139_430, abs=150)
+    assert roads.to_crs(METRIC).length.sum() == pytest.approx(133_380, abs=150)
+    assert foot.to_crs(METRIC).length.sum() == pytest.approx(6_050, abs=50)
 
 
 def test_maumere_highway_mapping_matches_the_readme():
@@ -353,13 +383,15 @@ def test_maumere_highway_mapping_matches_the_readme():
         "living_street": ("kecil", "lingkungan"),
         "service": ("kecil", "lingkungan"),
         "road": ("kecil", None),
-        "pedestrian": ("kecil", None),
-        "footway": ("kecil", None),
     }
     for row in roads.itertuples():
         road_class, function = mapping[row.highway]
         assert row.road_class == road_class
         assert (None if pd.isna(row.function) else row.function) == function
+    assert roads["status"].isna().all() and roads["network"].isna().all()
+    foot = pyogrio.read_dataframe(MAUMERE / "excluded" / "non_vehicle_ways.geojson")
+    assert foot["highway"].value_counts().to_dict() == {"footway": 3, "pedestrian": 2}
+    assert foot["reason"].str.contains("not a road for motor vehicles").all()
     assert (roads["kabupaten"] == "Kabupaten Sikka").all()
     assert (roads["sta_start_m"] == 0).all()
     assert roads["highway"].value_counts()["road"] == 67
@@ -628,7 +660,10 @@ def test_parcel_covers_part_of_the_pilot_road(roads_metric):
         ("poles", "kupang/poles.csv", 445, 8),  # both rows of the duplicate id
         ("utility_lines", "kupang/utility_lines.geojson", 30, 0),
         ("parcels", "kupang/parcels.geojson", 1, 0),
-        ("roads", "maumere/roads.geojson", 152, 0),
+        ("roads", "maumere/roads.geojson", 147, 0),
+        # raw OSM: the 59 footways and 1 pedestrian way are not roads
+        ("roads", "jakarta_west/roads_osm.geojson", 9227, 60),
+        ("roads", "jakarta_west/corridor_crash_6_links.geojson", 6, 0),
     ],
 )
 def test_importer_takes_the_files_and_refuses_only_the_documented_rows(
@@ -644,6 +679,63 @@ def test_importer_takes_the_files_and_refuses_only_the_documented_rows(
     )
     assert (report.rows_written, report.rows_refused) == (written, refused)
     assert open_inventory(tmp_path / "inventory.gpkg").count(layer) == written
-    if refused:
+    if name == "kupang/poles.csv":
         rows = set(pd.read_csv(rejects, encoding="utf-8-sig")["source_row"])
         assert rows == set(POLE_ERRORS) | {121}
+    elif refused:
+        refused_rows = pd.read_csv(rejects, encoding="utf-8-sig")
+        assert set(refused_rows["TYPE"]) == {"footway", "pedestrian"}
+
+
+# --------------------------------------------------------------------------- West Jakarta
+
+
+@pytest.fixture(scope="module")
+def jakarta() -> gpd.GeoDataFrame:
+    return pyogrio.read_dataframe(JAKARTA / "roads_osm.geojson")
+
+
+def test_jakarta_keeps_the_raw_osm_columns_and_counts(jakarta):
+    assert list(jakarta.columns) == ["TYPE", "NAME", "ONEWAY", "LANES", "geometry"]
+    assert len(jakarta) == 9287
+    assert jakarta["TYPE"].value_counts().to_dict() == JAKARTA_TYPES
+    assert int(jakarta["NAME"].notna().sum()) == 4316
+    assert set(jakarta["ONEWAY"].dropna()) == {"yes", "-1", "no"}
+    assert int(jakarta["LANES"].notna().sum()) == 30
+    assert set(jakarta.geometry.geom_type) == {"LineString"}
+    assert jakarta.geometry.is_valid.all() and not jakarta.geometry.is_empty.any()
+    assert jakarta.to_crs(JAKARTA_METRIC).length.sum() == pytest.approx(2_736_861, rel=1e-4)
+
+
+def test_jakarta_is_the_western_half(jakarta):
+    centroid_x = jakarta.to_crs(JAKARTA_METRIC).centroid.to_crs(4326).x
+    assert centroid_x.max() < JAKARTA_WEST_OF
+    assert centroid_x.max() > JAKARTA_WEST_OF - 0.01  # cut at the meridian, not short of it
+
+
+def test_jakarta_coordinates_have_osm_precision():
+    text = (JAKARTA / "roads_osm.geojson").read_text(encoding="utf-8")
+    decimals = [len(d) for d in re.findall(r"-?\d+\.(\d+)", text)]
+    assert max(decimals) == 7
+    header = json.loads(text[: text.index('"features"')] + '"features": []}')
+    assert "crs" not in header  # RFC 7946: WGS 84 lon/lat, no crs member
+
+
+def test_jakarta_crash_case_is_six_roads_in_the_roads_schema():
+    crash = pyogrio.read_dataframe(JAKARTA / "corridor_crash_6_links.geojson")
+    assert crash["road_id"].tolist() == [
+        "JKT-00446", "JKT-09543", "JKT-08929", "JKT-08974", "JKT-08976", "JKT-08975",
+    ]  # fmt: skip
+    assert set(crash.columns) - {"geometry"} <= set(LAYERS["roads"].field_names)
+    assert not validate_layer(crash, "roads", source="crash").problems
+    assert crash["road_class"].tolist() == ["kecil", "kecil", "raya", "raya", "raya", "raya"]
+    assert set(crash.geometry.geom_type) == {"LineString"}
+
+
+def test_jakarta_files_carry_the_odbl_credit():
+    readme = (LAYERS_DIR / "README.md").read_text(encoding="utf-8")
+    credits = readme[readme.index("## Credits and licences") :].split("\n- **")[1]
+    assert "© OpenStreetMap contributors, ODbL 1.0" in credits
+    for name in ("jakarta_west/roads_osm.geojson", "jakarta_west/corridor_crash_6_links.geojson"):
+        assert f"`{name}`" in credits
+    assert "inasafe/inasafe_data" in readme and "`exposure/jakarta_roads.shp`" in readme

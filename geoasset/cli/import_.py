@@ -61,6 +61,19 @@ def _parse_map(ctx: click.Context, param: click.Parameter, values) -> dict[str, 
     help="Where to write refused rows [default: SOURCE_STEM.LAYER.rejects.csv "
     "beside the inventory].",
 )
+@click.option(
+    "--osm/--no-osm",
+    default=None,
+    help="Roads: apply (or never apply) the OpenStreetMap highway -> road_class mapping "
+    "[default: when the file has a highway (or TYPE) column and no road_class].",
+)
+@click.option(
+    "--osm-classes",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    metavar="FILE",
+    help="CSV 'highway,road_class[,function,status,network]' replacing rows of the "
+    "built-in OSM mapping (road_class 'exclude' refuses such ways); implies --osm.",
+)
 @click.pass_context
 def import_(
     ctx: click.Context,
@@ -77,6 +90,8 @@ def import_(
     strict: bool,
     fix: bool,
     rejects: str | None,
+    osm: bool | None,
+    osm_classes: str | None,
 ) -> None:
     """Import SOURCE into LAYER of INVENTORY.gpkg (LAYER: roads, bridges, monuments,
     poles, utility_lines or parcels).
@@ -87,6 +102,12 @@ def import_(
     KML/KMZ, GPX or GeoPackage file. Columns named as the layer's fields (or common
     Indonesian names: nama, pemilik, jenis, tinggi...) are taken; other columns are kept
     as text.
+
+    Raw OpenStreetMap roads (a 'highway' column, or 'TYPE' as in older extracts) need
+    no mapping: road_class, function and status come from the documented highway
+    mapping (see README, "Using OpenStreetMap roads"), osm_id/id becomes road_id
+    'OSM-<id>', and ways that are not roads (footway, path, steps...) go to the rejects
+    file with the reason. What the mapping did is printed per highway value.
 
     Every row is checked; valid rows are written, refused rows go to a rejects CSV (with
     their original values and every reason) whose path is printed. Without --append or
@@ -101,9 +122,14 @@ def import_(
       geoasset import kupang.gpkg poles tiang_survei.csv
       geoasset import kupang.gpkg poles tiang.xlsx --map "No Tiang=pole_id" --append
       geoasset import kupang.gpkg roads jalan.zip --crs EPSG:23881 --overwrite
+      geoasset import jakarta.gpkg roads roads_osm.geojson --osm-classes osm_classes.csv
     """
     if append and overwrite:
         raise click.UsageError("--append and --overwrite cannot be used together")
+    if osm is False and osm_classes is not None:
+        raise click.UsageError("--no-osm and --osm-classes cannot be used together")
+    if (osm or osm_classes is not None) and layer != "roads":
+        raise click.UsageError(f"--osm and --osm-classes apply to the roads layer, not {layer!r}")
     from geoasset.schema import layer_spec
 
     fields = layer_spec(layer).field_names
@@ -131,11 +157,19 @@ def import_(
         fix=fix,
         rejects_path=rejects,
         source_layer=source_layer,
+        osm=osm,
+        osm_classes_file=osm_classes,
     )
-    for problem in report.problems[:SHOWN_PROBLEMS]:
+    problems = report.problems
+    if report.osm is not None:
+        for line in report.osm.lines():
+            click.echo(line, err=True)
+        # the ways the mapping did not take are counted in its table, listed in the rejects
+        problems = [p for p in problems if p.row not in report.osm.excluded_rows]
+    for problem in problems[:SHOWN_PROBLEMS]:
         click.echo(f"  {click.format_filename(source)} {problem}", err=True)
-    if len(report.problems) > SHOWN_PROBLEMS:
-        click.echo(f"  ... and {len(report.problems) - SHOWN_PROBLEMS} more", err=True)
+    if len(problems) > SHOWN_PROBLEMS:
+        click.echo(f"  ... and {len(problems) - SHOWN_PROBLEMS} more", err=True)
     click.echo(report.summary(), err=True)
     if report.rejects_path is not None:
         click.echo(f"refused rows written to {report.rejects_path}", err=True)
