@@ -176,6 +176,13 @@ TERMS: dict[str, tuple[str, str]] = {
     "map_accuracy": ("Accuracy", "Akurasi"),
     "map_nearest": ("nearest road", "ruas terdekat"),
     "map_no_road_near": ("No road within 50 m", "Tidak ada ruas dalam 50 m"),
+    "map_open_corridor": ("Open the corridor map", "Buka peta koridor"),
+    "map_billed_poles": ("Billed poles", "Tiang ditagih"),
+    "map_light": (
+        "city overview, detail in the corridor maps",
+        "ikhtisar kota, rincian di peta koridor",
+    ),
+    "map_poles_from_zoom": ("drawn from zoom level", "tampil mulai tingkat zoom"),
 }
 
 

@@ -47,6 +47,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import folium
 import geopandas as gpd
@@ -90,6 +91,22 @@ CLUSTER_MIN_POINTS = 5000
 #: Zoom level from which clustered poles are shown one by one.
 CLUSTER_OFF_ZOOM = 16
 MAX_ZOOM = 20
+#: An overview (no selection) is drawn *light* when a full map would carry more than
+#: this many features (all layers) or this many vertices (lines and polygons): corridors
+#: simplified by LIGHT_TOLERANCE_M, poles reduced to a few columns (with their billed
+#: corridor and amount instead of the line items) and drawn only in the view from zoom
+#: LIGHT_POLE_ZOOM on; every detail stays in the per-corridor maps. Below both limits
+#: (a kabupaten pilot) the overview is the full map. The limits keep a full map under
+#: about 10 MB and a few seconds in a phone's browser.
+LIGHT_MAX_FEATURES = 20_000
+LIGHT_MAX_VERTICES = 250_000
+#: Display tolerance of corridor outlines in a light overview, in metres.
+LIGHT_TOLERANCE_M = 0.5
+#: Zoom level from which a light overview draws poles (one by one, in the view).
+LIGHT_POLE_ZOOM = 16
+#: Pole columns a light overview carries (``corridor_id`` and ``amount_rp`` from the
+#: line items).
+LIGHT_POLE_COLUMNS = ("pole_id", "owner", "kind", "road_id", "sta", "corridor_id", "amount_rp")
 #: Assets this close to a selected corridor or road are shown on its map.
 SELECTION_MARGIN_M = 50.0
 #: Longest side of an embedded photo thumbnail, in pixels.
@@ -162,6 +179,7 @@ _JS_LABELS = (
     "photo",
     "map_accuracy",
     "map_attributes",
+    "map_billed_poles",
     "map_chainage",
     "map_clicked_point",
     "map_distance",
@@ -177,6 +195,7 @@ _JS_LABELS = (
     "map_nearest",
     "map_no_road_near",
     "map_not_found",
+    "map_open_corridor",
     "map_photo_missing",
     "map_plain",
     "map_search",
@@ -216,6 +235,8 @@ class FieldMap(folium.Map):
         Every :class:`MissingPhoto` met while building the map.
     total_rp
         Assessed retribution of what the map shows, or ``None`` without an assessment.
+    light
+        Whether the map is a light overview (see :data:`LIGHT_MAX_FEATURES`).
     """
 
     default_js: list = []
@@ -229,6 +250,7 @@ class FieldMap(folium.Map):
         self.counts: dict[str, int] = {}
         self.missing_photos: list[MissingPhoto] = []
         self.total_rp: int | None = None
+        self.light = False
 
     def render(self, **kwargs) -> None:
         figure = self.get_root()
@@ -373,13 +395,13 @@ def _table(frame: pd.DataFrame, columns: Sequence[str]) -> dict:
     }
 
 
-def _flat(coords) -> list[float]:
-    """``[lat, lon, lat, lon, …]`` rounded to 1e-7° (about 1 cm)."""
+def _flat(coords, digits: int = 7) -> list[float]:
+    """``[lat, lon, lat, lon, …]`` rounded to 1e-7° (about 1 cm) by default."""
     xy = np.asarray(coords, dtype="float64")[:, :2]
-    return np.round(xy[:, ::-1], 7).ravel().tolist()
+    return np.round(xy[:, ::-1], digits).ravel().tolist()
 
 
-def _encode_geometry(geom) -> list:
+def _encode_geometry(geom, digits: int = 7) -> list:
     """``[1, [lat, lon]]`` | ``[2, [part, …]]`` | ``[3, [[ring, …], …]]``."""
     kind = geom.geom_type
     if kind == "GeometryCollection":
@@ -393,26 +415,26 @@ def _encode_geometry(geom) -> list:
         first = geom.geoms[0]
         return [1, np.round([first.y, first.x], 7).tolist()]
     if kind in ("LineString", "LinearRing"):
-        return [2, [_flat(geom.coords)]]
+        return [2, [_flat(geom.coords, digits)]]
     if kind == "MultiLineString":
-        return [2, [_flat(g.coords) for g in geom.geoms if not g.is_empty]]
+        return [2, [_flat(g.coords, digits) for g in geom.geoms if not g.is_empty]]
     polygons = [geom] if kind == "Polygon" else list(geom.geoms)
     return [
         3,
         [
-            [_flat(p.exterior.coords), *(_flat(r.coords) for r in p.interiors)]
+            [_flat(p.exterior.coords, digits), *(_flat(r.coords, digits) for r in p.interiors)]
             for p in polygons
             if not p.is_empty
         ],
     ]
 
 
-def _anchors(geoms: gpd.GeoSeries) -> tuple[list[float], list[float]]:
+def _anchors(geoms: gpd.GeoSeries, digits: int = 7) -> tuple[list[float], list[float]]:
     """A point on each geometry (the point itself, else a point on the surface/line)."""
     pts = shapely.point_on_surface(np.asarray(geoms.values, dtype=object))
     return (
-        np.round(shapely.get_y(pts), 7).tolist(),
-        np.round(shapely.get_x(pts), 7).tolist(),
+        np.round(shapely.get_y(pts), digits).tolist(),
+        np.round(shapely.get_x(pts), digits).tolist(),
     )
 
 
@@ -458,11 +480,16 @@ def _road_chainage(roads: gpd.GeoDataFrame) -> tuple[list[list], list[list]]:
 
 
 def _inside(points: gpd.GeoSeries, polygons: gpd.GeoSeries) -> np.ndarray:
-    """Whether each geometry intersects any polygon."""
-    tree = shapely.STRtree(np.asarray(polygons.values, dtype=object))
-    hits = tree.query(np.asarray(points.values, dtype=object), predicate="intersects")
+    """Whether each geometry intersects any polygon.
+
+    The tree holds the points and the polygons are the queries, so each polygon is
+    prepared once (a city's corridors have millions of vertices; testing every
+    candidate point against an unprepared polygon took 20 s for 100,000 poles).
+    """
+    tree = shapely.STRtree(np.asarray(points.values, dtype=object))
+    hits = tree.query(np.asarray(polygons.values, dtype=object), predicate="intersects")
     inside = np.zeros(len(points), dtype=bool)
-    inside[hits[0]] = True
+    inside[hits[1]] = True
     return inside
 
 
@@ -684,6 +711,7 @@ class _Built:
     missing: list[MissingPhoto]
     bounds: list | None
     total_rp: int | None
+    light: bool = False
 
 
 def _owner_palette(frames: dict) -> dict[str, int]:
@@ -703,7 +731,7 @@ def _owner_codes(frame: pd.DataFrame, palette: dict[str, int]) -> list[int]:
     return frame["owner"].astype(str).map(palette).fillna(other).astype(int).tolist()
 
 
-def _layer_base(frame, name: str, lang: str) -> dict:
+def _layer_base(frame, name: str, lang: str, digits: int = 7) -> dict:
     """A layer's attribute table, anchor points and labels."""
     id_column = MAP_LAYERS[name]
     columns = [c for c in frame.columns if c != frame.geometry.name]
@@ -715,7 +743,7 @@ def _layer_base(frame, name: str, lang: str) -> dict:
         "kind": "points" if name == "poles" else "features",
         **_table(frame, columns),
     }
-    layer["lat"], layer["lon"] = _anchors(frame.geometry)
+    layer["lat"], layer["lon"] = _anchors(frame.geometry, digits)
     return layer
 
 
@@ -754,6 +782,15 @@ class _Context:
     revenue: dict[str, int] | None
     palette: dict[str, int]
     lang: str
+    light: bool = False
+
+
+def _billed_poles(frames: dict) -> pd.Series | None:
+    """Distinct poles billed per corridor id (from the line items), or ``None``."""
+    items = _items_of(frames, "poles")
+    if items is None or "corridor_id" not in items:
+        return None
+    return items.groupby(items["corridor_id"].astype(str))["asset_id"].nunique()
 
 
 def _style_corridors(layer: dict, frame: pd.DataFrame, ctx: _Context) -> dict:
@@ -777,6 +814,9 @@ def _style_corridors(layer: dict, frame: pd.DataFrame, ctx: _Context) -> dict:
         "revenue": [a or 0 for a in amounts],
         "items": ids.map(n_items).fillna(0).astype(int).tolist(),
     }
+    billed = _billed_poles(ctx.frames)
+    if billed is not None:
+        layer["style"]["poles"] = ids.map(billed).fillna(0).astype(int).tolist()
     layer["palette"] = {"fill": [NOT_ASSESSED_COLOR, NO_REVENUE_COLOR, *colors]}
     entries = []
     if None in amounts:
@@ -869,9 +909,14 @@ def _style_poles(layer: dict, frame: pd.DataFrame, ctx: _Context) -> dict:
     status = frame["__status"].to_numpy()
     layer["style"] = {"fill": _owner_codes(frame, ctx.palette), "status": status.tolist()}
     layer["palette"] = {"fill": [*OWNER_COLORS, OTHER_COLOR]}
-    layer["cluster"] = len(frame) >= CLUSTER_MIN_POINTS
     layer["items"] = None
-    _attach_items(layer, frame, _items_of(ctx.frames, "poles"))
+    if ctx.light:
+        # drawn one by one in the view from this zoom on; no clusters to build
+        layer["cluster"] = False
+        layer["min_zoom"] = LIGHT_POLE_ZOOM
+    else:
+        layer["cluster"] = len(frame) >= CLUSTER_MIN_POINTS
+        _attach_items(layer, frame, _items_of(ctx.frames, "poles"))
     items = []
     for code in sorted(set(status.tolist())):
         key, stroke, weight, opacity = POLE_STATUSES[code]
@@ -887,7 +932,10 @@ def _style_poles(layer: dict, frame: pd.DataFrame, ctx: _Context) -> dict:
                 "count": int((status == code).sum()),
             }
         )
-    return {"title": t("map_pole_status", ctx.lang), "items": items}
+    legend = {"title": t("map_pole_status", ctx.lang), "items": items}
+    if ctx.light:
+        legend["note"] = f"{t('map_poles_from_zoom', ctx.lang)} {LIGHT_POLE_ZOOM}"
+    return legend
 
 
 _STYLERS = {
@@ -965,6 +1013,76 @@ def _words(lang: str, layers: list[dict]) -> dict:
     }
 
 
+def _with_status(frames: dict) -> dict:
+    """``frames`` with each pole's billing status in ``__status`` (computed once)."""
+    poles = frames.get("poles")
+    if poles is None or "__status" in poles:
+        return frames
+    # billing status needs every corridor, so before selecting
+    return {**frames, "poles": poles.assign(__status=_pole_status(frames, poles))}
+
+
+def _too_heavy(shown: dict) -> bool:
+    """Whether a full map of ``shown`` passes :data:`LIGHT_MAX_FEATURES` or
+    :data:`LIGHT_MAX_VERTICES` (the rule for drawing an overview light)."""
+    features = vertices = 0
+    for name in MAP_LAYERS:
+        frame = shown.get(name)
+        if frame is None or not len(frame):
+            continue
+        features += len(frame)
+        if name != "poles":
+            geoms = np.asarray(frame.geometry.values, dtype=object)
+            vertices += int(shapely.get_num_coordinates(geoms).sum())
+    return features > LIGHT_MAX_FEATURES or vertices > LIGHT_MAX_VERTICES
+
+
+def _display_geometry(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
+    """``geoms`` simplified by :data:`LIGHT_TOLERANCE_M` (Douglas–Peucker, in metres).
+
+    For display only: a shape the simplification would erase (a sliver narrower than the
+    tolerance) keeps its stored outline, so every feature stays drawn and clickable.
+    """
+    metric = metric_crs(geoms)
+    projected = np.asarray(geoms.to_crs(metric).values, dtype=object)
+    # without topology checks: 15x faster on a city's corridors and the same outlines
+    simple = shapely.simplify(projected, LIGHT_TOLERANCE_M, preserve_topology=False)
+    lost = shapely.is_empty(simple) & ~shapely.is_empty(projected)
+    simple[lost] = projected[lost]
+    return gpd.GeoSeries(simple, index=geoms.index, crs=metric).to_crs("EPSG:4326")
+
+
+def _light_poles(frame: pd.DataFrame, frames: dict) -> gpd.GeoDataFrame:
+    """The poles of a light overview: a few columns, and each pole's billed corridor and
+    amount (the sum of its line items) in place of the line items themselves."""
+    keep = [c for c in LIGHT_POLE_COLUMNS if c in frame and c not in ("corridor_id", "amount_rp")]
+    out = frame[[*keep, "__status", frame.geometry.name]].copy()
+    items = _items_of(frames, "poles")
+    if items is not None and len(items):
+        ids = items["asset_id"].astype(str)
+        key = frame["pole_id"].astype(str)
+        if "corridor_id" in items:
+            first = items["corridor_id"].groupby(ids).first()
+            out["corridor_id"] = key.map(first).astype(object).to_numpy()
+        amounts = pd.to_numeric(items["amount_rp"], errors="coerce").fillna(0)
+        total = amounts.groupby(ids).sum()
+        out["amount_rp"] = key.map(total).round().astype("Int64").to_numpy()
+    return out
+
+
+def _corridor_links(frames: dict, folder: str) -> dict:
+    """``{"base": URL of the folder, "files": {corridor id: file name}}``: the names
+    :func:`save_corridor_maps` gives when writing every corridor."""
+    corridors = frames.get("corridors")
+    base = "/".join(quote(part) for part in str(folder).replace("\\", "/").split("/"))
+    base = base if not base or base.endswith("/") else base + "/"
+    if corridors is None:
+        return {"base": base, "files": {}}
+    ordered, names = _corridor_files(corridors)
+    ids = ordered["corridor_id"].astype(str)
+    return {"base": base, "files": dict(zip(ids, names, strict=True))}
+
+
 def _build(
     frames: dict,
     *,
@@ -974,16 +1092,16 @@ def _build(
     road_ids: list[str],
     lang: str,
     embed_photos: bool,
+    light: bool | None = None,
+    corridor_maps: str | None = None,
 ) -> _Built:
     """The page's JSON document for ``frames`` cut to the selection."""
     revenue = _corridor_revenue(frames)
-    if "poles" in frames:  # billing status needs every corridor, so before selecting
-        frames = {
-            **frames,
-            "poles": frames["poles"].assign(__status=_pole_status(frames, frames["poles"])),
-        }
-    ctx = _Context(frames, revenue, _owner_palette(frames), lang)
+    frames = _with_status(frames)
     shown, area = _select(frames, source, corridor_ids, road_ids)
+    if light is None:
+        light = not (corridor_ids or road_ids) and _too_heavy(shown)
+    ctx = _Context(frames, revenue, _owner_palette(frames), lang, light)
 
     layers, counts, missing, bounds = [], {}, [], []
     legend: dict[str, dict] = {}
@@ -994,11 +1112,17 @@ def _build(
         frame = frame.copy()
         if MAP_LAYERS[name] not in frame:  # ids to search by and to name in popups
             frame.insert(0, MAP_LAYERS[name], [f"{name}:{i + 1}" for i in range(len(frame))])
-        layer = _layer_base(frame.drop(columns="__status", errors="ignore"), name, lang)
+        digits = 7
+        if light and name == "poles":
+            frame, digits = _light_poles(frame, frames), 6
+        layer = _layer_base(frame.drop(columns="__status", errors="ignore"), name, lang, digits)
         if name != "poles":
-            layer["geom"] = [_encode_geometry(shapely.force_2d(g)) for g in frame.geometry]
+            geoms = frame.geometry
+            if light and name == "corridors":
+                geoms, digits = _display_geometry(geoms), 6
+            layer["geom"] = [_encode_geometry(shapely.force_2d(g), digits) for g in geoms]
         legend[name] = styler(layer, frame, ctx)
-        if name in _PHOTO_LAYERS:
+        if name in _PHOTO_LAYERS and not (light and name == "poles"):
             layer["photos"], lost = _photos(frame, name, layer["id"], base_dir, embed_photos)
             missing.extend(lost)
         layers.append(layer)
@@ -1017,9 +1141,12 @@ def _build(
         "legend": [legend[k] for k in _LEGEND_ORDER if k in legend],
         "chainage": CHAINAGE,
         "cluster_zoom": CLUSTER_OFF_ZOOM,
+        "light": light,
     }
+    if corridor_maps is not None:
+        payload["corridor_maps"] = _corridor_links(frames, corridor_maps)
     total = _total_rp(frames, shown, revenue, bool(corridor_ids or road_ids))
-    return _Built(payload, counts, missing, box, total)
+    return _Built(payload, counts, missing, box, total, light)
 
 
 def _owner_legend(shown: dict, palette: dict[str, int], lang: str) -> dict | None:
@@ -1061,6 +1188,8 @@ def _subtitle(built: _Built, lang: str) -> str:
         parts.append(
             f"{_fmt_int(built.counts['corridors'], lang)} {t('map_corridors_short', lang)}"
         )
+    if built.light:
+        parts.append(t("map_light", lang))
     return " · ".join(parts)
 
 
@@ -1093,6 +1222,8 @@ def _make_map(
     title: str | None = None,
     lang: str = "en",
     embed_photos: bool = False,
+    light: bool | None = False,
+    corridor_maps: str | None = None,
 ) -> FieldMap:
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
@@ -1105,6 +1236,8 @@ def _make_map(
         road_ids=road_ids,
         lang=lang,
         embed_photos=embed_photos,
+        light=light,
+        corridor_maps=corridor_maps,
     )
     if title is None:
         title = _default_title(frames, corridor_ids, road_ids, lang)
@@ -1134,6 +1267,7 @@ def _make_map(
     m.counts = built.counts
     m.missing_photos = built.missing
     m.total_rp = built.total_rp
+    m.light = built.light
     if built.missing:
         for photo in built.missing[:20]:
             log.warning("%s", photo)
@@ -1151,6 +1285,8 @@ def field_map(
     title: str | None = None,
     lang: str = "en",
     embed_photos: bool = False,
+    light: bool | None = None,
+    corridor_maps: str | os.PathLike | None = None,
 ) -> FieldMap:
     """A field-review map of an inventory (or of some of its corridors or roads).
 
@@ -1173,6 +1309,14 @@ def field_map(
         Embed each asset's ``photo`` (resolved relative to the inventory's folder) as a
         JPEG thumbnail of :data:`THUMBNAIL_PX` pixels; otherwise popups link to the file.
         A missing photo is logged and listed in ``missing_photos``.
+    light
+        Draw a light overview: corridors simplified by :data:`LIGHT_TOLERANCE_M`, poles
+        with a few columns, drawn from zoom :data:`LIGHT_POLE_ZOOM` on, no line items or
+        photos in popups. ``None`` (default): light for an overview (no selection)
+        past :data:`LIGHT_MAX_FEATURES` features or :data:`LIGHT_MAX_VERTICES` vertices.
+    corridor_maps
+        Folder of the per-corridor maps (:func:`save_corridor_maps`) relative to where
+        this map is saved, e.g. ``"maps"``: corridor and pole popups link to them.
 
     Returns
     -------
@@ -1202,6 +1346,8 @@ def field_map(
         title=title,
         lang=lang,
         embed_photos=embed_photos,
+        light=light,
+        corridor_maps=None if corridor_maps is None else Path(corridor_maps).as_posix(),
     )
 
 
@@ -1256,6 +1402,14 @@ def _file_name(corridor_id: str, taken: set[str]) -> str:
     return name
 
 
+def _corridor_files(corridors: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The corridors in map order (road, chainage, id) and each one's file name."""
+    order = [c for c in ("road_id", "sta_from_m", "corridor_id") if c in corridors]
+    ordered = corridors.sort_values(order, kind="stable") if order else corridors
+    taken: set[str] = set()
+    return ordered, [_file_name(str(cid), taken) for cid in ordered["corridor_id"]]
+
+
 def save_corridor_maps(
     inventory: Inventory | str | os.PathLike,
     directory: str | os.PathLike,
@@ -1306,11 +1460,7 @@ def save_corridor_maps(
         if roads_wanted and "road_id" in corridors:
             keep |= corridors["road_id"].astype(str).isin(roads_wanted)
         chosen = corridors[keep]
-    order = [c for c in ("road_id", "sta_from_m", "corridor_id") if c in chosen]
-    chosen = chosen.sort_values(order, kind="stable") if order else chosen
-
-    taken: set[str] = set()
-    names = [_file_name(str(cid), taken) for cid in chosen["corridor_id"]]
+    chosen, names = _corridor_files(chosen)
     targets = [directory / n for n in [*names, "index.html"]]
     existing = [p for p in targets if p.exists()]
     if existing and not overwrite:
@@ -1321,6 +1471,7 @@ def save_corridor_maps(
     directory.mkdir(exist_ok=True)
 
     revenue = _corridor_revenue(frames)
+    frames = _with_status(frames)  # once for every map
     rows, written = [], []
     for (_, corridor), name in zip(chosen.iterrows(), names, strict=True):
         cid = str(corridor["corridor_id"])

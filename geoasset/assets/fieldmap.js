@@ -212,6 +212,18 @@
       return road ? locateOnRoad(road, lat, lon) : null;
     };
 
+    /** A link to the map of corridor ``id`` when the page knows where the corridor maps are. */
+    function corridorLink(id) {
+      const maps = cfg.corridor_maps;
+      if (!maps || id === null || id === undefined) return "";
+      const file = Object.prototype.hasOwnProperty.call(maps.files, String(id)) ? maps.files[String(id)] : null;
+      if (!file) return "";
+      return (
+        '<a class="ga-corridor-link" href="' + esc(maps.base + encodeURIComponent(file)) + '">' +
+        esc(label("map_open_corridor")) + " " + esc(id) + " →</a>"
+      );
+    }
+
     function popupHtml(layer, i, clicked) {
       const id = cell(layer, layer.id, i);
       let html = '<div class="ga-popup" data-layer="' + esc(layer.name) + '">';
@@ -253,12 +265,20 @@
         }
         key.push([label("tariff"), tariffs.length ? tariffs.join(", ") : null]);
         key.push([label("amount_rp"), items.length ? fmtRp(amount) : null]);
+      } else if (layer.name === "poles" && has("amount_rp")) {
+        const amount = cell(layer, "amount_rp", i);
+        key.push([label("amount_rp"), amount === null ? null : fmtRp(amount)]);
       }
-      if (layer.name === "corridors") key.push([label("map_items"), layer.style.items[i]]);
+      if (layer.name === "corridors") {
+        key.push([label("map_items"), layer.style.items[i]]);
+        if (layer.style.poles) key.push([label("map_billed_poles"), layer.style.poles[i]]);
+      }
       if (layer.style && layer.style.status) {
         key.push([label("status"), cfg.status[layer.style.status[i]].label]);
       }
       html += '<table class="ga-key">' + key.map((kv) => row(kv[0], kv[1])).join("") + "</table>";
+      const link = corridorLink(layer.name === "corridors" ? id : has("corridor_id") ? cell(layer, "corridor_id", i) : null);
+      if (link) html += link;
       if (clicked) html += locationHtml(clicked, label("map_clicked_point"));
 
       // Every attribute.
@@ -336,6 +356,9 @@
         return makeGroup(layer, (i) => {
           const g = pathsOf(layer.geom[i]);
           const fill = pal[layer.style.fill[i]];
+          // light overview: the outline takes the revenue colour, so the network reads
+          // as a revenue map at city zoom where a corridor is narrower than a pixel
+          if (cfg.light) return L.polygon(g.latlngs, { color: fill, weight: 2.5, opacity: 0.95, fillColor: fill, fillOpacity: 0.45 });
           return L.polygon(g.latlngs, { color: "#7a0177", weight: 1, opacity: 0.8, fillColor: fill, fillOpacity: 0.45 });
         }).on("click", (e) => {
           if (state.measuring) return;
@@ -364,7 +387,7 @@
           state.roadById.set(road.id, road);
         }
         return makeGroup(layer, (i) =>
-          L.polyline(pathsOf(layer.geom[i]).latlngs, { color: "#1f1f1f", weight: 3.5, opacity: 0.85 })
+          L.polyline(pathsOf(layer.geom[i]).latlngs, cfg.light ? { color: "#1f1f1f", weight: 1, opacity: 0.8 } : { color: "#1f1f1f", weight: 3.5, opacity: 0.85 })
         ).on("click", (e) => {
           if (state.measuring) return;
           const road = state.roads[e.layer._ga];
@@ -434,6 +457,7 @@
           }
           return style;
         };
+        if (layer.min_zoom !== undefined) return poleView(layer, styleOf);
         const markers = new Array(layer.n);
         for (let i = 0; i < layer.n; i++) {
           const m = L.circleMarker([layer.lat[i], layer.lon[i]], styleOf(i));
@@ -469,6 +493,48 @@
         });
       },
     };
+
+    /**
+     * Poles of a light overview: from zoom ``layer.min_zoom`` on, the poles in the view
+     * (looked up in a grid of 0.01° cells) are drawn one by one; none below it. Nothing
+     * is built up front, so 100,000 poles cost the page only their arrays.
+     */
+    function poleView(layer, styleOf) {
+      const CELL = 0.01;
+      const cells = new Map();
+      for (let i = 0; i < layer.n; i++) {
+        const key = Math.floor(layer.lat[i] / CELL) + ":" + Math.floor(layer.lon[i] / CELL);
+        let list = cells.get(key);
+        if (!list) cells.set(key, (list = []));
+        list.push(i);
+      }
+      const group = L.featureGroup();
+      state.groups[layer.name] = group;
+      function redraw() {
+        group.clearLayers();
+        if (!map.hasLayer(group) || map.getZoom() < layer.min_zoom) return;
+        const view = map.getBounds().pad(0.2);
+        const s = Math.floor(view.getSouth() / CELL), n = Math.floor(view.getNorth() / CELL);
+        const w = Math.floor(view.getWest() / CELL), e = Math.floor(view.getEast() / CELL);
+        for (let a = s; a <= n; a++) {
+          for (let b = w; b <= e; b++) {
+            const list = cells.get(a + ":" + b);
+            if (!list) continue;
+            for (const i of list) {
+              if (!view.contains([layer.lat[i], layer.lon[i]])) continue;
+              const m = L.circleMarker([layer.lat[i], layer.lon[i]], styleOf(i));
+              m._ga = i;
+              group.addLayer(m);
+            }
+          }
+        }
+      }
+      map.on("moveend zoomend", redraw);
+      group.on("add", () => setTimeout(redraw, 0));
+      return group.on("click", (e) => {
+        if (!state.measuring) openPopup(layer, e.layer._ga, e.layer.getLatLng());
+      });
+    }
 
     // ------------------------------------------------------------ chainage ticks & labels
     function buildChainage(roadsLayer) {
@@ -841,6 +907,7 @@
               "</div>";
           }
           html += "</div>";
+          if (section.note) html += '<div class="ga-legend-note">' + esc(section.note) + "</div>";
         }
         div.innerHTML = html + "</details>";
         L.DomEvent.disableClickPropagation(div);
