@@ -142,10 +142,7 @@ EXCLUDE = "exclude"
 #: Columns of an override file (the first two required).
 OVERRIDE_COLUMNS = ("highway", "road_class", "function", "status", "network")
 
-_NO_MOTOR = (
-    "not a road for motor vehicles (no PP 34/2006 class; a sidewalk lies inside "
-    "its road's right-of-way)"
-)
+_NO_MOTOR = "not a road for motor vehicles (no PP 34/2006 class)"
 _BUS = "bus-only way, inside the right-of-way of the road it runs along"
 _NOT_OPEN = "not a road open to traffic (planned, under construction or abandoned)"
 
@@ -371,7 +368,9 @@ def load_osm_classes(path: str | os.PathLike) -> dict[str, HighwayClass]:
             problems += row_problems
             continue
         if road_class == EXCLUDE:
-            out[highway] = HighwayClass(None, excluded=f"excluded by {name} row {number}")
+            out[highway] = HighwayClass(
+                None, excluded=f"road_class {EXCLUDE!r} in {name} row {number}"
+            )
         else:
             out[highway] = HighwayClass(road_class, **fields)
     if problems:

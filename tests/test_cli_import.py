@@ -360,3 +360,41 @@ def test_validate_refuses_a_file_that_is_not_an_inventory(tmp_path):
     result = run("validate", other)
     assert result.exit_code == 1
     assert "not a geoasset inventory" in result.stderr
+
+
+def test_osm_roads_appended_twice_keep_their_ids_and_refuse_the_repeats(tmp_path, inventory):
+    from shapely import LineString
+
+    ways = gpd.GeoDataFrame(
+        {
+            "osm_id": [501, 502, 503],
+            "highway": ["secondary", "steps", "residential"],
+            "name": ["Jl. Kenari", None, "Gang Mawar"],
+        },
+        geometry=[
+            LineString([(106.80, -6.20), (106.81, -6.20)]),
+            LineString([(106.80, -6.21), (106.8005, -6.2101)]),
+            LineString([(106.81, -6.20), (106.81, -6.21)]),
+        ],
+        crs=4326,
+    )
+    path = tmp_path / "osm.geojson"
+    pyogrio.write_dataframe(ways, path)
+    before = state(inventory.path)
+    first = run("import", inventory.path, "roads", path)
+    assert first.exit_code == 0, first.output
+    assert "3 rows read, 2 written, 1 refused" in first.stderr
+    assert "highway from column 'highway', classes from the built-in mapping, " in first.stderr
+    assert "ids from 'osm_id'" in first.stderr
+    roads = inventory.read("roads").sort_values("road_id")
+    assert roads[["road_id", "road_class", "function"]].values.tolist() == [
+        ["OSM-501", "sedang", "kolektor"],
+        ["OSM-503", "kecil", "lingkungan"],
+    ]
+    stored = state(inventory.path)
+    assert stored != before
+    again = run("import", inventory.path, "roads", path, "--append")
+    assert again.exit_code == 1
+    assert "row 1 field 'road_id': " in again.stderr and "OSM-501" in again.stderr
+    assert "nothing imported: all 3 rows were refused" in again.stderr
+    assert state(inventory.path) == stored
