@@ -9,6 +9,11 @@ maps its columns to the layer's fields, validates every row
 atomic batch and the refused rows, with their original values and every reason, to a
 rejects CSV.
 
+Raw OpenStreetMap roads (a ``highway`` column, or ``TYPE`` in older extracts) are
+recognised: :mod:`geoasset.osm` fills ``road_class``, ``function`` and ``status`` from
+the documented ``highway`` mapping, ids come from ``osm_id`` where present, and ways
+that are not roads are refused with the reason (see ``osm`` in :func:`import_layer`).
+
 Row numbers count data rows from 1, the header excluded (row 1 of a CSV is its second
 line); for vector files they count features in file order.
 

@@ -322,6 +322,21 @@ def test_jakarta_import_reports_what_the_mapping_did(jakarta_cli, jakarta_raw):
     assert "row " not in err
 
 
+def test_readme_shows_what_the_import_prints(tmp_path, monkeypatch):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Using OpenStreetMap roads") :]
+    block = re.search(r"```console\n(.*?)```", section, re.S).group(1).splitlines()
+    assert block[0].startswith("$ geoasset import ")
+    command, expected = block[0][len("$ geoasset ") :].split(), block[1:]
+    (tmp_path / "layers").symlink_to(ROOT / "layers")
+    monkeypatch.chdir(tmp_path)
+    create_inventory(tmp_path / command[1])
+    shown = run(*command).stderr.splitlines()
+    cut = expected.index("  ...")
+    assert shown[:cut] == expected[:cut]
+    assert shown[len(shown) - len(expected[cut + 1 :]) :] == expected[cut + 1 :]
+
+
 def test_jakarta_excluded_ways_are_in_the_rejects_file(jakarta_cli, jakarta_raw):
     folder, _ = jakarta_cli
     rejects = pd.read_csv(folder / "roads_osm.roads.rejects.csv", encoding="utf-8-sig")
