@@ -234,7 +234,10 @@ def run_pipeline(
 
     report("maps", 0, 1)
     overview = out / "field_map.html"
-    save_map(field_map(inventory, lang=lang, title="geoasset field map"), overview)
+    save_map(
+        field_map(inventory, lang=lang, title="geoasset field map", corridor_maps="maps"),
+        overview,
+    )
     summary.outputs["field map"] = overview
     maps_dir = out / "maps"
     save_corridor_maps(inventory, maps_dir, lang=lang)

@@ -113,3 +113,33 @@ def test_help_has_an_example():
     result = run("map", "--help")
     assert result.exit_code == 0
     assert "Example:" in result.output and "--per-corridor" in result.output
+
+
+def test_light_overview_with_links(inventory, tmp_path):
+    path, facts = inventory
+    out = tmp_path / "city.html"
+    result = run("map", path, "-o", out, "--light", "--corridor-maps", "maps")
+    assert result.exit_code == 0, result.output
+    assert f"wrote light overview {out}" in result.stderr
+    payload = read_payload(out.read_text("utf-8"))
+    assert payload["light"] is True
+    assert payload["corridor_maps"]["files"] == {
+        "R1:0": "R1_0.html",
+        "R1:1000": "R1_1000.html",
+        "R2": "R2.html",
+    }
+    full = tmp_path / "full.html"
+    assert run("map", path, "-o", full, "--full").exit_code == 0
+    assert read_payload(full.read_text("utf-8"))["light"] is False
+    # the default for the small pilot is the full map, said without "light"
+    result = run("map", path, "-o", tmp_path / "auto.html")
+    assert result.stderr.startswith(f"wrote {tmp_path / 'auto.html'} (")
+    assert f"{len(facts['stations'])} poles" in result.stderr
+
+
+def test_light_goes_with_one_file(inventory, tmp_path):
+    path, _ = inventory
+    result = run("map", path, "--per-corridor", tmp_path / "maps", "--light")
+    assert result.exit_code == 2
+    assert "--light/--full and --corridor-maps go with -o/--output" in result.output
+    assert not (tmp_path / "maps").exists()

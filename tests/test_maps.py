@@ -26,12 +26,16 @@ from hypothesis import strategies as st
 from shapely import LineString, Point
 from shapely.ops import substring
 
+from geoasset import maps
 from geoasset.errors import GeoassetError
 from geoasset.mapassets import external_resources
 from geoasset.maps import (
     CLUSTER_MIN_POINTS,
+    LIGHT_POLE_ZOOM,
+    LIGHT_TOLERANCE_M,
     FieldMap,
     _column,
+    _display_geometry,
     _revenue_classes,
     _script_json,
     field_map,
@@ -712,6 +716,103 @@ def test_corridor_maps_unknown_id(built, tmp_path):
     with pytest.raises(GeoassetError, match="unknown corridor_id 'X'"):
         save_corridor_maps(inv, tmp_path / "maps", corridor_ids=["X"])
     assert not (tmp_path / "maps").exists()
+
+
+# ----------------------------------------------------------------------------- light overview
+def test_small_overview_is_full_and_the_limits_make_it_light(built, monkeypatch):
+    inv, _ = built
+    assert field_map(inv).light is False  # the Kupang pilot stays the full map
+    monkeypatch.setattr(maps, "LIGHT_MAX_FEATURES", 20)  # it has 2 + 3 + 42 + 4 features
+    assert field_map(inv).light is True
+    assert field_map(inv, light=False).light is False
+    assert field_map(inv, corridor_ids=["R2"]).light is False  # a selection is never light
+    monkeypatch.setattr(maps, "LIGHT_MAX_FEATURES", 10_000)
+    monkeypatch.setattr(maps, "LIGHT_MAX_VERTICES", 10)
+    assert field_map(inv).light is True
+
+
+def test_light_overview_agrees_with_the_assessment(built, tmp_path):
+    inv, facts = built
+    payload = read_payload(save_map(field_map(inv, light=True), tmp_path / "m.html").read_text())
+    assert payload["light"] is True
+    corridors = layer_of(payload, "corridors")
+    ids = decode(corridors, "corridor_id")
+    # expected from the test inventory's own line items, not from the map's code
+    items = inv.read("assessment_items")
+    amount = items.groupby("corridor_id")["amount_rp"].sum()
+    billed = items.groupby("corridor_id")["asset_id"].nunique()
+    assert dict(zip(ids, corridors["style"]["revenue"], strict=True)) == {
+        cid: int(amount.get(cid, 0)) for cid in ids
+    }
+    assert dict(zip(ids, corridors["style"]["poles"], strict=True)) == {
+        cid: int(billed.get(cid, 0)) for cid in ids
+    }
+    assert corridors["style"]["revenue"][ids.index("R1:0")] == facts["revenue"]["R1:0"]
+    poles = layer_of(payload, "poles")
+    assert poles["n"] == len(facts["stations"]) and poles["min_zoom"] == LIGHT_POLE_ZOOM
+    assert poles["cluster"] is False and poles["items"] is None and "photos" not in poles
+    assert set(poles["cols"]) <= set(maps.LIGHT_POLE_COLUMNS)
+    per_pole = dict(zip(decode(poles, "pole_id"), decode(poles, "amount_rp"), strict=True))
+    assert {k: v for k, v in per_pole.items() if v is not None} == facts["amount_by_pole"]
+    inside = dict(zip(decode(poles, "pole_id"), facts["inside"], strict=True))
+    assert all((per_pole[k] is None) == (not inside[k]) for k in per_pole)
+    corridor_of = np.where(facts["stations"] < 1000.0, "R1:0", "R1:1000")
+    expected = [c if i else None for c, i in zip(corridor_of, facts["inside"], strict=True)]
+    assert decode(poles, "corridor_id") == expected
+    # the status codes are the full map's
+    full = read_payload(save_map(field_map(inv), tmp_path / "f.html").read_text())
+    assert poles["style"] == {k: layer_of(full, "poles")["style"][k] for k in poles["style"]}
+    assert "city overview" in payload["subtitle"]
+
+
+def test_light_overview_is_a_fraction_of_the_full_map(tmp_path):
+    inv = create_inventory(tmp_path / "net.gpkg")
+    inv.write(build_network_frames(4000), batch=Batch(command="test"))
+
+    def document(light: bool) -> int:  # bytes of the page's data, without the libraries
+        text = save_map(field_map(inv, light=light), tmp_path / f"{light}.html").read_text()
+        return len(json.dumps(read_payload(text), separators=(",", ":")))
+
+    full, light = document(False), document(True)
+    # per pole, the light map carries 7 short columns instead of 13 and no line items
+    assert light < 0.5 * full, (light, full)
+
+
+def test_display_geometry_stays_within_the_tolerance():
+    centre = Point(560000.0, 8860000.0)
+    stored = [
+        LineString([(560000, 8860000), (560400, 8860300), (561000, 8860300)]).buffer(12.5),
+        centre.buffer(0.2),  # narrower than the tolerance: kept as stored
+    ]
+    geoms = gpd.GeoSeries([to_wgs84(g) for g in stored], crs=4326)
+    shown = _display_geometry(geoms).to_crs(UTM)
+    original = geoms.to_crs(UTM)
+    n_before = shapely.get_num_coordinates(original.values)
+    n_after = shapely.get_num_coordinates(shown.values)
+    assert n_after[0] < n_before[0] / 3
+    assert shapely.hausdorff_distance(shown.iloc[0], original.iloc[0]) <= LIGHT_TOLERANCE_M
+    assert not shown.iloc[1].is_empty and n_after[1] == n_before[1]
+
+
+def test_overview_links_name_the_corridor_map_files(built, tmp_path):
+    inv, _ = built
+    written = save_corridor_maps(inv, tmp_path / "maps")
+    payload = read_payload(
+        save_map(field_map(inv, corridor_maps="maps"), tmp_path / "m.html").read_text()
+    )
+    links = payload["corridor_maps"]
+    assert links["base"] == "maps/"
+    assert sorted(links["files"].values()) == sorted(p.name for p in written[:-1])
+    for cid, name in links["files"].items():
+        text = (tmp_path / "maps" / name).read_text("utf-8")
+        assert read_payload(text)["title"].startswith(f"Field review map: {cid}")
+    odd = read_payload(
+        save_map(field_map(inv, corridor_maps='a b/"x<'), tmp_path / "o.html").read_text()
+    )
+    assert odd["corridor_maps"]["base"] == "a%20b/%22x%3C/"
+    assert "corridor_maps" not in read_payload(
+        save_map(field_map(inv), tmp_path / "n.html").read_text()
+    )
 
 
 # ----------------------------------------------------------------------------- properties

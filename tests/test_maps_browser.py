@@ -34,7 +34,7 @@ from test_maps import (  # noqa: E402  (shared builders of the test inventory)
     point_at,
 )
 
-from geoasset.maps import field_map, save_map  # noqa: E402
+from geoasset.maps import LIGHT_POLE_ZOOM, field_map, save_corridor_maps, save_map  # noqa: E402
 from geoasset.store import Batch, create_inventory  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -359,12 +359,68 @@ def test_embedded_photo_is_shown_without_a_request(browser, tmp_path):
         mp.close()
 
 
+def test_light_overview_loads_offline_and_links_to_corridor_maps(browser, tmp_path):
+    inv, facts = make_map_inventory(tmp_path / "kupang.gpkg")
+    save_corridor_maps(inv, tmp_path / "maps")
+    path = save_map(field_map(inv, light=True, corridor_maps="maps"), tmp_path / "city.html")
+    mp = MapPage(browser, path)
+    try:
+        mp.open()
+        assert mp.errors() == []
+        assert all(url.startswith(TILE_HOSTS) for url in mp.blocked), mp.blocked
+        assert mp.js("geoasset.counts.poles") == len(facts["stations"])
+        # zoomed out below the pole zoom: corridors and roads only
+        lat, lon = pole_latlng(facts, 2)  # P000003: 8 m left at STA 0+125, in R1:0
+        mp.set_view(lat, lon, LIGHT_POLE_ZOOM - 2)
+        drawn = mp.js("geoasset.drawn()")
+        assert drawn["poles"] == 0 and drawn["corridors"] == 3 and drawn["roads"] == 2
+        # zoomed in, exactly the poles in the (padded) view are drawn
+        mp.set_view(lat, lon, LIGHT_POLE_ZOOM + 1)
+        box = mp.js(
+            "(() => { const b = geoasset.map.getBounds().pad(0.2);"
+            " return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; })()"
+        )
+        points = [pole_latlng(facts, i) for i in range(len(facts["stations"]))]
+        in_view = sum(box[0] <= a <= box[2] and box[1] <= b <= box[3] for a, b in points)
+        assert 0 < in_view < len(points)
+        assert mp.js("geoasset.drawn().poles") == in_view
+        mp.set_view(lat, lon, 19)
+        mp.click_latlng(lat, lon)
+        text = mp.popup_text()
+        assert "Pole P000003" in text and "STA 0+125" in text
+        assert f"Rp {facts['amount_by_pole']['P000003']:,}" in text
+        assert "Open the corridor map R1:0" in text
+        href = mp.js(
+            "new URL(document.querySelector('.ga-corridor-link').getAttribute('href'),"
+            " location.href).href"
+        )
+        assert href == (tmp_path / "maps" / "R1_0.html").resolve().as_uri()
+        # a corridor's popup: its billed poles and retribution, and the same link
+        assert mp.js("geoasset.search('R1:1000')") is True
+        text = mp.popup_text()
+        billed = [p for p in facts["amount_by_pole"] if int(p[1:]) * 50 - 25 >= 1000]
+        assert f"Billed poles\t{len(billed)}" in text
+        assert f"Rp {facts['revenue']['R1:1000']:,}" in text
+        assert "Open the corridor map R1:1000" in text
+        assert mp.errors() == []
+    finally:
+        mp.close()
+    corridor = MapPage(browser, tmp_path / "maps" / "R1_0.html")
+    try:
+        corridor.open()
+        assert corridor.js("geoasset.counts.corridors") == 1
+        assert "R1:0" in corridor.page.title()
+        assert corridor.errors() == []
+    finally:
+        corridor.close()
+
+
 @pytest.mark.slow
 def test_100k_pole_map_loads(browser, tmp_path):
     inv = create_inventory(tmp_path / "big.gpkg")
     inv.write(build_network_frames(100_000), batch=Batch(command="test"))
     started = time.perf_counter()
-    m = field_map(inv)
+    m = field_map(inv, light=False)  # the full map at scale (an overview would be light)
     path = save_map(m, tmp_path / "big.html")
     generated = time.perf_counter() - started
     size_mb = path.stat().st_size / 1e6

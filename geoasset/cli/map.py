@@ -45,6 +45,17 @@ from geoasset.cli.options import existing_inventory_arg
     is_flag=True,
     help="Embed each asset's photo as a thumbnail (paths relative to the inventory).",
 )
+@click.option(
+    "--light/--full",
+    default=None,
+    help="Draw the overview light (corridors simplified, poles from zoom 16, detail in the "
+    "corridor maps) or in full [default: light past 20,000 features or 250,000 vertices].",
+)
+@click.option(
+    "--corridor-maps",
+    metavar="DIR",
+    help="Folder of the per-corridor maps, relative to FILE.html: popups link to them.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")
 def map(  # the command is called "map" (shadows the builtin here only)
     inventory: str,
@@ -55,6 +66,8 @@ def map(  # the command is called "map" (shadows the builtin here only)
     title: str | None,
     lang: str,
     embed_photos: bool,
+    light: bool | None,
+    corridor_maps: str | None,
     overwrite: bool,
 ) -> None:
     """Draw INVENTORY.gpkg as a field-review map: corridors coloured by assessed
@@ -68,6 +81,7 @@ def map(  # the command is called "map" (shadows the builtin here only)
       geoasset map kupang.gpkg -o kupang.html --lang id
       geoasset map kupang.gpkg -o polda.html --corridor R1:0 --embed-photos
       geoasset map kupang.gpkg --per-corridor maps/
+      geoasset map city.gpkg -o city.html --corridor-maps maps/
     """
     if (output is None) == (per_corridor is None):
         raise click.UsageError("give exactly one of -o/--output and --per-corridor")
@@ -88,12 +102,15 @@ def map(  # the command is called "map" (shadows the builtin here only)
         "lang": lang,
         "embed_photos": embed_photos,
     }
+    if output is None and (light is not None or corridor_maps is not None):
+        raise click.UsageError("--light/--full and --corridor-maps go with -o/--output")
     if output is not None:
-        m = field_map(inventory, **options)
+        m = field_map(inventory, light=light, corridor_maps=corridor_maps, **options)
         path = save_map(m, output, overwrite=overwrite)
         shown = ", ".join(f"{n} {layer}" for layer, n in m.counts.items())
         size = path.stat().st_size / 1e6
-        click.echo(f"wrote {path} ({size:.1f} MB): {shown or 'no features'}", err=True)
+        kind = " light overview" if m.light else ""
+        click.echo(f"wrote{kind} {path} ({size:.1f} MB): {shown or 'no features'}", err=True)
         if m.missing_photos:
             click.echo(f"{len(m.missing_photos)} photo(s) missing (listed above)", err=True)
         click.echo(str(path))
