@@ -15,17 +15,26 @@ boundary. Then it times, in the same run:
 * separately, reading the inputs from a GeoPackage inventory and writing the results
   (inventory layers and CSVs; the XLSX with ``--xlsx``).
 
+With ``--city CORRIDORS.gpkg`` it measures instead the poles of a real network
+(:func:`measure_city_assessment`): West Jakarta's OSM roads (``benchmarks/city.py``), their
+corridors read from that GeoPackage (built with ``geoasset.corridors.build_corridors`` and
+cached there on the first run), ``--poles`` seeded poles (default 100,000 here).
+
 Usage::
 
     python benchmarks/bench_assess.py                      # 1,000,000 poles, 200,000 spans, 100,000 corridors
     python benchmarks/bench_assess.py --poles 100000 --spans 20000 --corridors 10000
+    python benchmarks/bench_assess.py --city city_corridors.gpkg --runs 5
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import tempfile
 import time
+from datetime import date
+from fractions import Fraction
 from pathlib import Path
 
 import geopandas as gpd
@@ -183,9 +192,153 @@ def _overlay_lines(lines_m: gpd.GeoDataFrame, corridors_m: gpd.GeoDataFrame) -> 
     return float(parts.length.sum())
 
 
+def _pole_rates(tariffs: pd.DataFrame, year: int) -> dict:
+    """Yearly pole rate by kind (``None``: any kind) from a plain schedule: rows for
+    poles on every road, valid the whole year. Anything richer is refused."""
+    rows = tariffs[tariffs["object"] == "pole"]
+    rates = {}
+    for row in rows.itertuples():
+        plain = not (getattr(row, "road_status", "") or getattr(row, "road_class", ""))
+        whole = str(row.valid_from) <= f"{year}-01-01" and str(row.valid_to or "9999") >= (
+            f"{year}-12-31"
+        )
+        if not (plain and whole and row.unit == "per_unit_year"):
+            raise ValueError(f"tariff row {row.tariff_id!r} is too rich for the baseline")
+        rates[row.kind or None] = Fraction(str(row.rate_rp))
+    return rates
+
+
+def independent_pole_total(corridors, poles, tariffs, year: int) -> int:
+    """The amount owed for ``poles``, computed without geoassset's placement: a pole
+    touching any corridor (``sjoin(..., "intersects")``, each pole once) owes its kind's
+    yearly rate × (days from ``surveyed_on`` to 31 December) / days of the year, rounded
+    half-up to the rupiah."""
+    rates = _pole_rates(tariffs, year)
+    joined = gpd.sjoin(poles, corridors[["geometry"]], predicate="intersects")
+    inside = poles.loc[joined.index.unique()]
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    year_days = last.toordinal() - first.toordinal() + 1
+    total = 0
+    for (kind, surveyed), count in inside.groupby(["kind", "surveyed_on"]).size().items():
+        start = max(date.fromisoformat(surveyed), first) if surveyed else first
+        rate = rates.get(kind, rates.get(None))
+        if rate is None or start > last:
+            continue
+        amount = rate * Fraction(last.toordinal() - start.toordinal() + 1, year_days)
+        total += count * int(amount + Fraction(1, 2))
+    return total
+
+
+def measure_city_assessment(corridors, poles, tariffs, repeat: int = 5, *, year: int = 2026):
+    """Time ``assess`` of ``poles`` (with its not-billable report) against the baseline
+    ``geopandas.sjoin(poles, corridors, predicate="within")`` + the fee sum, back to back
+    in each of ``repeat`` runs; check the amount against an independent computation.
+
+    Returns a dict: ``assess_s`` and ``baseline_s`` (medians), ``ratio`` (median of the
+    runs' ratios), ``assess_runs``/``baseline_runs``, ``stages`` (seconds per stage of the
+    last assessment), ``items``, ``outside``, ``beyond_search``, ``amount_rp`` and
+    ``independent_rp`` (:func:`independent_pole_total`), ``billed_once``.
+
+    Example: ``measure_city_assessment(corridors, seeded_poles(roads, 100_000), tariffs)``.
+    """
+    from geoasset.assessment import assess
+
+    rates = {k: float(v) for k, v in _pole_rates(tariffs, year).items()}
+
+    def run_assess():
+        return assess(
+            poles=poles, utility_lines=None, corridors=corridors, tariffs=tariffs, year=year
+        )
+
+    def run_baseline():
+        joined = gpd.sjoin(poles, corridors, predicate="within")
+        fee = joined["kind"].map(rates).fillna(rates.get(None, 0.0))
+        return float(fee.sum())
+
+    assess_runs, baseline_runs, result = [], [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = run_assess()
+        assess_runs.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        run_baseline()
+        baseline_runs.append(time.perf_counter() - started)
+    items = result.items
+    outside = result.not_billable[result.not_billable["reason"] == "outside_right_of_way"]
+    return {
+        "assess_s": statistics.median(assess_runs),
+        "baseline_s": statistics.median(baseline_runs),
+        "ratio": statistics.median(a / b for a, b in zip(assess_runs, baseline_runs, strict=True)),
+        "assess_runs": assess_runs,
+        "baseline_runs": baseline_runs,
+        "stages": dict(result.timings),
+        "items": len(items),
+        "outside": len(outside),
+        "beyond_search": int(outside["distance_to_corridor_m"].isna().sum()),
+        "amount_rp": result.grand_total,
+        "independent_rp": independent_pole_total(corridors, poles, tariffs, year),
+        "billed_once": bool(not items["asset_id"].duplicated().any()),
+    }
+
+
+CITY_TARIFFS = pd.DataFrame(
+    {
+        "tariff_id": ["P", "P-E", "P-SL"],
+        "object": ["pole"] * 3,
+        "kind": ["", "electric", "street_light"],
+        "unit": ["per_unit_year"] * 3,
+        "rate_rp": [480000, 720000, 150000],
+        "valid_from": ["2026-01-01"] * 3,
+        "valid_to": ["2026-12-31"] * 3,
+        "legal_basis": ["EXAMPLE ONLY – benchmark"] * 3,
+    }
+)
+
+
+def city(corridors_path: Path, n_poles: int, repeat: int) -> dict:
+    """West Jakarta: corridors cached in ``corridors_path``, ``n_poles`` seeded poles."""
+    from city import jakarta_roads, seeded_poles
+
+    roads = jakarta_roads()
+    if corridors_path.exists():
+        corridors = gpd.read_file(corridors_path, layer="corridors")
+    else:
+        from geoasset.corridors import build_corridors
+
+        started = time.perf_counter()
+        corridors = build_corridors(roads)
+        print(f"built {len(corridors):,} corridors in {time.perf_counter() - started:.1f} s")
+        corridors.to_file(corridors_path, layer="corridors", driver="GPKG")
+    poles = seeded_poles(roads, n_poles, seed=0)
+    figures = measure_city_assessment(corridors, poles, CITY_TARIFFS, repeat)
+    print(f"West Jakarta: {len(poles):,} poles, {len(corridors):,} corridors, {repeat} runs")
+    print(
+        f"assess (with not billable)          {figures['assess_s']:7.2f} s  "
+        f"({', '.join(f'{t:.2f}' for t in figures['assess_runs'])})"
+    )
+    for stage, seconds in figures["stages"].items():
+        print(f"  {stage:<33} {seconds:7.2f} s")
+    print(
+        f"baseline sjoin(within) + fee sum    {figures['baseline_s']:7.2f} s  "
+        f"({', '.join(f'{t:.2f}' for t in figures['baseline_runs'])})"
+    )
+    print(f"ratio (median of the runs' ratios)  {figures['ratio']:7.2f}")
+    print(
+        f"{figures['items']:,} line items, {figures['outside']:,} poles outside "
+        f"({figures['beyond_search']:,} beyond the search distance); billed once: "
+        f"{figures['billed_once']}"
+    )
+    same = "equal" if figures["amount_rp"] == figures["independent_rp"] else "DIFFERENT"
+    print(
+        f"amount Rp {figures['amount_rp']:,}; independent point-in-polygon Rp "
+        f"{figures['independent_rp']:,}: {same}"
+    )
+    return figures
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--poles", type=int, default=1_000_000)
+    parser.add_argument("--poles", type=int, default=None, help="default 1,000,000 (city: 100,000)")
     parser.add_argument("--spans", type=int, default=200_000)
     parser.add_argument("--corridors", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3, help="runs of the assessment (median)")
@@ -194,7 +347,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-io", action="store_true", help="skip the read/write timings")
     parser.add_argument("--xlsx", action="store_true", help="also time writing the XLSX")
     parser.add_argument("--overlay", action="store_true", help="also time geopandas.overlay")
+    parser.add_argument(
+        "--city",
+        type=Path,
+        metavar="CORRIDORS.gpkg",
+        help="measure West Jakarta's poles against the corridors cached in this file",
+    )
     args = parser.parse_args(argv)
+    if args.city is not None:
+        city(args.city, args.poles or 100_000, args.runs)
+        return
+    args.poles = args.poles or 1_000_000
 
     from geoasset.assessment import assess
     from geoasset.reports import write_assessment, write_csvs, write_xlsx

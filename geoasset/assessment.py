@@ -23,9 +23,12 @@ metre belongs to one corridor, so nothing is billed twice.
 * Quantities are rounded half-up to 0.01 m (0.01 m²) and that rounded quantity is the one
   shown and billed; a piece that rounds to 0.00 is not billed.
 * An asset outside every corridor is listed in ``not_billable`` (reason
-  ``outside_right_of_way``) with its distance to the nearest corridor, in metres.
-  Assets inside a corridor but first known after the period (``not_in_period``) and
-  days on which no tariff row applies (``no_tariff``) are listed there too.
+  ``outside_right_of_way``) with its distance to the nearest corridor, in metres, when
+  a corridor is within ``search_distance_m`` (default 100 m, the Ruwasja); farther
+  assets are listed too, with the distance and nearest corridor left empty and the
+  detail "more than 100 m from any corridor". Assets inside a corridor but first known
+  after the period (``not_in_period``) and days on which no tariff row applies
+  (``no_tariff``) are listed there too.
 
 How it is computed
 ------------------
@@ -112,6 +115,7 @@ __all__ = [
     "ROUNDING",
     "BOUNDARY_RULE",
     "PAYMENT_STATUSES",
+    "SEARCH_DISTANCE_M",
     "NOT_BILLABLE_REASONS",
     "TOTAL_KEYS",
     "ITEM_COLUMNS",
@@ -133,6 +137,9 @@ BOUNDARY_RULE = (
     "corridor with the smallest corridor_id"
 )
 PAYMENT_STATUSES = ("paid", "unpaid", "no_permit", "unknown")
+#: How far (metres) :func:`assess` looks for the nearest corridor of an asset outside
+#: every corridor: the Ruwasja, the supervised strip beyond the right-of-way.
+SEARCH_DISTANCE_M = 100.0
 NOT_BILLABLE_REASONS = (
     "outside_right_of_way",
     "partly_outside",
@@ -213,8 +220,15 @@ class Assessment:
         One row per asset per tariff row (EPSG:4326), columns :data:`ITEM_COLUMNS`;
         geometry is the pole, or the piece of the line inside the corridor.
     not_billable
-        Assets (or metres of them) not billed, with the reason and the distance to the
-        nearest corridor.
+        Assets (or metres of them) not billed, columns :data:`NOT_BILLABLE_COLUMNS`:
+        ``reason`` (one of :data:`NOT_BILLABLE_REASONS`) and a readable ``detail``;
+        ``quantity_outside`` (units, m or m² not billed; empty for ``no_tariff``,
+        ``not_in_period``, ``no_geometry``); ``distance_to_corridor_m`` and
+        ``nearest_corridor_id``: for ``outside_right_of_way``, the nearest corridor
+        within the search distance and the distance to it — both empty, with the detail
+        "more than 100 m from any corridor", when none is that near; 0 and the
+        corridor holding the asset for ``not_in_period`` and ``no_tariff``; 0 and empty
+        for ``partly_outside``.
     tariffs
         The tariff schedule as validated.
     corridors
@@ -406,7 +420,11 @@ def _text(values, n: int) -> pd.Series:
 
 def _choice(text: pd.Series) -> pd.Series:
     """Choice values as the tariff schedule writes them: lower case, ``_`` for spaces."""
-    return text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    codes, uniques = pd.factorize(text)
+    if len(uniques) * 2 > len(text):
+        return text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    values = pd.Series(uniques).str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    return pd.Series(values.array.take(codes, allow_fill=True), index=text.index)
 
 
 def _small(values) -> pd.api.extensions.ExtensionArray:
@@ -499,8 +517,8 @@ _THREADS = max(1, min(4, os.cpu_count() or 1))
 _THREAD_MIN = 20_000
 
 
-def _chunks(n: int) -> list[np.ndarray]:
-    if n < _THREAD_MIN or _THREADS == 1:
+def _chunks(n: int, minimum: int = _THREAD_MIN) -> list[np.ndarray]:
+    if n < max(minimum, 2) or _THREADS == 1:
         return [np.arange(n)]
     return np.array_split(np.arange(n), _THREADS)
 
@@ -512,8 +530,11 @@ def _in_threads(function, chunks: list[np.ndarray]) -> list:
         return list(pool.map(function, chunks))
 
 
-def _query(tree: shapely.STRtree, geoms: np.ndarray, **kwargs) -> tuple[np.ndarray, np.ndarray]:
-    """``tree.query(geoms, ...)`` -> (input index, tree index), in threads when large."""
+def _query(
+    tree: shapely.STRtree, geoms: np.ndarray, *, minimum: int = _THREAD_MIN, **kwargs
+) -> tuple[np.ndarray, np.ndarray]:
+    """``tree.query(geoms, ...)`` -> (input index, tree index), in threads when at least
+    ``minimum`` inputs."""
     distance = kwargs.pop("distance", None)
 
     def query(chunk: np.ndarray):
@@ -523,7 +544,7 @@ def _query(tree: shapely.STRtree, geoms: np.ndarray, **kwargs) -> tuple[np.ndarr
         found = tree.query(geoms[chunk], **kwargs, **extra)
         return chunk[found[0]], found[1]
 
-    parts = _in_threads(query, _chunks(len(geoms)))
+    parts = _in_threads(query, _chunks(len(geoms), minimum))
     if len(parts) == 1:
         return parts[0]
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
@@ -535,23 +556,20 @@ def _pairwise(function, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def _nearest(tree: shapely.STRtree, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index of and distance to the nearest tree geometry for each of ``geoms``."""
-    index = np.full(len(geoms), -1, dtype="int64")
-    distance = np.full(len(geoms), np.nan)
-    if len(geoms) == 0:
-        return index, distance
+def _nearest(
+    tree: shapely.STRtree, geoms: np.ndarray, max_distance: float | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest tree geometries of each of ``geoms`` (ties all kept), at most
+    ``max_distance`` away (``None``: no limit): (input index, tree index, distance)."""
 
     def query(chunk: np.ndarray):
         (which, found), dist = tree.query_nearest(
-            geoms[chunk], return_distance=True, all_matches=False
+            geoms[chunk], max_distance=max_distance, return_distance=True, all_matches=True
         )
         return chunk[which], found, dist
 
-    for which, found, dist in _in_threads(query, _chunks(len(geoms))):
-        index[which] = found
-        distance[which] = dist
-    return index, distance
+    parts = _in_threads(query, _chunks(len(geoms)))
+    return tuple(np.concatenate([p[k] for p in parts]) for k in range(3))
 
 
 # -- coordinate spaces ------------------------------------------------------------------
@@ -607,21 +625,37 @@ class _Space:
     def to_metric(self, geoms: np.ndarray) -> np.ndarray:
         if self.same or len(geoms) == 0:
             return geoms
-        return gpd.GeoSeries(geoms, crs=self.stored).to_crs(self.metric).values.to_numpy()
+        transform = self.transformer.transform
+        return shapely.transform(geoms, lambda xy: np.column_stack(transform(xy[:, 0], xy[:, 1])))
 
     def to_wgs84(self, geoms: np.ndarray) -> np.ndarray:
         if self.wgs84 or len(geoms) == 0:
             return geoms
         return gpd.GeoSeries(geoms, crs=self.stored).to_crs(4326).values.to_numpy()
 
-    def distance_factor(self, geoms: np.ndarray) -> float:
-        """Bound on how much the ranking by stored-CRS distance can differ from the
-        ranking by metric distance (a degree of longitude shrinks with latitude)."""
-        if not self.stored.is_geographic:
-            return 1.1
-        bounds = shapely.total_bounds(geoms)
-        latitude = min(max(abs(bounds[1]), abs(bounds[3])), 85.0)
-        return 1.02 / np.cos(np.radians(latitude))
+    def scale(self, geoms: np.ndarray) -> tuple[float, float]:
+        """Least and most metres per stored-CRS unit over the extent of ``geoms``.
+
+        A distance ``d`` in the stored CRS is between ``least * d`` and ``most * d``
+        metres. Geographic CRS: a degree of latitude is 110.57–111.70 km, a degree of
+        longitude 111.32 km × cos(latitude). Other CRSs: measured by projecting unit
+        steps at the corners and centre of the extent, widened by 2 %.
+        """
+        if self.same:
+            return 1.0, 1.0
+        west, south, east, north = shapely.total_bounds(geoms)
+        if self.stored.is_geographic:
+            high = min(max(abs(south), abs(north)), 89.0)
+            low = 0.0 if south <= 0 <= north else min(abs(south), abs(north))
+            least = min(110_574.0, 111_320.0 * np.cos(np.radians(high)))
+            most = max(111_694.0, 111_320.0 * np.cos(np.radians(low)))
+            return least * 0.999, most * 1.001
+        x = np.array([west, west, east, east, (west + east) / 2])
+        y = np.array([south, north, south, north, (south + north) / 2])
+        x0, y0 = self.transformer.transform(x, y)
+        steps = [self.transformer.transform(x + 1.0, y), self.transformer.transform(x, y + 1.0)]
+        metres = np.concatenate([np.hypot(sx - x0, sy - y0) for sx, sy in steps])
+        return float(metres.min()) / 1.02, float(metres.max()) * 1.02
 
 
 # -- inputs --------------------------------------------------------------------------
@@ -660,6 +694,42 @@ class _Corridors:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+
+#: Polygons with more vertices than this are cut into pieces of their boundary of
+#: _PIECE_SEGMENTS segments for the nearest-corridor search.
+_PIECE_MIN_VERTICES = 128
+_PIECE_SEGMENTS = 64
+
+
+def _boundary_pieces(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Small shapes whose union is at least the corridors' boundaries, and their owners.
+
+    Polygons with few vertices stay as they are; a larger polygon is replaced by its
+    rings cut into lines of :data:`_PIECE_SEGMENTS` segments. For a geometry outside a
+    polygon, the distance to the polygon is the distance to its rings, so the nearest
+    piece gives the nearest corridor and the distance to it; small pieces have tight
+    bounding boxes, so a tree search looks at few of them and measures each quickly
+    (a real corridor can have tens of thousands of vertices across kilometres).
+    """
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    large = (shapely.get_type_id(parts) == 3) & (
+        shapely.get_num_coordinates(parts) > _PIECE_MIN_VERTICES
+    )
+    rings, ring_part = shapely.get_rings(parts[large], return_index=True)
+    xy = shapely.get_coordinates(rings)
+    segments = np.maximum(shapely.get_num_coordinates(rings) - 1, 1)
+    per_ring = -(-segments // _PIECE_SEGMENTS)
+    piece_ring = np.repeat(np.arange(len(rings)), per_ring)
+    within = np.arange(len(piece_ring)) - np.repeat(np.cumsum(per_ring) - per_ring, per_ring)
+    count = np.minimum(_PIECE_SEGMENTS, segments[piece_ring] - within * _PIECE_SEGMENTS) + 1
+    # Pieces follow each other along the ring and share their end vertex: output
+    # position q holds vertex q - (pieces before q's piece) + (rings before q's ring).
+    piece_of = np.repeat(np.arange(len(count)), count)
+    vertex = np.arange(len(piece_of)) - piece_of + piece_ring[piece_of]
+    lines = shapely.linestrings(xy[vertex], indices=piece_of)
+    line_owner = owner[large][ring_part][piece_ring]
+    return np.concatenate([parts[~large], lines]), np.concatenate([owner[~large], line_owner])
 
 
 def _check_corridors(corridors) -> None:
@@ -864,7 +934,9 @@ def _place_points(
     """Each point in the corridor covering it (smallest corridor_id on a shared edge)."""
     index = index[_usable(assets.geoms[index])]
     tree = shapely.STRtree(assets.geoms[index])
-    corridor, point = _query(tree, corridors.geoms, predicate="intersects")
+    # each corridor tests the points near it: worth a thread once the points are many
+    minimum = 0 if len(index) >= _THREAD_MIN else _THREAD_MIN
+    corridor, point = _query(tree, corridors.geoms, predicate="intersects", minimum=minimum)
     point, corridor = _first_per_group(index[point], corridors.rank[corridor], corridor)
     return _Pieces(
         asset=point,
@@ -935,56 +1007,78 @@ def _place_shapes(
     return pieces, outside
 
 
-def _distances(
-    geoms: np.ndarray, corridors: _Corridors, space: _Space
-) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest corridor and metric distance to it, for assets outside every corridor.
+#: First radius (metres) of the nearest-corridor search; doubled until the search distance.
+_FIRST_RADIUS_M = 10.0
 
-    Candidates are searched in the stored CRS (within about 300 m first, then with a
-    nearest-neighbour query for the few farther away); every corridor that could be the
-    nearest in metres is kept. The distance is the length, in the metric CRS, of the
-    shortest line from the asset to the corridor (found in the stored CRS: in EPSG:4326
-    near the equator this overstates by at most a few millimetres per 100 m).
-    Ties go to the smallest corridor_id.
+
+def _distances(
+    geoms: np.ndarray, corridors: _Corridors, space: _Space, search_m: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest corridor and metric distance to it, for assets outside every corridor,
+    searched up to ``search_m`` metres away (``None``: no limit).
+
+    Returns the corridor's position and the distance in metres; -1 and NaN for an asset
+    with no corridor within ``search_m``. The search runs on small pieces of the
+    corridors' boundaries (:func:`_boundary_pieces`) in the stored CRS with a growing
+    radius (10 m, 20 m, 40 m, ... up to the search distance): an asset is settled in the
+    first round whose radius holds its nearest piece with a margin for the
+    stored-to-metric scale (:meth:`_Space.scale`), so no asset fans out over every
+    corridor within the search distance. The distance is measured in the metric CRS
+    between the asset and the projected pieces of the candidate corridors. Ties go to
+    the smallest corridor_id.
     """
     n = len(geoms)
     nearest = np.full(n, -1, dtype="int64")
     distance = np.full(n, np.nan)
     if n == 0:
         return nearest, distance
-    factor = 1.0 if space.same else space.distance_factor(geoms)
-    radius = 300.0 / 110_000 if space.stored.is_geographic else 300.0
-    asset, corridor = _query(corridors.tree, geoms, predicate="dwithin", distance=radius)
-    links = _pairwise(shapely.shortest_line, geoms[asset], corridors.geoms[corridor])
-    gap = shapely.length(links)
-    closest = np.full(n, np.inf)
-    np.minimum.at(closest, asset, gap)
-    far = np.flatnonzero(closest * factor > radius)
-    if len(far):
-        # Nothing certain within the radius: search from the nearest corridor outward.
-        keep = closest[asset] * factor <= radius
-        _, reach = _nearest(corridors.tree, geoms[far])
-        closest[far] = reach
-        far_asset, far_corridor = _query(
-            corridors.tree, geoms[far], predicate="dwithin", distance=reach * factor + 1e-9
+    least, most = space.scale(geoms)
+    ratio = most / least * (1 + 1e-9)
+    last = np.inf if search_m is None else search_m / least * ratio
+    pieces, owner = _boundary_pieces(corridors.geoms)
+    tree = shapely.STRtree(pieces)
+    found_asset, found_piece, found_gap = [], [], []
+    active, radius = np.arange(n), min(_FIRST_RADIUS_M / least, last)
+    while len(active):
+        asset, piece = _query(tree, geoms[active], predicate="dwithin", distance=radius)
+        asset = active[asset]
+        gap = _pairwise(shapely.distance, geoms[asset], pieces[piece])
+        closest = np.full(n, np.inf)
+        np.minimum.at(closest, asset, gap)
+        # settled: every piece that could be the nearest in metres is within the radius
+        settled = closest * ratio <= radius
+        keep = settled[asset] & (gap <= closest[asset] * ratio + 1e-12)
+        found_asset.append(asset[keep])
+        found_piece.append(piece[keep])
+        found_gap.append(gap[keep])
+        if radius >= last:
+            break
+        active = active[~settled[active]]
+        radius = min(radius * 2, last)
+    asset, piece = np.concatenate(found_asset), np.concatenate(found_piece)
+    if space.same:
+        metres = np.concatenate(found_gap)
+    else:
+        # measured between the projected asset and the projected piece (a few dozen
+        # vertices): the distance in the metric CRS itself
+        assets_used, asset_at = np.unique(asset, return_inverse=True)
+        pieces_used, piece_at = np.unique(piece, return_inverse=True)
+        metres = _pairwise(
+            shapely.distance,
+            space.to_metric(geoms[assets_used])[asset_at.reshape(-1)],
+            space.to_metric(pieces[pieces_used])[piece_at.reshape(-1)],
         )
-        far_asset = far[far_asset]
-        far_links = _pairwise(
-            shapely.shortest_line, geoms[far_asset], corridors.geoms[far_corridor]
-        )
-        asset = np.concatenate([asset[keep], far_asset])
-        corridor = np.concatenate([corridor[keep], far_corridor])
-        links = np.concatenate([links[keep], far_links])
-        gap = np.concatenate([gap[keep], shapely.length(far_links)])
-    candidate = gap <= closest[asset] * factor * (1 + 1e-12) + 1e-12
-    asset, corridor = asset[candidate], corridor[candidate]
-    metres = gap[candidate] if space.same else space.length(links[candidate])
+    corridor = owner[piece]
     order = np.lexsort((corridors.rank[corridor], metres, asset))
     asset, corridor, metres = asset[order], corridor[order], metres[order]
     first = np.ones(len(asset), dtype=bool)
     first[1:] = asset[1:] != asset[:-1]
-    nearest[asset[first]] = corridor[first]
-    distance[asset[first]] = metres[first]
+    asset, corridor, metres = asset[first], corridor[first], metres[first]
+    if search_m is not None:
+        near = metres <= search_m
+        asset, corridor, metres = asset[near], corridor[near], metres[near]
+    nearest[asset] = corridor
+    distance[asset] = metres
     return nearest, distance
 
 
@@ -1002,6 +1096,7 @@ def assess(
     crs=None,
     roads: gpd.GeoDataFrame | None = None,
     areas: gpd.GeoDataFrame | None = None,
+    search_distance_m: float | None = SEARCH_DISTANCE_M,
 ) -> Assessment:
     """Assess the retribution owed for assets standing in right-of-way corridors.
 
@@ -1031,6 +1126,12 @@ def assess(
     areas
         Optional area objects (polygons with ``area_id, owner, kind, installed_on``),
         billed per m² inside each corridor under tariff object ``area``.
+    search_distance_m
+        How far from an asset outside every corridor to look for the nearest corridor,
+        in metres (default :data:`SEARCH_DISTANCE_M`, 100 m: the Ruwasja). Farther
+        assets are still listed in ``not_billable`` (``outside_right_of_way``), with an
+        empty distance and nearest corridor and the detail "more than 100 m from any
+        corridor". ``None`` searches without limit (slower on large networks).
 
     Returns
     -------
@@ -1049,6 +1150,7 @@ def assess(
     See the module docstring.
     """
     clock = _Clock()
+    search_m = _search_distance(search_distance_m)
     first, last = billing_period(year, period_from, period_to)
     schedule = parse_tariffs(tariffs, source=tariffs.attrs.get("source", "tariff schedule"))
     permit_table = None
@@ -1113,6 +1215,7 @@ def assess(
         corr=corr,
         space=space,
         last=last,
+        search_m=search_m,
     )
     clock.lap("not billable")
     log.info(
@@ -1132,6 +1235,7 @@ def assess(
         "day_count": DAY_COUNT,
         "rounding": ROUNDING,
         "boundary_rule": BOUNDARY_RULE,
+        "search_distance_m": "unlimited" if search_m is None else f"{search_m:g}",
         "corridors": str(len(corr)),
         **{
             f"assets_{name}": str(int((assets.layer == i).sum()))
@@ -1154,6 +1258,18 @@ def assess(
         parameters=parameters,
         timings=clock.laps,
     )
+
+
+def _search_distance(value) -> float | None:
+    if value is None:
+        return None
+    try:
+        metres = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"search_distance_m must be a number of metres, not {value!r}") from None
+    if np.isnan(metres) or metres <= 0:
+        raise ValueError(f"search_distance_m must be positive, not {value!r}")
+    return None if np.isinf(metres) else metres
 
 
 def _permit_index(assets: _Assets, permits: pd.DataFrame | None) -> np.ndarray:
@@ -1455,8 +1571,15 @@ def _sta_along_roads(items, missing, roads, corridors, metric) -> gpd.GeoDataFra
     return items
 
 
+def _beyond_text(search_m: float | None) -> str:
+    """The detail of an asset with no corridor within the search distance."""
+    if search_m is None:
+        return "no corridor"
+    return f"more than {search_m:,.2f} m from any corridor".replace(".00 m", " m")
+
+
 def _not_billable(
-    *, assets, piece, outside, present, unbilled_days, corr, space, last
+    *, assets, piece, outside, present, unbilled_days, corr, space, last, search_m
 ) -> gpd.GeoDataFrame:
     n = len(assets)
     placed = np.zeros(n, dtype=bool)
@@ -1484,19 +1607,24 @@ def _not_billable(
             )
         )
 
-    # Wholly outside every corridor, with the distance to the nearest one.
+    # Wholly outside every corridor, with the distance to the nearest one if it is
+    # within the search distance.
     out = np.flatnonzero(~placed & ~missing)
-    nearest, distance = _distances(assets.geoms[out], corr, space)
-    nearest_id = corr.ids.array.take(nearest)
+    nearest, distance = _distances(assets.geoms[out], corr, space, search_m)
+    nearest_id = corr.ids.array.take(nearest, allow_fill=True)
     measures = np.array(assets.measures, dtype=object)[assets.layer[out]]
     whole = np.ones(len(out))
     lines, areas = measures == "length", measures == "area"
     whole[lines] = space.length(assets.geoms[out[lines]])
     whole[areas] = space.area(assets.geoms[out[areas]])
+    beyond = _beyond_text(search_m)
     add(
         out,
         "outside_right_of_way",
-        [f"{d:.2f} m from corridor {c}" for d, c in zip(distance, nearest_id, strict=True)],
+        [
+            beyond if c < 0 else f"{d:.2f} m from corridor {i}"
+            for d, c, i in zip(distance.tolist(), nearest.tolist(), nearest_id, strict=True)
+        ],
         _centi(whole) / 100.0,
         np.round(distance, 2),
         nearest_id,

@@ -395,16 +395,81 @@ def test_assets_outside_every_corridor_with_distance_and_reasons():
     assert nb.loc["FAR", "reason"] == "outside_right_of_way"
     assert nb.loc["FAR", "nearest_corridor_id"] == "R1:0"
     assert nb.loc["FAR", "distance_to_corridor_m"] == pytest.approx(50.0, abs=0.01)
-    # nearer to the corner of R2 (510, 300) than to R1:1000 (1 990 m straight south)
-    assert nb.loc["VERY-FAR", "nearest_corridor_id"] == "R2"
-    assert nb.loc["VERY-FAR", "distance_to_corridor_m"] == pytest.approx(
-        math.hypot(990, 1700), abs=0.01
-    )
+    assert nb.loc["FAR", "detail"] == "50.00 m from corridor R1:0"
+    # farther than the default search distance (100 m): listed, distance left empty
+    assert nb.loc["VERY-FAR", "reason"] == "outside_right_of_way"
+    assert pd.isna(nb.loc["VERY-FAR", "nearest_corridor_id"])
+    assert np.isnan(nb.loc["VERY-FAR", "distance_to_corridor_m"])
+    assert nb.loc["VERY-FAR", "detail"] == "more than 100 m from any corridor"
+    assert result.parameters["search_distance_m"] == "100"
     assert nb.loc["L", "distance_to_corridor_m"] == pytest.approx(30.0, abs=0.01)
     assert nb.loc["L", "quantity_outside"] == 100.0
     assert nb.loc["LATE", "reason"] == "not_in_period"
     assert nb.loc["LATE", "nearest_corridor_id"] == "R1:0"
     assert nb.crs.to_epsg() == 4326
+
+    # A wider search finds VERY-FAR's nearest corridor: the corner of R2 (510, 300) is
+    # nearer than R1:1000 (1 990 m straight south).
+    for search in (2500, None):
+        wide = run(poles, lines, tariffs=tariffs, search_distance_m=search)
+        nb = wide.not_billable.set_index("asset_id")
+        assert nb.loc["VERY-FAR", "nearest_corridor_id"] == "R2"
+        assert nb.loc["VERY-FAR", "distance_to_corridor_m"] == pytest.approx(
+            math.hypot(990, 1700), abs=0.01
+        )
+    # ... and a narrower one leaves FAR (50 m) without a distance too.
+    nb = run(poles, lines, tariffs=tariffs, search_distance_m=49.5).not_billable
+    far = nb.set_index("asset_id").loc["FAR"]
+    assert np.isnan(far["distance_to_corridor_m"])
+    assert far["detail"] == "more than 49.50 m from any corridor"
+    for bad in (0, -5, float("nan"), "far"):
+        with pytest.raises(ValueError, match="search_distance_m"):
+            run(poles, tariffs=tariffs, search_distance_m=bad)
+
+
+def test_nearest_corridor_of_large_corridors_with_holes_matches_shapely():
+    """Corridors with thousands of vertices (searched piece by piece) and a ring road
+    (a polygon with a hole): nearest corridor and distance as shapely measures them on
+    the projected shapes, within 100 m; none beyond."""
+    t = np.linspace(0, 2000, 4001)
+    wiggly = shapely.buffer(LineString(np.column_stack([X0 + t, Y0 + 40 * np.sin(t / 90)])), 10)
+    ring = shapely.buffer(shapely.Point(*at(1000, 400)).buffer(150, quad_segs=64).exterior, 8)
+    geoms = [wiggly, ring]
+    assert shapely.get_num_coordinates(wiggly) > 1000 and shapely.get_num_interior_rings(ring)
+    corridors = gpd.GeoDataFrame(
+        {
+            "corridor_id": ["W", "RING"],
+            "road_id": ["W", "RING"],
+            "kabupaten": ["Kota Kupang"] * 2,
+            "road_status": ["provinsi"] * 2,
+            "road_class": ["raya"] * 2,
+        },
+        geometry=geoms,
+        crs=UTM,
+    )
+    rng = np.random.default_rng(7)
+    xy = np.column_stack([X0 + rng.uniform(-150, 2150, 600), Y0 + rng.uniform(-150, 650, 600)])
+    points = shapely.points(xy)
+    poles = gpd.GeoDataFrame(
+        {"pole_id": [f"P{i}" for i in range(600)], "owner": "PLN"}, geometry=points, crs=UTM
+    )
+    result = run(poles, corridors=corridors.to_crs(4326))
+    nb = result.not_billable.set_index("asset_id")
+    distances = np.column_stack([shapely.distance(points, g) for g in geoms])
+    outside = distances.min(axis=1) > 0
+    assert set(nb.index) == {f"P{i}" for i in np.flatnonzero(outside)}
+    checked = {"near": 0, "far": 0, "hole": 0}
+    for i in np.flatnonzero(outside):
+        row, best = nb.loc[f"P{i}"], distances[i].min()
+        if best < 100 - 0.01:
+            assert row["distance_to_corridor_m"] == pytest.approx(best, abs=0.01)
+            assert row["nearest_corridor_id"] == ["W", "RING"][int(distances[i].argmin())]
+            checked["near"] += 1
+            checked["hole"] += shapely.contains(shapely.Polygon(ring.interiors[0]), points[i])
+        elif best > 100 + 0.01:
+            assert np.isnan(row["distance_to_corridor_m"]) and pd.isna(row["nearest_corridor_id"])
+            checked["far"] += 1
+    assert min(checked.values()) > 5, checked
 
 
 def test_no_tariff_for_a_kind_is_reported_not_guessed():
@@ -862,6 +927,30 @@ def test_fast_path_agrees_with_a_brute_force_computation_to_the_rupiah():
     for key, (distance, corridor_id) in outside.items():
         assert found[key][0] == pytest.approx(distance, abs=0.01), key
         assert found[key][1] == corridor_id, key
+
+    # A 15 m search: the nearer assets keep their distance, the others have none.
+    narrow = assess(
+        poles=poles,
+        utility_lines=lines,
+        corridors=corridors,
+        tariffs=tariffs,
+        year=2026,
+        search_distance_m=15,
+    ).not_billable
+    narrow = narrow[narrow["reason"] == "outside_right_of_way"]
+    found = {
+        (r.layer, r.asset_id): (r.distance_to_corridor_m, r.nearest_corridor_id, r.detail)
+        for r in narrow.itertuples()
+    }
+    assert found.keys() == outside.keys()
+    near = {k for k, (d, _) in outside.items() if d < 15 - 0.01}
+    far = {k for k, (d, _) in outside.items() if d > 15 + 0.01}
+    assert len(near) > 50 and len(far) > 50
+    for key in near:
+        assert found[key][:2] == (pytest.approx(outside[key][0], abs=0.01), outside[key][1])
+    for key in far:
+        assert np.isnan(found[key][0]) and pd.isna(found[key][1]), key
+        assert found[key][2] == "more than 15 m from any corridor"
 
 
 # -- properties -----------------------------------------------------------------------------
