@@ -97,6 +97,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -106,10 +107,22 @@ import shapely
 from shapely.errors import GEOSException
 
 from geoasset.chainage import Centrelines, _centrelines, _range_labels, _texts
-from geoasset.errors import CRSError, SchemaError, SourceError, ValidationProblem
+from geoasset.errors import (
+    CRSError,
+    GeoassetError,
+    SchemaError,
+    SourceError,
+    ValidationProblem,
+)
 from geoasset.schema import ROAD_CLASSES, RUMIJA_MIN_WIDTH_M
 
-__all__ = ["CORRIDOR_COLUMNS", "WIDTH_SOURCES", "build_corridors", "load_widths"]
+__all__ = [
+    "CORRIDOR_COLUMNS",
+    "WIDTH_SOURCES",
+    "build_corridors",
+    "landless_roads",
+    "load_widths",
+]
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +141,7 @@ CORRIDOR_COLUMNS = (
     "width_source",
     "area_m2",
     "metric_crs",
+    "note",
 )
 
 WIDTH_SOURCES = ("parcel", "road", "widths_file", "class")
@@ -404,18 +418,68 @@ def _query(tree: shapely.STRtree, geoms: np.ndarray) -> tuple[np.ndarray, np.nda
     return first, np.concatenate([part[1] for part in parts])
 
 
-def _safe(op, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """A binary overlay on arrays; a row GEOS refuses is retried snapped to 1 µm."""
+#: Grids (m) an overlay GEOS refuses in floating point is retried on: snap-rounding on a
+#: fixed grid is robust by construction (GEOS OverlayNG).
+_FALLBACK_GRIDS_M = (1e-6, 1e-3)
+
+
+def _overlay(op, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``op(a, b)`` on aligned arrays of polygons; never raises a GEOS error.
+
+    Inputs are reduced to their polygons first (GEOS refuses an overlay of a collection
+    that mixes dimensions). A row GEOS refuses in floating point is retried snapped to
+    the grids of :data:`_FALLBACK_GRIDS_M`, and a result that vanished although the
+    input had area (GEOS can lose a polygon whose edges nearly coincide with the
+    other's) is recomputed the same way. Returns the polygonal results and the mask of
+    rows that needed a grid, so the caller can report them. An invalid result (GEOS can
+    return one from edges that nearly coincide) is redone the same way.
+    """
+    a, b = _polygonal(a), _polygonal(b)
+    retried = np.zeros(len(a), dtype=bool)
     try:
-        return _threaded(op, a, b)
+        out = _threaded(op, a, b)
     except GEOSException:
         out = np.empty(len(a), dtype=object)
         for k in range(len(a)):
             try:
                 out[k] = op(a[k], b[k])
             except GEOSException:
-                out[k] = op(a[k], b[k], grid_size=1e-6)
-        return out
+                out[k] = None
+    out = np.asarray(out, dtype=object)
+    # GEOS can also return an invalid polygon from near-coincident edges: redone too.
+    failed = np.flatnonzero(shapely.is_missing(out) | ~_threaded(shapely.is_valid, out))
+    for k in failed:
+        out[k] = _on_grid(op, a[k], b[k])
+    retried[failed] = True
+    if op is shapely.difference:
+        vanished = np.flatnonzero((shapely.area(out) <= _AREA_EPS) & (shapely.area(a) > _AREA_EPS))
+        for k in vanished[~shapely.covers(b[vanished], a[vanished])]:
+            again = _on_grid(op, a[k], b[k])
+            if shapely.area(again) > _AREA_EPS:  # GEOS had lost land: a finding
+                out[k], retried[k] = again, True
+    return _polygonal(out), retried
+
+
+def _on_grid(op, a, b):
+    """``op(a, b)`` snap-rounded on the first grid of :data:`_FALLBACK_GRIDS_M` that works.
+
+    Each grid is tried on the inputs as they are, then on the inputs made valid and
+    snapped to the grid first.
+    """
+    for grid in _FALLBACK_GRIDS_M:
+        for snap_first in (False, True):
+            try:
+                pa, pb = a, b
+                if snap_first:
+                    pair = shapely.make_valid(np.array([a, b], dtype=object))
+                    pa, pb = _polygonal(shapely.set_precision(_polygonal(pair), grid))
+                return op(pa, pb, grid_size=grid)
+            except GEOSException:
+                continue
+    raise GeoassetError(
+        "could not compute a right-of-way overlay even on a 1 mm grid; "
+        "please report this case with the roads involved"
+    )
 
 
 def _grouped_union(geoms: np.ndarray, groups: np.ndarray, n: int, *, coverage: bool) -> np.ndarray:
@@ -459,34 +523,28 @@ def _ranks(counts: np.ndarray) -> np.ndarray:
     return np.arange(total) - starts
 
 
-def _subtract(polys: np.ndarray, losers: np.ndarray, pieces: np.ndarray) -> np.ndarray:
+def _subtract(
+    polys: np.ndarray, losers: np.ndarray, pieces: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """``polys[k]`` minus every piece lost by ``k``: one vectorised difference per round.
 
     (Subtracting a road's pieces one at a time is faster in GEOS than subtracting them
-    merged, and round ``r`` handles the ``r``-th piece of every road at once.)
+    merged, and round ``r`` handles the ``r``-th piece of every road at once.) Returns
+    the corridors and, per piece (in the given order), whether it needed a grid.
     """
     polys = polys.copy()
+    retried = np.zeros(len(losers), dtype=bool)
     if len(losers) == 0:
-        return polys
+        return polys, retried
     order = np.argsort(losers, kind="stable")
     losers, pieces = losers[order], pieces[order]
     _, start, count = np.unique(losers, return_index=True, return_counts=True)
     rank = np.arange(len(losers)) - np.repeat(start, count)
     for r in range(int(rank.max()) + 1):
-        sel = rank == r
+        sel = np.flatnonzero(rank == r)
         who = losers[sel]
-        before = polys[who]
-        after = _safe(shapely.difference, before, pieces[sel])
-        # GEOS can lose a whole polygon when its edges nearly coincide with the piece's
-        # (seen with a road digitised twice): a result that vanished is recomputed
-        # snapped to 1 µm, which settles the near-coincidence.
-        vanished = np.flatnonzero(
-            (shapely.area(after) <= _AREA_EPS) & (shapely.area(before) > _AREA_EPS)
-        )
-        for k in vanished:
-            after[k] = shapely.difference(before[k], pieces[sel][k], grid_size=1e-6)
-        polys[who] = after
-    return _polygonal(polys)
+        polys[who], retried[order[sel]] = _overlay(shapely.difference, polys[who], pieces[sel])
+    return polys, retried
 
 
 # -- the partition -------------------------------------------------------------------
@@ -756,7 +814,7 @@ def _nearer_voronoi(
     out[has_b & ~has_a] = overlap[has_b & ~has_a]
     todo = np.flatnonzero(has_a & has_b)
     if len(todo) == 0:
-        return out
+        return out, np.zeros(m, dtype=bool)
     keep = np.isin(pair, todo)
     pair, point, side = pair[keep], point[keep], side[keep]
     slot = np.searchsorted(todo, pair)
@@ -783,8 +841,8 @@ def _nearer_voronoi(
             [_voronoi_region(points[k], frame[k], side[slot == k] == 1) for k in range(len(todo))],
             dtype=object,
         )
-    out[todo] = _safe(shapely.intersection, overlap[todo], region)
-    return out
+    out[todo], retried = _overlay(shapely.intersection, overlap[todo], region)
+    return out, np.isin(np.arange(m), todo[retried])
 
 
 def _voronoi_region(points, frame, mine: np.ndarray):
@@ -901,14 +959,24 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
+@dataclass
+class _Partition:
+    """The corridors (local coordinates) and how the partition rule was applied."""
+
+    corridors: np.ndarray
+    stats: dict[str, int]
+    #: per overlapping pair that needed a snapped overlay: (road, road, where)
+    fallbacks: list[tuple[int, int, shapely.Geometry]]
+
+
 def _partition(
     polys: np.ndarray,
     lines: np.ndarray,
     width: np.ndarray,
     parcel: np.ndarray,
     id_rank: np.ndarray,
-) -> tuple[np.ndarray, dict[str, int]]:
-    """Apply the partition rule; return the corridors and counts of the pairs handled."""
+) -> _Partition:
+    """Apply the partition rule to the right-of-way polygons ``polys``."""
     tree = shapely.STRtree(polys)
     a, b = tree.query(polys, predicate="intersects")
     keep = a < b
@@ -921,19 +989,33 @@ def _partition(
 
     # A narrower road simply loses all the land it shares with a wider one.
     losers = [a[b_wins], b[a_wins]]
+    winners = [b[b_wins], a[a_wins]]
     pieces = [polys[b[b_wins]], polys[a[a_wins]]]
+    flagged = [np.zeros(len(losers[0]), dtype=bool), np.zeros(len(losers[1]), dtype=bool)]
     if equal.any():
         ea, eb = a[equal], b[equal]
-        lose_a, lose_b, counts = _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank)
+        lose_a, lose_b, retried, counts = _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank)
         stats.update(counts)
         losers += [ea, eb]
+        winners += [eb, ea]
         pieces += [lose_a, lose_b]
+        flagged += [retried, retried]
     losers_all = np.concatenate(losers)
+    winners_all = np.concatenate(winners)
     pieces_all = np.concatenate(pieces)
+    flagged_all = np.concatenate(flagged)
     real = np.array([g is not None for g in pieces_all], dtype=bool)
     real[real] = shapely.area(pieces_all[real]) > _AREA_EPS
-    corridors = _subtract(polys, losers_all[real], pieces_all[real])
-    return _snap(corridors), stats
+    corridors, retried = _subtract(polys, losers_all[real], pieces_all[real])
+    flagged_all[np.flatnonzero(real)[retried]] = True
+    fallbacks: dict[tuple[int, int], shapely.Geometry] = {}
+    for k in np.flatnonzero(flagged_all):
+        pair = (int(min(losers_all[k], winners_all[k])), int(max(losers_all[k], winners_all[k])))
+        where = pieces_all[k] if real[k] else polys[losers_all[k]]
+        fallbacks.setdefault(pair, shapely.point_on_surface(where))
+    return _Partition(
+        _snap(corridors), stats, [(x, y, where) for (x, y), where in fallbacks.items()]
+    )
 
 
 def _shift(geoms: np.ndarray, offset: np.ndarray) -> np.ndarray:
@@ -1062,6 +1144,7 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
     m = len(ea)
     lose_a = np.full(m, None, dtype=object)
     lose_b = np.full(m, None, dtype=object)
+    retried = np.zeros(m, dtype=bool)
     a_first = id_rank[ea] < id_rank[eb]
     buffered = ~(parcel[ea] | parcel[eb])
     margin = width[ea] / 2 + _MARGIN_M
@@ -1081,7 +1164,9 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
     positive = np.ones(m, dtype=bool)
     straight = quick.copy()
     if len(slow):
-        overlap[slow] = _polygonal(_safe(shapely.intersection, polys[ea[slow]], polys[eb[slow]]))
+        overlap[slow], retried[slow] = _overlay(
+            shapely.intersection, polys[ea[slow]], polys[eb[slow]]
+        )
         positive[slow] = shapely.area(overlap[slow]) > _AREA_EPS
         bounds = shapely.bounds(overlap[slow])
         grow = margin[slow, None]
@@ -1113,27 +1198,31 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
     if len(approx):
         need = approx[[overlap[k] is None for k in approx]]
         if len(need):
-            overlap[need] = _polygonal(
-                _safe(shapely.intersection, polys[ea[need]], polys[eb[need]])
+            overlap[need], retried[need] = _overlay(
+                shapely.intersection, polys[ea[need]], polys[eb[need]]
             )
         spacing = np.minimum(_MAX_SPACING_M, width / 20)
         vm = np.where(buffered[approx], margin[approx] + 2 * spacing[ea[approx]], 1e12)
-        got = _nearer_voronoi(overlap[approx], ea[approx], eb[approx], lines, spacing, vm, id_rank)
+        got, again = _nearer_voronoi(
+            overlap[approx], ea[approx], eb[approx], lines, spacing, vm, id_rank
+        )
+        retried[approx] |= again
         none_b = np.array([g is None for g in got], dtype=bool)
         all_b = np.array([g is o for g, o in zip(got, overlap[approx], strict=True)], dtype=bool)
         split = ~none_b & ~all_b
         lose_a[approx[~none_b]] = got[~none_b]
         lose_a[approx[split]] = _polygonal(got[split])
         lose_b[approx[none_b]] = overlap[approx[none_b]]
-        lose_b[approx[split]] = _polygonal(
-            _safe(shapely.difference, overlap[approx[split]], lose_a[approx[split]])
+        lose_b[approx[split]], again = _overlay(
+            shapely.difference, overlap[approx[split]], lose_a[approx[split]]
         )
+        retried[approx[split]] |= again
     counts = {
         "equal_width_pairs": int(positive.sum()),
         "bisector_pairs": int(len(fast)),
         "voronoi_pairs": int(len(approx)),
     }
-    return lose_a, lose_b, counts
+    return lose_a, lose_b, retried, counts
 
 
 # -- chainage pieces -----------------------------------------------------------------
@@ -1222,6 +1311,134 @@ def _split(
         sta_from[order],
         np.concatenate(out_to)[order],
         np.concatenate(out_geom)[order],
+    )
+
+
+# -- roads left without land --------------------------------------------------------
+def _lonlat(geoms: np.ndarray, crs) -> np.ndarray:
+    """Coordinates (lon, lat) of point geometries given in ``crs``."""
+    return shapely.get_coordinates(gpd.GeoSeries(geoms, crs=crs).to_crs(4326).values)
+
+
+def _land_takers(
+    landless: np.ndarray,
+    lines: np.ndarray,
+    own_width: np.ndarray,
+    road_ids: np.ndarray,
+    corridors: np.ndarray,
+    has_land: np.ndarray,
+    corridor_width: np.ndarray,
+    corridor_source: np.ndarray,
+) -> dict[int, str]:
+    """For each road in ``landless``: which road's corridor holds its land, and why.
+
+    The taker is the corridor that covers the longest stretch of the road's centreline;
+    why is the first step of the partition rule that decides between the two roads.
+    ``corridors`` are aligned with the roads (``has_land`` says which have land).
+    """
+    out: dict[int, str] = {}
+    if len(landless) == 0:
+        return out
+    holders = np.flatnonzero(has_land)
+    tree = shapely.STRtree(corridors[holders])
+    road, hit = tree.query(lines[landless], predicate="intersects")
+    covered = shapely.length(shapely.intersection(lines[landless[road]], corridors[holders[hit]]))
+    order = np.lexsort((-covered, road))
+    road, hit = road[order], hit[order]
+    first = np.unique(road, return_index=True)[1]
+    best = dict(zip(road[first].tolist(), holders[hit[first]].tolist(), strict=True))
+    for i, k in enumerate(landless):
+        j = best.get(i)
+        if j is None:
+            out[int(k)] = "its right-of-way is empty"
+            continue
+        other = road_ids[j]
+        if corridor_source[j] == "parcel":
+            why = f"the certified parcel of {other}"
+        elif corridor_width[j] > own_width[k] + 5e-4:
+            why = f"{other}, which is wider ({corridor_width[j]:g} m against {own_width[k]:g} m)"
+        elif shapely.hausdorff_distance(lines[k], lines[j]) < 0.01:
+            why = f"{other}, digitised at the same place (the smaller road_id keeps the land)"
+        else:
+            why = f"{other}, whose centreline is nearer (equal widths of {own_width[k]:g} m)"
+        out[int(k)] = f"its right-of-way lies wholly in the land of {why}"
+    return out
+
+
+def landless_roads(
+    roads: gpd.GeoDataFrame,
+    corridors: gpd.GeoDataFrame,
+    *,
+    widths: Mapping[str, float] | str | os.PathLike | None = None,
+    crs=None,
+) -> pd.DataFrame:
+    """Roads of ``roads`` that have a line but no corridor, with who took their land and why.
+
+    Parameters
+    ----------
+    roads, corridors
+        The ``roads`` and ``corridors`` layers (any CRS).
+    widths, crs
+        As for :func:`build_corridors` (a widths file changes a road's own width).
+
+    Returns
+    -------
+    DataFrame
+        ``road_id``, ``row`` (1-based row in ``roads``), ``message`` and ``geometry``
+        (a point in the middle of the road, EPSG:4326).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> roads = gpd.GeoDataFrame({"road_id": ["WIDE", "SHORT"], "rumija_m": [30.0, 10.0]},
+    ...     crs=32751, geometry=[LineString([(500000, 8870000), (500100, 8870000)]),
+    ...                          LineString([(500040, 8870002), (500060, 8870002)])])
+    >>> landless_roads(roads, build_corridors(roads))["message"].tolist()
+    ['its right-of-way lies wholly in the land of WIDE, which is wider (30 m against 10 m)']
+    """
+    lines, _ = _centrelines(roads, crs, what="corridors")
+    width, _, _ = _road_widths(roads, lines, _width_map(widths), np.zeros(len(lines), bool))
+    have = set(_texts(corridors["road_id"])) if len(corridors) else set()
+    landless = np.flatnonzero([rid not in have for rid in lines.road_id])
+    columns = ["road_id", "row", "message", "geometry"]
+    if len(landless) == 0:
+        return pd.DataFrame({c: [] for c in columns})
+    corridor_road = _texts(corridors["road_id"])
+    # One shape per road with land (the pieces of a split corridor are merged).
+    holder, slot = np.unique(corridor_road, return_inverse=True)
+    metric = np.asarray(corridors.geometry.to_crs(lines.crs).values, dtype=object)
+    merged = _grouped_union(metric, slot.ravel(), len(holder), coverage=False)
+    index = {rid: k for k, rid in enumerate(lines.road_id)}
+    aligned = np.full(len(lines), None, dtype=object)
+    has_land = np.zeros(len(lines), dtype=bool)
+    corridor_width = np.full(len(lines), np.nan)
+    corridor_source = np.full(len(lines), None, dtype=object)
+    first = np.unique(slot.ravel(), return_index=True)[1]
+    for h, rid in enumerate(holder):
+        k = index.get(rid)
+        if k is not None:
+            aligned[k], has_land[k] = merged[h], True
+            corridor_width[k] = float(corridors["width_m"].iloc[first[h]])
+            corridor_source[k] = str(corridors["width_source"].iloc[first[h]])
+    taken = _land_takers(
+        landless,
+        np.asarray(lines.geometry, dtype=object),
+        width,
+        lines.road_id,
+        aligned,
+        has_land,
+        corridor_width,
+        corridor_source,
+    )
+    middle = shapely.line_interpolate_point(lines.geometry[landless], 0.5, normalized=True)
+    return pd.DataFrame(
+        {
+            "road_id": lines.road_id[landless].astype(str),
+            "row": lines.rows[landless] + 1,
+            "message": [taken[int(k)] for k in landless],
+            "geometry": gpd.GeoSeries(middle, crs=lines.crs).to_crs(4326).values,
+        }
     )
 
 
@@ -1356,16 +1573,36 @@ def build_corridors(
         source[k] = "parcel"
     id_rank = np.empty(len(lines), dtype="int64")
     id_rank[np.argsort(lines.road_id.astype(str), kind="stable")] = np.arange(len(lines))
-    corridors, stats = _partition(polys, geoms, width, has_parcel, id_rank)
+    cut = _partition(polys, geoms, width, has_parcel, id_rank)
+    corridors, stats = cut.corridors, cut.stats
     area = shapely.area(corridors)
     gone = area <= 1e-6
-    for k in np.flatnonzero(gone):
-        skipped[str(lines.road_id[k])] = "its right-of-way lies wholly in wider or nearer roads'"
+    taken = _land_takers(
+        np.flatnonzero(gone), geoms, width, lines.road_id, corridors, ~gone, width, source
+    )
+    for k, message in taken.items():
+        skipped[str(lines.road_id[k])] = message
     if gone.any():
         log.warning(
-            "%d road(s) left without land of their own: %s",
+            "%d road(s) left without land of their own:\n  %s",
             int(gone.sum()),
-            ", ".join(map(str, lines.road_id[gone][:20])),
+            "\n  ".join(f"{lines.road_id[k]}: {m}" for k, m in list(taken.items())[:50]),
+        )
+    notes = np.full(len(lines), "", dtype=object)
+    for x, y, where in cut.fallbacks:
+        lon, lat = _lonlat(_shift(np.array([where], dtype=object), origin), lines.crs)[0]
+        for k, other in ((x, y), (y, x)):
+            notes[k] += (
+                f"{'; ' if notes[k] else ''}boundary with {lines.road_id[other]} cut on a "
+                f"snapped grid near {lat:.6f}, {lon:.6f} (GEOS refused the exact cut)"
+            )
+        log.warning(
+            "roads %s and %s: the exact cut between their right-of-way failed in GEOS; cut on "
+            "a snapped grid instead (still a partition) near %.6f, %.6f",
+            lines.road_id[x],
+            lines.road_id[y],
+            lat,
+            lon,
         )
     log.info(
         "%d corridors in %s; %d touching pairs (%d overlaps of equal widths: %d cut on "
@@ -1414,6 +1651,7 @@ def build_corridors(
             "width_source": pd.Series(source[index], dtype="str"),
             "area_m2": shapely.area(pieces),
             "metric_crs": lines.crs_label,
+            "note": pd.Series(notes[index], dtype="str"),
         },
         geometry=gpd.GeoSeries(_shift(pieces, origin), crs=lines.crs).to_crs(4326).values,
         crs=4326,
