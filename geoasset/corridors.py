@@ -389,15 +389,22 @@ def _parcels(
 
 
 # -- vectorised helpers --------------------------------------------------------------
-def _threaded(op, *arrays: np.ndarray) -> np.ndarray:
-    """``op(*arrays)`` on aligned arrays, split over a few threads (GEOS drops the GIL)."""
+def _threaded(op, *arrays: np.ndarray, minimum: int = 2048) -> np.ndarray:
+    """``op(*arrays)`` on aligned arrays, split over a few threads (GEOS drops the GIL).
+
+    Rows are dealt out in turn (row k to thread k mod n), so a run of heavy rows is shared
+    between the threads rather than falling to one of them.
+    """
     n = len(arrays[0])
-    if _THREADS < 2 or n < 2048:
+    if _THREADS < 2 or n < minimum:
         return op(*arrays)
-    chunks = np.array_split(np.arange(n), _THREADS)
+    chunks = [np.arange(k, n, _THREADS) for k in range(_THREADS)]
     with ThreadPoolExecutor(_THREADS) as pool:
         parts = list(pool.map(lambda idx: op(*(x[idx] for x in arrays)), chunks))
-    return np.concatenate(parts)
+    joined = np.concatenate(parts)
+    out = np.empty_like(joined)
+    out[np.concatenate(chunks)] = joined
+    return out
 
 
 def _envelopes(xy: np.ndarray, reach: float) -> np.ndarray:
@@ -830,7 +837,12 @@ def _nearer_voronoi(
         np.maximum(bounds[todo, 3], pts_hi[:, 1]) + 1,
     )
     try:
-        cells = shapely.voronoi_polygons(points, extend_to=frame, ordered=True)
+        cells = _threaded(
+            lambda p, f: shapely.voronoi_polygons(p, extend_to=f, ordered=True),
+            points,
+            frame,
+            minimum=2,
+        )
         parts, cell_pair = shapely.get_parts(cells, return_index=True)
         mine = side == 1
         if len(parts) != len(point) or np.any(cell_pair != slot):

@@ -81,6 +81,9 @@ __all__ = [
     "field_map",
     "save_map",
     "save_corridor_maps",
+    "save_area_maps",
+    "save_field_maps",
+    "maps_per",
 ]
 
 log = logging.getLogger(__name__)
@@ -722,6 +725,7 @@ class _Built:
     bounds: list | None
     total_rp: int | None
     light: bool = False
+    maps_per: str | None = None
 
 
 def _owner_palette(frames: dict) -> dict[str, int]:
@@ -1080,17 +1084,26 @@ def _light_poles(frame: pd.DataFrame, frames: dict) -> gpd.GeoDataFrame:
     return out
 
 
-def _corridor_links(frames: dict, folder: str) -> dict:
-    """``{"base": URL of the folder, "files": {corridor id: file name}}``: the names
-    :func:`save_corridor_maps` gives when writing every corridor."""
+def _corridor_links(frames: dict, folder: str, per: str = "auto") -> dict:
+    """``{"base": URL of the folder, "files": {corridor id: file name}, "per": kind}``:
+    the names :func:`save_corridor_maps` gives when writing every corridor, or with
+    ``per="area"`` (or ``"auto"`` past :data:`AREA_MAPS_PAST_CORRIDORS` corridors) the
+    area map :func:`save_area_maps` draws each corridor in."""
     corridors = frames.get("corridors")
     base = "/".join(quote(part) for part in str(folder).replace("\\", "/").split("/"))
     base = base if not base or base.endswith("/") else base + "/"
+    per = maps_per(0 if corridors is None else len(corridors), per)
     if corridors is None:
-        return {"base": base, "files": {}}
-    ordered, names = _corridor_files(corridors)
-    ids = ordered["corridor_id"].astype(str)
-    return {"base": base, "files": dict(zip(ids, names, strict=True))}
+        return {"base": base, "files": {}, "per": per}
+    ids = corridors["corridor_id"].astype(str)
+    if per == "area":
+        grid = _AreaGrid.of(frames)
+        names = [f"{n}.html" for n in grid.names(grid.tiles(corridors.geometry))]
+        files = dict(zip(ids, names, strict=True))
+    else:
+        ordered, names = _corridor_files(corridors)
+        files = dict(zip(ordered["corridor_id"].astype(str), names, strict=True))
+    return {"base": base, "files": files, "per": per}
 
 
 def _build(
@@ -1104,14 +1117,23 @@ def _build(
     embed_photos: bool,
     light: bool | None = None,
     corridor_maps: str | None = None,
+    maps_per: str = "auto",
+    palette: dict[str, int] | None = None,
+    area: bool = False,
 ) -> _Built:
-    """The page's JSON document for ``frames`` cut to the selection."""
+    """The page's JSON document for ``frames`` cut to the selection.
+
+    ``area``: ``frames`` are one area's (:func:`save_area_maps`); the total is the
+    retribution of the area's corridors. ``palette``: owner colours shared by several
+    maps (default: from ``frames``).
+    """
     revenue = _corridor_revenue(frames)
     frames = _with_status(frames)
-    shown, area = _select(frames, source, corridor_ids, road_ids)
+    shown, area_shape = _select(frames, source, corridor_ids, road_ids)
     if light is None:
-        light = not (corridor_ids or road_ids) and _too_heavy(shown)
-    ctx = _Context(frames, revenue, _owner_palette(frames), lang, light)
+        light = not (corridor_ids or road_ids or area) and _too_heavy(shown)
+    palette = _owner_palette(frames) if palette is None else palette
+    ctx = _Context(frames, revenue, palette, lang, light)
 
     layers, counts, missing, bounds = [], {}, [], []
     legend: dict[str, dict] = {}
@@ -1142,7 +1164,7 @@ def _build(
     if owners:
         legend["owners"] = owners
 
-    box = _view_box(area, bounds)
+    box = _view_box(area_shape, bounds)
     payload = {
         "lang": lang,
         **_words(lang, layers),
@@ -1153,10 +1175,15 @@ def _build(
         "cluster_zoom": CLUSTER_OFF_ZOOM,
         "light": light,
     }
+    linked = None
     if corridor_maps is not None:
-        payload["corridor_maps"] = _corridor_links(frames, corridor_maps)
-    total = _total_rp(frames, shown, revenue, bool(corridor_ids or road_ids))
-    return _Built(payload, counts, missing, box, total, light)
+        links = _corridor_links(frames, corridor_maps, maps_per)
+        linked = links.pop("per")
+        if linked == "area":
+            payload["labels"]["map_open_corridor"] = t("map_open_area_of", lang)
+        payload["corridor_maps"] = links
+    total = _total_rp(frames, shown, revenue, bool(corridor_ids or road_ids or area))
+    return _Built(payload, counts, missing, box, total, light, linked)
 
 
 def _owner_legend(shown: dict, palette: dict[str, int], lang: str) -> dict | None:
@@ -1199,7 +1226,7 @@ def _subtitle(built: _Built, lang: str) -> str:
             f"{_fmt_int(built.counts['corridors'], lang)} {t('map_corridors_short', lang)}"
         )
     if built.light:
-        parts.append(t("map_light", lang))
+        parts.append(t("map_light_areas" if built.maps_per == "area" else "map_light", lang))
     return " · ".join(parts)
 
 
@@ -1234,6 +1261,9 @@ def _make_map(
     embed_photos: bool = False,
     light: bool | None = False,
     corridor_maps: str | None = None,
+    maps_per: str = "auto",
+    palette: dict[str, int] | None = None,
+    area: bool = False,
 ) -> FieldMap:
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
@@ -1248,6 +1278,9 @@ def _make_map(
         embed_photos=embed_photos,
         light=light,
         corridor_maps=corridor_maps,
+        maps_per=maps_per,
+        palette=palette,
+        area=area,
     )
     if title is None:
         title = _default_title(frames, corridor_ids, road_ids, lang)
@@ -1297,6 +1330,7 @@ def field_map(
     embed_photos: bool = False,
     light: bool | None = None,
     corridor_maps: str | os.PathLike | None = None,
+    maps_per: str = "auto",
 ) -> FieldMap:
     """A field-review map of an inventory (or of some of its corridors or roads).
 
@@ -1325,8 +1359,13 @@ def field_map(
         photos in popups. ``None`` (default): light for an overview (no selection)
         past :data:`LIGHT_MAX_FEATURES` features or :data:`LIGHT_MAX_VERTICES` vertices.
     corridor_maps
-        Folder of the per-corridor maps (:func:`save_corridor_maps`) relative to where
-        this map is saved, e.g. ``"maps"``: corridor and pole popups link to them.
+        Folder of the per-corridor or per-area maps relative to where this map is saved,
+        e.g. ``"maps"``: corridor and pole popups link to the map showing the corridor.
+    maps_per
+        What ``corridor_maps`` holds: ``"corridor"`` (:func:`save_corridor_maps`),
+        ``"area"`` (:func:`save_area_maps`) or ``"auto"`` (default): what
+        :func:`save_field_maps` and ``geoasset run`` write, per area past
+        :data:`AREA_MAPS_PAST_CORRIDORS` corridors.
 
     Returns
     -------
@@ -1358,6 +1397,7 @@ def field_map(
         embed_photos=embed_photos,
         light=light,
         corridor_maps=None if corridor_maps is None else Path(corridor_maps).as_posix(),
+        maps_per=maps_per,
     )
 
 
@@ -1559,5 +1599,421 @@ def _index_html(rows: list, title: str, source: str, lang: str) -> str:
         f"<h1>{esc(title)}</h1>\n<p>{esc(Path(source).name)} · {len(rows)} "
         f"{esc(t('map_corridors_short', lang))}</p>\n"
         f"<table>\n<thead><tr>{''.join(f'<th>{esc(h)}</th>' for h in head)}</tr></thead>\n"
+        f"<tbody>\n{chr(10).join(body)}\n</tbody>\n<tfoot>{foot}</tfoot>\n</table>\n</body>\n</html>\n"
+    )
+
+
+# ----------------------------------------------------------------------------- per area
+#: :func:`save_field_maps` (what ``geoasset run`` writes) draws one map per area instead
+#: of one per corridor when the inventory has more corridors than this. A city's 9,000
+#: corridor maps would be 9,000 files, 3 GB and 20 minutes of writing.
+AREA_MAPS_PAST_CORRIDORS = 200
+#: Side of the square areas of :func:`save_area_maps`, in metres of the inventory's
+#: metric CRS (the UTM zone of its corridors). At 2 km West Jakarta makes 95 areas, the
+#: densest with about 440 corridors and 3,300 poles: a map of a few MB.
+AREA_SIZE_M = 2000.0
+#: What a folder of maps holds (:func:`maps_per`).
+MAPS_PER = ("auto", "corridor", "area")
+
+
+def maps_per(n_corridors: int, per: str = "auto") -> str:
+    """``"area"`` or ``"corridor"``: which maps :func:`save_field_maps` writes.
+
+    ``per="auto"`` chooses areas past :data:`AREA_MAPS_PAST_CORRIDORS` corridors.
+
+    Examples
+    --------
+    >>> maps_per(3), maps_per(9263), maps_per(9263, "corridor")
+    ('corridor', 'area', 'corridor')
+    """
+    if per not in MAPS_PER:
+        raise ValueError(f"per must be one of {', '.join(MAPS_PER)}, not {per!r}")
+    if per != "auto":
+        return per
+    return "area" if n_corridors > AREA_MAPS_PAST_CORRIDORS else "corridor"
+
+
+@dataclass(frozen=True)
+class _AreaGrid:
+    """Squares of ``size`` metres in ``crs``, aligned on multiples of ``size``.
+
+    A feature lies in the square holding its representative point (a point on its
+    surface, :func:`shapely.point_on_surface`, computed in the stored coordinates).
+    """
+
+    crs: pyproj.CRS
+    size: float
+
+    @classmethod
+    def of(cls, frames: dict, size: float | None = None) -> _AreaGrid:
+        size = float(AREA_SIZE_M if size is None else size)
+        if not size > 0:
+            raise ValueError(f"area size must be positive, not {size!r}")
+        for name in ("corridors", *MAP_LAYERS):
+            frame = frames.get(name)
+            if frame is not None and len(frame):
+                return cls(metric_crs(frame), size)
+        return cls(pyproj.CRS.from_epsg(4326), size)  # nothing to draw: never used
+
+    def tiles(self, geoms: gpd.GeoSeries) -> np.ndarray:
+        """The ``(column, row)`` of the square holding each geometry, as int64 pairs."""
+        if not len(geoms):
+            return np.zeros((0, 2), dtype=np.int64)
+        points = shapely.point_on_surface(np.asarray(geoms.values, dtype=object))
+        transform = pyproj.Transformer.from_crs(geoms.crs or "EPSG:4326", self.crs, always_xy=True)
+        x, y = transform.transform(shapely.get_x(points), shapely.get_y(points))
+        return np.floor(np.column_stack([x, y]) / self.size).astype(np.int64)
+
+    def names(self, tiles: np.ndarray) -> list[str]:
+        """``E<km>_N<km>``: the easting and northing of each square's south-west corner."""
+
+        def km(v: float) -> str:
+            return f"{v / 1000:.3f}".rstrip("0").rstrip(".")
+
+        return [f"E{km(c * self.size)}_N{km(r * self.size)}" for c, r in tiles.tolist()]
+
+
+@dataclass
+class _Area:
+    name: str
+    rows: dict[str, np.ndarray]  # layer -> row positions in frames[layer]
+    items: np.ndarray  # row positions in frames["assessment_items"]
+
+
+def _group_rows(codes: np.ndarray) -> dict[int, np.ndarray]:
+    """Row positions (ascending) per non-negative code."""
+    keep = np.flatnonzero(codes >= 0)
+    order = keep[np.argsort(codes[keep], kind="stable")]
+    cuts = np.flatnonzero(np.diff(codes[order])) + 1
+    return {int(codes[g[0]]): g for g in np.split(order, cuts) if len(g)}
+
+
+def _row_of(ids: pd.Series) -> pd.Series:
+    """Position of the first row holding each id."""
+    position = pd.Series(np.arange(len(ids)), index=ids.astype(str).to_numpy())
+    return position[~position.index.duplicated()]
+
+
+def _lookup(keys: pd.Series, table: pd.Series) -> np.ndarray:
+    """``table[key]`` for each key as int64, -1 where missing."""
+    found = keys.astype(str).map(table).to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isfinite(found), found, -1).astype(np.int64)
+
+
+def _first_item_corridor(items: pd.DataFrame | None, ids: pd.Series, corridor_row: pd.Series):
+    """Row of the corridor of each asset's first line item, -1 for an asset not billed."""
+    if items is None or "corridor_id" not in items or not len(items):
+        return np.full(len(ids), -1, dtype=np.int64)
+    first = items["corridor_id"].astype(str).groupby(items["asset_id"].astype(str)).first()
+    return _lookup(ids, pd.Series(_lookup(first, corridor_row), index=first.index))
+
+
+def _containing_corridor(geoms: gpd.GeoSeries, corridors: gpd.GeoSeries) -> np.ndarray:
+    """Row of the first corridor holding each geometry's representative point, else -1."""
+    out = np.full(len(geoms), -1, dtype=np.int64)
+    if not len(geoms) or not len(corridors):
+        return out
+    points = shapely.point_on_surface(np.asarray(geoms.values, dtype=object))
+    tree = shapely.STRtree(points)  # corridors as queries: each prepared once
+    polygon, point = tree.query(np.asarray(corridors.values, dtype=object), predicate="intersects")
+    order = np.lexsort((polygon, point))  # by point, then lowest corridor row
+    point, polygon = point[order], polygon[order]
+    first = np.r_[True, point[1:] != point[:-1]] if len(point) else np.zeros(0, bool)
+    out[point[first]] = polygon[first]
+    return out
+
+
+_ASSET_LAYERS = ("utility_lines", "bridges", "monuments", "poles")
+
+
+def _partition(frames: dict, grid: _AreaGrid) -> list[_Area]:
+    """Each corridor and each asset in exactly one area; roads in every area they serve.
+
+    A corridor is in the square holding its representative point. An asset (pole,
+    utility line, bridge, monument) is in the area of the corridor of its first line
+    item, else of the first corridor holding its representative point, else in the
+    square holding that point. A road is drawn (for its chainage) in each area holding
+    one of its corridors; a road without corridors in its own square. An area's line
+    items are those of its corridors and of its assets. Areas are ordered north to
+    south, then west to east.
+    """
+    squares: dict[str, np.ndarray] = {}  # layer -> (n, 2) square of each row
+    corridors = frames.get("corridors")
+    corridor_row = pd.Series(dtype="int64")
+    if corridors is not None:
+        squares["corridors"] = grid.tiles(corridors.geometry)
+        corridor_row = _row_of(corridors["corridor_id"])
+    for name in _ASSET_LAYERS:
+        frame = frames.get(name)
+        if frame is None:
+            continue
+        tiles = grid.tiles(frame.geometry)
+        if corridors is not None:
+            ids = frame[MAP_LAYERS[name]] if MAP_LAYERS[name] in frame else pd.Series([""] * len(frame))
+            row = _first_item_corridor(_items_of(frames, name), ids, corridor_row)
+            free = row < 0
+            row[free] = _containing_corridor(frame.geometry[free], corridors.geometry)
+            tiles[row >= 0] = squares["corridors"][row[row >= 0]]
+        squares[name] = tiles
+    roads = frames.get("roads")
+    road_of = np.zeros(0, dtype=np.int64)  # (square, road row) pairs: a road may repeat
+    if roads is not None:
+        pairs = np.zeros((0, 3), dtype=np.int64)
+        if corridors is not None and "road_id" in corridors and "road_id" in roads:
+            at = _lookup(corridors["road_id"], _row_of(roads["road_id"]))
+            pairs = np.column_stack([squares["corridors"][at >= 0], at[at >= 0]])
+        alone = np.setdiff1d(np.arange(len(roads)), pairs[:, 2])
+        alone_tiles = grid.tiles(roads.geometry.iloc[alone])
+        pairs = np.unique(np.vstack([pairs, np.column_stack([alone_tiles, alone])]), axis=0)
+        squares["roads"], road_of = pairs[:, :2], pairs[:, 2]
+
+    # number the squares in use north to south, west to east
+    names = list(squares)
+    stacked = np.vstack([squares[n] for n in names]) if names else np.zeros((0, 2), np.int64)
+    every, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    order = np.lexsort((every[:, 0], -every[:, 1]))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes = np.split(rank[inverse.ravel()], np.cumsum([len(squares[n]) for n in names])[:-1])
+    code = dict(zip(names, codes, strict=True)) if names else {}
+    rows = {name: _group_rows(c) for name, c in code.items()}
+    if "roads" in rows:
+        rows["roads"] = {a: np.sort(road_of[g]) for a, g in rows["roads"].items()}
+
+    items = frames.get("assessment_items")
+    item_rows: dict[int, np.ndarray] = {}
+    if items is not None and len(items):
+        by_corridor = np.full(len(items), -1, dtype=np.int64)
+        if "corridor_id" in items and "corridors" in code:
+            at = _lookup(items["corridor_id"], corridor_row)
+            by_corridor[at >= 0] = code["corridors"][at[at >= 0]]
+        by_asset = np.full(len(items), -1, dtype=np.int64)
+        layers = items["layer"].astype(str) if "layer" in items else None
+        for name in _ASSET_LAYERS:
+            frame = frames.get(name)
+            if name not in code or MAP_LAYERS[name] not in frame:
+                continue
+            if layers is None:  # line items without a layer column are the poles'
+                mine = np.full(len(items), name == "poles")
+            else:
+                mine = (layers == name).to_numpy()
+            table = pd.Series(code[name], index=frame[MAP_LAYERS[name]].astype(str).to_numpy())
+            table = table[~table.index.duplicated()]
+            by_asset[mine] = _lookup(items.loc[mine, "asset_id"], table)
+        for a, g in _group_rows(by_corridor).items():
+            item_rows[a] = g
+        for a, g in _group_rows(by_asset).items():
+            item_rows[a] = np.union1d(item_rows[a], g) if a in item_rows else g
+    empty = np.zeros(0, dtype=np.int64)
+    return [
+        _Area(
+            name=name,
+            rows={layer: by[a] for layer, by in rows.items() if a in by},
+            items=item_rows.get(a, empty),
+        )
+        for a, name in enumerate(grid.names(every[order]))
+    ]
+
+
+def _prepare_directory(directory: Path, names: list[str], overwrite: bool) -> None:
+    """Refuse existing files (before anything is written) unless ``overwrite``."""
+    if directory.exists() and not directory.is_dir():
+        raise GeoassetError(f"{directory} exists and is not a folder")
+    if not directory.parent.is_dir():
+        raise GeoassetError(f"{directory}: folder {directory.parent} does not exist")
+    existing = [directory / n for n in names if (directory / n).exists()]
+    if existing and not overwrite:
+        raise GeoassetError(
+            f"{existing[0]} already exists ({len(existing)} file(s) in {directory}); "
+            "use overwrite to replace them"
+        )
+    directory.mkdir(exist_ok=True)
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    """One line of the per-area index: what the area's map shows and bills."""
+
+    name: str
+    file: str
+    corridors: int
+    poles: int
+    billed_poles: int
+    revenue_rp: int | None
+    corridor_ids: tuple[str, ...]
+
+
+def save_area_maps(
+    inventory: Inventory | str | os.PathLike,
+    directory: str | os.PathLike,
+    *,
+    size_m: float | None = None,
+    title: str | None = None,
+    lang: str = "en",
+    embed_photos: bool = False,
+    overwrite: bool = False,
+) -> list[Path]:
+    """One field map per area in ``directory`` plus ``index.html`` listing them.
+
+    The areas are squares of ``size_m`` metres (default :data:`AREA_SIZE_M`) in the
+    inventory's metric CRS. Each corridor and each asset is drawn in exactly one area
+    (see :func:`_partition`): a corridor in the square holding a point of its surface,
+    a pole with the corridor it is billed in (else the corridor or square it stands in).
+    An area's map shows its corridors, roads, poles and lines in full detail, like a
+    corridor map. The index lists each area with its corridors, poles, billed poles and
+    assessed retribution (the sum over its corridors); the totals are the inventory's.
+    Existing files are refused (before anything is written) unless ``overwrite``.
+    Returns the paths written, ``index.html`` last.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from geoasset.store import create_inventory
+    >>> folder = tempfile.mkdtemp()
+    >>> inv = create_inventory(os.path.join(folder, "empty.gpkg"))
+    >>> [p.name for p in save_area_maps(inv, os.path.join(folder, "areas"))]
+    ['index.html']
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    inv = _as_inventory(inventory)
+    frames = _with_status(_read_frames(inv))  # billing status needs every corridor
+    source = str(inv.path)
+    directory = Path(directory)
+    grid = _AreaGrid.of(frames, size_m)
+    areas = _partition(frames, grid)
+    files = [f"{area.name}.html" for area in areas]
+    _prepare_directory(directory, [*files, "index.html"], overwrite)
+
+    revenue = _corridor_revenue(frames)
+    palette = _owner_palette(frames)  # one owner colour in every map
+    corridors = frames.get("corridors")
+    base = inv.path.resolve().parent
+    heading = title or t("map_title", lang)
+    written, rows = [], []
+    for area, name in zip(areas, files, strict=True):
+        sub = {
+            layer: frames[layer].iloc[at].reset_index(drop=True) for layer, at in area.rows.items()
+        }
+        for layer in ("assessment_items",):
+            if layer in frames:
+                sub[layer] = frames[layer].iloc[area.items].reset_index(drop=True)
+        if "assessment_totals" in frames:
+            sub["assessment_totals"] = frames["assessment_totals"]
+        m = _make_map(
+            sub,
+            source=source,
+            base_dir=base,
+            title=f"{heading}: {t('map_area', lang)} {area.name}",
+            lang=lang,
+            embed_photos=embed_photos,
+            light=False,
+            palette=palette,
+            area=True,
+        )
+        written.append(save_map(m, directory / name, overwrite=True))
+        ids = () if "corridors" not in sub else tuple(sub["corridors"]["corridor_id"].astype(str))
+        poles = sub.get("poles")
+        billed = 0 if poles is None else int(np.isin(poles["__status"], (BILLABLE, UNPAID, NO_PERMIT)).sum())
+        rows.append(
+            AreaRow(
+                name=area.name,
+                file=name,
+                corridors=len(ids),
+                poles=0 if poles is None else len(poles),
+                billed_poles=billed,
+                revenue_rp=None if revenue is None else int(sum(revenue.get(i, 0) for i in ids)),
+                corridor_ids=ids,
+            )
+        )
+    index = directory / "index.html"
+    note = t("map_area_note", lang).format(
+        size=f"{grid.size / 1000:g} km" if grid.size >= 1000 else f"{grid.size:g} m",
+        crs=grid.crs.name if corridors is not None else "",
+    )
+    _write_text(
+        index, _area_index_html(rows, title or t("map_area_index_title", lang), source, note, lang)
+    )
+    written.append(index)
+    return written
+
+
+def save_field_maps(
+    inventory: Inventory | str | os.PathLike,
+    directory: str | os.PathLike,
+    *,
+    per: str = "auto",
+    title: str | None = None,
+    lang: str = "en",
+    embed_photos: bool = False,
+    overwrite: bool = False,
+) -> list[Path]:
+    """The detailed maps ``geoasset run`` writes next to the overview: one per corridor
+    (:func:`save_corridor_maps`), or past :data:`AREA_MAPS_PAST_CORRIDORS` corridors one
+    per area (:func:`save_area_maps`); ``per`` forces either. Returns the paths written,
+    ``index.html`` last.
+    """
+    inv = _as_inventory(inventory)
+    n = inv.count("corridors") if "corridors" in inv.layers() else 0
+    options = {"title": title, "lang": lang, "embed_photos": embed_photos, "overwrite": overwrite}
+    if maps_per(n, per) == "area":
+        return save_area_maps(inv, directory, **options)
+    return save_corridor_maps(inv, directory, **options)
+
+
+def _area_index_html(rows: list[AreaRow], title: str, source: str, note: str, lang: str) -> str:
+    esc = html.escape
+    head = [
+        t("map_area", lang),
+        t("map_n_corridors", lang),
+        t("poles", lang),
+        t("map_billed_poles", lang),
+        t("revenue", lang),
+    ]
+    assessed = any(r.revenue_rp is not None for r in rows)
+
+    def rp(value) -> str:
+        return "" if value is None else f"Rp {_fmt_int(value, lang)}"
+
+    body = []
+    for r in rows:
+        listed = ""
+        if r.corridor_ids:
+            summary = f"{_fmt_int(r.corridors, lang)} {t('map_corridors_short', lang)}"
+            listed = (
+                f"<details><summary>{esc(summary)}</summary>"
+                f"{esc(', '.join(r.corridor_ids))}</details>"
+            )
+        body.append(
+            "<tr>"
+            f'<td><a href="{esc(quote(r.file))}">{esc(r.name)}</a></td>'
+            f'<td class="n">{_fmt_int(r.corridors, lang)}</td>'
+            f'<td class="n">{_fmt_int(r.poles, lang)}</td>'
+            f'<td class="n">{_fmt_int(r.billed_poles, lang)}</td>'
+            f'<td class="n">{esc(rp(r.revenue_rp))}</td>'
+            f"<td>{listed}</td>"
+            "</tr>"
+        )
+    total_rp = sum(r.revenue_rp or 0 for r in rows) if assessed else None
+    foot = (
+        f"<tr><th>{esc(t('total', lang))}</th>"
+        f'<th class="n">{_fmt_int(sum(r.corridors for r in rows), lang)}</th>'
+        f'<th class="n">{_fmt_int(sum(r.poles for r in rows), lang)}</th>'
+        f'<th class="n">{_fmt_int(sum(r.billed_poles for r in rows), lang)}</th>'
+        f'<th class="n">{esc(rp(total_rp))}</th><th></th></tr>'
+    )
+    style = (
+        "body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222}"
+        "table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid #ddd;"
+        "text-align:left;vertical-align:top}.n{text-align:right;font-variant-numeric:tabular-nums}"
+        "thead th{background:#f4f4f4}details{max-width:40rem;font-size:12px}"
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
+        f"<h1>{esc(title)}</h1>\n<p>{esc(Path(source).name)} · {len(rows)} "
+        f"{esc(t('map_areas_short', lang))}. {esc(note)}</p>\n"
+        f"<table>\n<thead><tr>{''.join(f'<th>{esc(h)}</th>' for h in head)}<th></th></tr></thead>\n"
         f"<tbody>\n{chr(10).join(body)}\n</tbody>\n<tfoot>{foot}</tfoot>\n</table>\n</body>\n</html>\n"
     )
