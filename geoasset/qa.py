@@ -27,6 +27,16 @@ line_crossing_without_permit (error)
     A utility line crossing a road centreline without a ``permit_no``. A line whose
     crossing point lies within :data:`CROSSING_END_TOLERANCE_M` of its own end ends on
     the road (a service drop digitised a little past the centreline); it does not cross.
+road_without_land (warning)
+    A road that has a centreline but no corridor: its right-of-way lies wholly in the
+    land of other roads. The message names the road that holds the land and why (a
+    certified parcel, a wider road, a nearer centreline, or the same line digitised twice),
+    as :func:`geoasset.corridors.landless_roads` works it out.
+corridor_cut_fallback (warning)
+    A corridor whose boundary with another road could not be cut exactly in floating point
+    and was cut snapped to a fine grid instead (still a partition, billed once); the
+    corridor's ``note`` names the other road and the place. Worth a look in QGIS: such
+    cuts come from ways that nearly coincide (a road digitised twice, say).
 asset_outside_row (warning)
     A pole, utility line, bridge or monument touching no right-of-way corridor. It is not
     billable, so it is either mislocated or not on road land; the message gives the
@@ -421,6 +431,51 @@ def _corridors_in_degrees(frames, params):
             )
             geoms.append(shapes[pos])
     return _findings("corridors_in_degrees", "corridors", ids, messages, geoms)
+
+
+@_rule(
+    "road_without_land",
+    "warning",
+    "a road whose right-of-way lies wholly in the land of other roads (no corridor of its own)",
+)
+def _road_without_land(frames, params):
+    """Roads with a centreline but no corridor, with who took their land and why."""
+    from geoasset.corridors import landless_roads
+
+    roads, corridors = _layer(frames, "roads"), _layer(frames, "corridors")
+    if roads is None or corridors is None or not len(roads) or not len(corridors):
+        return _empty_findings()
+    table = landless_roads(roads, corridors, crs=params.crs)
+    messages = [
+        f"{_where('roads', row - 1, rid)}: the road has no land of its own: {message}"
+        for rid, row, message in zip(table["road_id"], table["row"], table["message"], strict=True)
+    ]
+    return _findings(
+        "road_without_land", "roads", table["road_id"].tolist(), messages, list(table["geometry"])
+    )
+
+
+@_rule(
+    "corridor_cut_fallback",
+    "warning",
+    "a corridor boundary cut on a snapped grid because GEOS refused the exact cut",
+)
+def _corridor_cut_fallback(frames, params):
+    """Corridors whose ``note`` says a boundary was cut on a snapped grid."""
+    corridors = _layer(frames, "corridors")
+    if corridors is None or "note" not in corridors.columns:
+        return _empty_findings()
+    notes = corridors["note"].fillna("").astype(str).to_numpy()
+    rows = np.flatnonzero(np.char.find(notes.astype(str), "snapped grid") >= 0)
+    ids = _ids(corridors, "corridors")
+    shapes = corridors.geometry.to_numpy()
+    return _findings(
+        "corridor_cut_fallback",
+        "corridors",
+        [ids[k] for k in rows],
+        [f"{_where('corridors', k, ids[k])}: {notes[k]}" for k in rows],
+        [shapes[k] for k in rows],
+    )
 
 
 @_rule(

@@ -68,6 +68,27 @@ def test_corridors_writes_the_layer_and_prints_a_table(inventory):
     assert inventory.history()["command"].iloc[-1] == "corridors"
 
 
+def test_corridors_says_which_road_took_the_land_of_a_landless_road(inventory):
+    add_roads(inventory)
+    spur = to_wgs84(
+        [
+            {
+                "road_id": "SPUR",
+                "road_class": "kecil",
+                "geometry": LineString([at(500, 3), at(540, 3)]),
+            }
+        ]
+    )
+    inventory.write({"roads": spur}, batch=Batch(command="test"), mode="append")
+    result = run("corridors", inventory.path)
+    assert result.exit_code == 0, result.output
+    assert (
+        "1 road(s) without a corridor:\n  SPUR: its right-of-way lies wholly in the land of R1, "
+        "which is wider (25 m against 11 m)\n" in result.stderr
+    )
+    assert inventory.read("corridors")["road_id"].tolist() == ["R1", "R2"]
+
+
 def test_corridors_split_every_and_widths(inventory, tmp_path):
     add_roads(inventory)
     widths = tmp_path / "widths.csv"

@@ -523,6 +523,8 @@ def test_summary_counts_per_rule_and_severity():
         "duplicate_id": 2,
         "missing_owner": 1,
         "corridors_in_degrees": 0,
+        "road_without_land": 0,
+        "corridor_cut_fallback": 0,
         "asset_outside_row": 1,
         "pole_too_close": 2,
         "near_duplicate_pole": 0,
@@ -542,3 +544,35 @@ def test_bad_arguments():
         run_qa({"poles": gpd.GeoDataFrame({"pole_id": ["P1"]}, geometry=[Point(0, 0)])})
     assert len(run_qa({})) == 0
     assert len(run_qa({"poles": gpd.GeoDataFrame({"pole_id": []}, geometry=[])})) == 0
+
+
+# -- corridors: roads without land, fallback cuts ---------------------------------------
+def test_road_without_land_names_the_road_that_holds_it_and_why():
+    from geoasset.corridors import build_corridors
+
+    roads = utm(
+        [road_line(), LineString([(X0 + 300, Y0 + 3), (X0 + 340, Y0 + 3)])],
+        road_id=["R1", "SPUR"],
+        road_class=["raya", "kecil"],
+    )
+    frames = {"roads": roads, "corridors": build_corridors(roads)}
+    found = rule("road_without_land", frames)
+    assert found["asset_id"].tolist() == ["SPUR"]
+    assert found["severity"].tolist() == ["warning"]
+    assert found["message"].iloc[0] == (
+        "layer 'roads' row 2, id 'SPUR': the road has no land of its own: its right-of-way "
+        "lies wholly in the land of R1, which is wider (25 m against 11 m)"
+    )
+    x, y = gpd.GeoSeries(found.geometry, crs=4326).to_crs(UTM).get_coordinates().iloc[0]
+    assert (x, y) == (pytest.approx(X0 + 320, abs=1e-3), pytest.approx(Y0 + 3, abs=1e-3))
+    assert rule("road_without_land", kupang_frames()).empty
+
+
+def test_corridor_cut_on_a_grid_is_reported_from_its_note():
+    frames = kupang_frames()
+    note = "boundary with R2 cut on a snapped grid near -10.170000, 123.600000 (GEOS refused)"
+    frames["corridors"]["note"] = [note]
+    found = rule("corridor_cut_fallback", frames)
+    assert found["message"].tolist() == [f"layer 'corridors' row 1, id 'R1': {note}"]
+    frames["corridors"]["note"] = [""]
+    assert rule("corridor_cut_fallback", frames).empty

@@ -63,7 +63,12 @@ def corridors(inventory: str, crs, split_every: float | None, widths: str | None
     )
     skipped = result.attrs.get("skipped", {})
     if skipped:
-        click.echo(f"{len(skipped)} road(s) without a corridor: {', '.join(skipped)}", err=True)
+        click.echo(f"{len(skipped)} road(s) without a corridor:", err=True)
+        for road_id, reason in skipped.items():
+            click.echo(f"  {road_id}: {reason}", err=True)
+    cut = result["note"].astype(str) != ""
+    for corridor_id, note in zip(result["corridor_id"][cut], result["note"][cut], strict=True):
+        click.echo(f"corridor {corridor_id}: {note}", err=True)
     width = max([len("corridor_id"), *(len(c) for c in result["corridor_id"])])
     click.echo(f"{'corridor_id':<{width}}  {'road_id':<12}{'width_m':>9}{'area_m2':>14}")
     for row in result[["corridor_id", "road_id", "width_m", "area_m2"]].itertuples(index=False):
