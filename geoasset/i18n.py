@@ -183,6 +183,28 @@ TERMS: dict[str, tuple[str, str]] = {
         "ikhtisar kota, rincian di peta koridor",
     ),
     "map_poles_from_zoom": ("drawn from zoom level", "tampil mulai tingkat zoom"),
+    "map_light_areas": (
+        "city overview, detail in the area maps",
+        "ikhtisar kota, rincian di peta area",
+    ),
+    "map_open_area_of": (
+        "Open the map of the area with corridor",
+        "Buka peta area yang memuat koridor",
+    ),
+    "map_area": ("Area", "Area"),
+    "map_areas_short": ("areas", "area"),
+    "map_n_corridors": ("Corridors", "Koridor"),
+    "map_area_index_title": ("Field maps per area", "Peta lapangan per area"),
+    "map_area_note": (
+        "Areas are squares of {size} ({crs}). Each corridor is in the area holding a point "
+        "of its surface, each pole or line with the corridor it is billed in (else the "
+        "corridor it stands in, else the corridor of its road at its chainage): nothing is drawn or counted twice.",
+        "Area berupa bujur sangkar {size} ({crs}). Setiap koridor masuk area yang memuat "
+        "satu titik permukaannya, setiap tiang atau jaringan ikut koridor tempat ia "
+        "ditagih (jika tidak, koridor tempat ia berdiri, atau koridor ruasnya pada "
+        "STA-nya): tidak ada yang "
+        "digambar atau dihitung dua kali.",
+    ),
 }
 
 

@@ -1723,6 +1723,44 @@ def _containing_corridor(geoms: gpd.GeoSeries, corridors: gpd.GeoSeries) -> np.n
     return out
 
 
+def _located_corridor(frame: pd.DataFrame, corridors: pd.DataFrame) -> np.ndarray:
+    """Row of the corridor of each asset's road (``road_id``, from
+    :func:`geoasset.chainage.locate_assets`) at its chainage ``sta_m``: the last one
+    starting at or before it, else the road's first; -1 without a located road."""
+    out = np.full(len(frame), -1, dtype=np.int64)
+    need = {"road_id", "sta_from_m"}
+    if not len(frame) or not {"road_id", "sta_m"} <= set(frame) or not need <= set(corridors):
+        return out
+    starts = pd.DataFrame(
+        {
+            "road": corridors["road_id"].astype(str).to_numpy(),
+            "start": pd.to_numeric(corridors["sta_from_m"], errors="coerce").to_numpy(),
+            "row": np.arange(len(corridors)),
+        }
+    ).dropna(subset=["start"])
+    starts = starts[corridors["road_id"].notna().to_numpy()[starts["row"]]]
+    starts = starts.sort_values(["start", "road", "row"], kind="stable")
+    first = starts.sort_values(["road", "start", "row"]).groupby("road")["row"].first()
+    assets = pd.DataFrame(
+        {
+            "road": frame["road_id"].astype(str).to_numpy(),
+            "at": pd.to_numeric(frame["sta_m"], errors="coerce").to_numpy(),
+            "i": np.arange(len(frame)),
+        }
+    )
+    located = frame["road_id"].notna().to_numpy()
+    chained = assets[located & assets["at"].notna().to_numpy()].sort_values("at", kind="stable")
+    if len(chained) and len(starts):
+        hit = pd.merge_asof(
+            chained, starts, left_on="at", right_on="start", by="road", direction="backward"
+        )
+        ok = hit["row"].notna().to_numpy()
+        out[hit["i"].to_numpy()[ok]] = hit["row"].to_numpy()[ok].astype(np.int64)
+    rest = located & (out < 0)
+    out[rest] = _lookup(assets.loc[rest, "road"], first)
+    return out
+
+
 _ASSET_LAYERS = ("utility_lines", "bridges", "monuments", "poles")
 
 
@@ -1731,8 +1769,9 @@ def _partition(frames: dict, grid: _AreaGrid) -> list[_Area]:
 
     A corridor is in the square holding its representative point. An asset (pole,
     utility line, bridge, monument) is in the area of the corridor of its first line
-    item, else of the first corridor holding its representative point, else in the
-    square holding that point. A road is drawn (for its chainage) in each area holding
+    item, else of the first corridor holding its representative point, else of the
+    corridor of the road it was located on (:func:`geoasset.chainage.locate_assets`,
+    within 50 m) at its chainage, else in the square holding that point. A road is drawn (for its chainage) in each area holding
     one of its corridors; a road without corridors in its own square. An area's line
     items are those of its corridors and of its assets. Areas are ordered north to
     south, then west to east.
@@ -1749,10 +1788,16 @@ def _partition(frames: dict, grid: _AreaGrid) -> list[_Area]:
             continue
         tiles = grid.tiles(frame.geometry)
         if corridors is not None:
-            ids = frame[MAP_LAYERS[name]] if MAP_LAYERS[name] in frame else pd.Series([""] * len(frame))
+            ids = (
+                frame[MAP_LAYERS[name]]
+                if MAP_LAYERS[name] in frame
+                else pd.Series([""] * len(frame))
+            )
             row = _first_item_corridor(_items_of(frames, name), ids, corridor_row)
             free = row < 0
             row[free] = _containing_corridor(frame.geometry[free], corridors.geometry)
+            free = row < 0
+            row[free] = _located_corridor(frame[free], corridors)
             tiles[row >= 0] = squares["corridors"][row[row >= 0]]
         squares[name] = tiles
     roads = frames.get("roads")
@@ -1858,7 +1903,8 @@ def save_area_maps(
     The areas are squares of ``size_m`` metres (default :data:`AREA_SIZE_M`) in the
     inventory's metric CRS. Each corridor and each asset is drawn in exactly one area
     (see :func:`_partition`): a corridor in the square holding a point of its surface,
-    a pole with the corridor it is billed in (else the corridor or square it stands in).
+    a pole with the corridor it is billed in (else the corridor it stands in, else the
+    corridor of its located road at its chainage, else the square it stands in).
     An area's map shows its corridors, roads, poles and lines in full detail, like a
     corridor map. The index lists each area with its corridors, poles, billed poles and
     assessed retribution (the sum over its corridors); the totals are the inventory's.
@@ -1887,6 +1933,11 @@ def save_area_maps(
 
     revenue = _corridor_revenue(frames)
     palette = _owner_palette(frames)  # one owner colour in every map
+    totals = frames.get("assessment_totals")
+    if totals is not None and {"level", "key"} <= set(totals.columns):
+        totals = totals[totals["level"].astype(str).isin(["corridor", "corridor_id"])]
+    else:
+        totals = None  # revenue from the line items, which every area carries
     corridors = frames.get("corridors")
     base = inv.path.resolve().parent
     heading = title or t("map_title", lang)
@@ -1898,8 +1949,9 @@ def save_area_maps(
         for layer in ("assessment_items",):
             if layer in frames:
                 sub[layer] = frames[layer].iloc[area.items].reset_index(drop=True)
-        if "assessment_totals" in frames:
-            sub["assessment_totals"] = frames["assessment_totals"]
+        if totals is not None:  # the corridors' rows: their revenue
+            ids = sub["corridors"]["corridor_id"] if "corridors" in sub else []
+            sub["assessment_totals"] = totals[totals["key"].astype(str).isin(ids)]
         m = _make_map(
             sub,
             source=source,
@@ -1914,7 +1966,11 @@ def save_area_maps(
         written.append(save_map(m, directory / name, overwrite=True))
         ids = () if "corridors" not in sub else tuple(sub["corridors"]["corridor_id"].astype(str))
         poles = sub.get("poles")
-        billed = 0 if poles is None else int(np.isin(poles["__status"], (BILLABLE, UNPAID, NO_PERMIT)).sum())
+        billed = (
+            0
+            if poles is None
+            else int(np.isin(poles["__status"], (BILLABLE, UNPAID, NO_PERMIT)).sum())
+        )
         rows.append(
             AreaRow(
                 name=area.name,

@@ -140,7 +140,7 @@ def run_pipeline(
     from geoasset.chainage import locate_assets
     from geoasset.corridors import build_corridors
     from geoasset.ingest import import_layer
-    from geoasset.maps import field_map, save_corridor_maps, save_map
+    from geoasset.maps import field_map, save_field_maps, save_map
     from geoasset.qa import run_qa, summarise_findings
     from geoasset.reports import write_tables_xlsx, write_xlsx
     from geoasset.store import Batch, create_inventory
@@ -240,7 +240,7 @@ def run_pipeline(
     )
     summary.outputs["field map"] = overview
     maps_dir = out / "maps"
-    save_corridor_maps(inventory, maps_dir, lang=lang)
+    save_field_maps(inventory, maps_dir, lang=lang)  # per corridor, per area for a city
     summary.outputs["corridor maps"] = maps_dir / "index.html"
     report("maps", 1, 1)
     log.info("run finished: %s", inventory)

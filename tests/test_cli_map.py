@@ -73,7 +73,7 @@ def test_exactly_one_output_is_required(inventory, tmp_path):
     path, _ = inventory
     neither = run("map", path)
     assert neither.exit_code == 2
-    assert "exactly one of -o/--output and --per-corridor" in neither.output
+    assert "exactly one of -o/--output, --per-corridor and --per-area" in neither.output
     both = run("map", path, "-o", tmp_path / "a.html", "--per-corridor", tmp_path / "maps")
     assert both.exit_code == 2
     assert not (tmp_path / "a.html").exists()
@@ -141,5 +141,5 @@ def test_light_goes_with_one_file(inventory, tmp_path):
     path, _ = inventory
     result = run("map", path, "--per-corridor", tmp_path / "maps", "--light")
     assert result.exit_code == 2
-    assert "--light/--full and --corridor-maps go with -o/--output" in result.output
+    assert "--light/--full, --corridor-maps and --area-maps go with -o/--output" in result.output
     assert not (tmp_path / "maps").exists()

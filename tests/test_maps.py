@@ -39,7 +39,10 @@ from geoasset.maps import (
     _revenue_classes,
     _script_json,
     field_map,
+    maps_per,
+    save_area_maps,
     save_corridor_maps,
+    save_field_maps,
     save_map,
 )
 from geoasset.store import Batch, create_inventory
@@ -813,6 +816,214 @@ def test_overview_links_name_the_corridor_map_files(built, tmp_path):
     assert "corridor_maps" not in read_payload(
         save_map(field_map(inv), tmp_path / "n.html").read_text()
     )
+
+
+# ----------------------------------------------------------------------------- per area
+def area_index(text: str) -> dict:
+    """``{area name: (file, corridors, poles, billed poles, revenue)}`` from index.html,
+    and ``"total"``: the footer's numbers."""
+
+    def numbers(cells: list[str]) -> tuple:
+        return tuple(int(re.sub(r"[^0-9]", "", c) or 0) for c in cells[1:5])
+
+    rows = {}
+    body = text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        link = re.match(r'<a href="([^"]+)">([^<]+)</a>', cells[0])
+        rows[html_unescape(link.group(2))] = (html_unescape(link.group(1)), *numbers(cells))
+    foot = text.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0]
+    rows["total"] = numbers(re.findall(r"<th[^>]*>(.*?)</th>", foot, re.S))
+    return rows
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def read_area_maps(folder) -> dict:
+    """``{file name: payload}`` of every area map in ``folder``."""
+    return {
+        p.name: read_payload(p.read_text("utf-8"))
+        for p in sorted(folder.glob("*.html"))
+        if p.name != "index.html"
+    }
+
+
+def test_maps_per_threshold(built, tmp_path, monkeypatch):
+    inv, _ = built
+    assert maps.AREA_MAPS_PAST_CORRIDORS == 200 and maps.AREA_SIZE_M == 2000.0
+    assert maps_per(200) == "corridor" and maps_per(201) == "area"
+    assert maps_per(5000, "corridor") == "corridor" and maps_per(1, "area") == "area"
+    with pytest.raises(ValueError, match="per must be one of"):
+        maps_per(1, "tile")
+    # the pilot keeps exactly today's corridor maps, and the overview links to them
+    written = save_field_maps(inv, tmp_path / "small")
+    assert [p.name for p in written] == ["R1_0.html", "R1_1000.html", "R2.html", "index.html"]
+    links = read_payload(
+        save_map(field_map(inv, corridor_maps="small"), tmp_path / "s.html").read_text()
+    )["corridor_maps"]
+    assert links["files"] == {"R1:0": "R1_0.html", "R1:1000": "R1_1000.html", "R2": "R2.html"}
+    # past the threshold: one map per area, and the overview's links follow
+    monkeypatch.setattr(maps, "AREA_MAPS_PAST_CORRIDORS", 2)
+    monkeypatch.setattr(maps, "AREA_SIZE_M", 500.0)
+    written = save_field_maps(inv, tmp_path / "big")
+    assert written[-1].name == "index.html"
+    assert all(re.fullmatch(r"E[0-9.]+_N[0-9.]+\.html", p.name) for p in written[:-1])
+    overview = read_payload(
+        save_map(field_map(inv, corridor_maps="big"), tmp_path / "b.html").read_text()
+    )
+    files = overview["corridor_maps"]["files"]
+    assert set(files) == {"R1:0", "R1:1000", "R2"}
+    assert set(files.values()) <= {p.name for p in written}
+    assert overview["labels"]["map_open_corridor"] == "Open the map of the area with corridor"
+    # forced either way
+    assert field_map(inv, corridor_maps="m", maps_per="corridor")  # no error
+    assert save_field_maps(inv, tmp_path / "forced", per="corridor")[0].name == "R1_0.html"
+
+
+def check_area_maps(inv, folder, written) -> dict:
+    """Every corridor and pole in exactly one area map; the index against the line items
+    (summed here, independently of geoasset.maps); links resolve. Returns the maps."""
+    assert [p.parent for p in written] == [folder] * len(written)
+    assert written[-1].name == "index.html"
+    index_text = (folder / "index.html").read_text("utf-8")
+    assert external_resources(index_text) == []
+    index = area_index(index_text)
+    total = index.pop("total")
+    pages = read_area_maps(folder)
+    assert sorted(pages) == sorted(p.name for p in written[:-1])
+    assert sorted(f for f, *_ in index.values()) == sorted(pages)  # every link resolves
+
+    corridors = inv.read("corridors")
+    poles = inv.read("poles")
+    items = inv.read("assessment_items")
+    seen_corridors, seen_poles = [], []
+    for name, (file, n_corridors, n_poles, n_billed, revenue) in index.items():
+        payload = pages[file]
+        assert payload["light"] is False and name in payload["title"]
+        layers = {layer["name"]: layer for layer in payload["layers"]}
+        ids = decode(layers["corridors"], "corridor_id") if "corridors" in layers else []
+        pole_ids = decode(layers["poles"], "pole_id") if "poles" in layers else []
+        seen_corridors += ids
+        seen_poles += pole_ids
+        assert (n_corridors, n_poles) == (len(ids), len(pole_ids))
+        mine = items[items["corridor_id"].isin(ids)]
+        assert revenue == int(mine["amount_rp"].sum()), name
+        assert n_billed == mine["asset_id"].nunique()
+        # a billed pole is drawn with its corridor, its line items in full detail
+        assert set(mine["asset_id"]) <= set(pole_ids)
+        if pole_ids:
+            assert layers["poles"]["items"] is not None
+    assert sorted(seen_corridors) == sorted(corridors["corridor_id"])  # each exactly once
+    assert sorted(seen_poles) == sorted(poles["pole_id"])
+    assert total == (
+        len(corridors),
+        len(poles),
+        items["asset_id"].nunique(),
+        int(items["amount_rp"].sum()),
+    )
+    return pages
+
+
+def test_area_maps_partition_and_index(built, tmp_path, monkeypatch):
+    inv, facts = built
+    monkeypatch.setattr(maps, "AREA_SIZE_M", 500.0)
+    folder = tmp_path / "areas"
+    written = save_area_maps(inv, folder)
+    pages = check_area_maps(inv, folder, written)
+    assert len(pages) > 1
+    # the Kupang corridors, by their representative point in 500 m squares of UTM 51S
+    expected = {}
+    for cid, geom in zip(
+        inv.read("corridors")["corridor_id"],
+        inv.read("corridors").to_crs(UTM).geometry,
+        strict=True,
+    ):
+        point = geom.representative_point()
+        expected[cid] = (
+            f"E{math.floor(point.x / 500) / 2:g}_N{math.floor(point.y / 500) / 2:g}.html"
+        )
+    for cid, file in expected.items():
+        layer = layer_of(pages[file], "corridors")
+        assert cid in decode(layer, "corridor_id")
+    total = sum(facts["amount_by_pole"].values())
+    index = (folder / "index.html").read_text("utf-8")
+    assert f"Rp {total:,}" in index
+    # the area with both R1 corridors' neighbour: utility lines, bridges, monuments once
+    for name in ("utility_lines", "bridges", "monuments"):
+        ids = [
+            i
+            for page in pages.values()
+            for layer in page["layers"]
+            if layer["name"] == name
+            for i in decode(layer, maps.MAP_LAYERS[name])
+        ]
+        assert sorted(ids) == sorted(inv.read(name)[maps.MAP_LAYERS[name]])
+    # refused before anything is written, replaced with overwrite
+    before = {p: p.stat().st_mtime_ns for p in written}
+    with pytest.raises(GeoassetError, match="already exists"):
+        save_area_maps(inv, folder)
+    assert {p: p.stat().st_mtime_ns for p in written} == before
+    assert save_area_maps(inv, folder, overwrite=True) == written
+    # Jinja-safe and escaped: the hostile owner stays data
+    text = written[0].read_text("utf-8")
+    assert external_resources(text) == [] and "<img src=x" not in text.split("</script>", 1)[1]
+
+
+def test_area_maps_of_a_network(tmp_path, monkeypatch):
+    """Poles outside the right-of-way go with the corridor of their located road."""
+    inv = create_inventory(tmp_path / "net.gpkg")
+    frames = build_network_frames(3000)
+    inv.write(frames, batch=Batch(command="test"))
+    monkeypatch.setattr(maps, "AREA_SIZE_M", 1000.0)
+    folder = tmp_path / "areas"
+    pages = check_area_maps(inv, folder, save_area_maps(inv, folder, lang="id"))
+    where = {}
+    for file, page in pages.items():
+        layers = {layer["name"]: layer for layer in page["layers"]}
+        for cid in decode(layers["corridors"], "corridor_id") if "corridors" in layers else []:
+            where[("corridor", cid)] = file
+        for pid in decode(layers["poles"], "pole_id") if "poles" in layers else []:
+            where[("pole", pid)] = file
+    poles, corridors = frames["poles"], frames["corridors"]
+    billed = dict(
+        zip(
+            frames["assessment_items"]["asset_id"],
+            frames["assessment_items"]["corridor_id"],
+            strict=True,
+        )
+    )
+    outside = 0
+    for pid, road, point in zip(poles["pole_id"], poles["road_id"], poles.geometry, strict=True):
+        holding = [
+            c
+            for c, g in zip(corridors["corridor_id"], corridors.geometry, strict=True)
+            if g.intersects(point)
+        ]
+        if pid in billed:
+            expected = billed[pid]
+        elif holding:
+            expected = holding[0]  # the first corridor holding it (crossings overlap here)
+        else:
+            expected, outside = road, outside + 1  # the corridor of its road (one per road)
+        assert where[("pole", pid)] == where[("corridor", expected)], pid
+    assert outside > 100
+    index = (folder / "index.html").read_text("utf-8")
+    assert "Peta lapangan per area" in index and "Koridor" in index
+
+
+def test_area_map_file_names_and_empty_inventory(tmp_path):
+    grid = maps._AreaGrid(pyproj.CRS.from_epsg(32751), 2000.0)
+    tiles = np.array([[345, 4437], [-1, 0], [0, -1]])
+    assert grid.names(tiles) == ["E690_N8874", "E-2_N0", "E0_N-2"]
+    inv = create_inventory(tmp_path / "empty.gpkg")
+    written = save_area_maps(inv, tmp_path / "areas")
+    assert [p.name for p in written] == ["index.html"]
+    with pytest.raises(GeoassetError, match="does not exist"):
+        save_area_maps(inv, tmp_path / "no" / "such")
 
 
 # ----------------------------------------------------------------------------- properties

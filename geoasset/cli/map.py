@@ -25,6 +25,13 @@ from geoasset.cli.options import existing_inventory_arg
     help="Write one map per corridor and an index.html linking them into DIR.",
 )
 @click.option(
+    "--per-area",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write one map per area (squares of 2 km; what geoasset run writes for more than "
+    "200 corridors) and an index.html listing them into DIR.",
+)
+@click.option(
     "--corridor",
     "corridors",
     multiple=True,
@@ -56,11 +63,17 @@ from geoasset.cli.options import existing_inventory_arg
     metavar="DIR",
     help="Folder of the per-corridor maps, relative to FILE.html: popups link to them.",
 )
+@click.option(
+    "--area-maps",
+    metavar="DIR",
+    help="Folder of the per-area maps, relative to FILE.html: popups link to them.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")
 def map(  # the command is called "map" (shadows the builtin here only)
     inventory: str,
     output: Path | None,
     per_corridor: Path | None,
+    per_area: Path | None,
     corridors: tuple[str, ...],
     roads: tuple[str, ...],
     title: str | None,
@@ -68,32 +81,38 @@ def map(  # the command is called "map" (shadows the builtin here only)
     embed_photos: bool,
     light: bool | None,
     corridor_maps: str | None,
+    area_maps: str | None,
     overwrite: bool,
 ) -> None:
     """Draw INVENTORY.gpkg as a field-review map: corridors coloured by assessed
     retribution, roads with chainage, poles by owner and billing status, utility
     lines, bridges and monuments, with search, measure, locate-me and popups. The
     HTML file carries its own scripts: it opens without a network (background tiles
-    appear when online). Give exactly one of -o and --per-corridor.
+    appear when online). Give exactly one of -o, --per-corridor and --per-area.
 
     \b
     Example:
       geoasset map kupang.gpkg -o kupang.html --lang id
       geoasset map kupang.gpkg -o polda.html --corridor R1:0 --embed-photos
       geoasset map kupang.gpkg --per-corridor maps/
-      geoasset map city.gpkg -o city.html --corridor-maps maps/
+      geoasset map city.gpkg --per-area maps/
+      geoasset map city.gpkg -o city.html --area-maps maps/
+      geoasset map city.gpkg -o one.html --corridor JKT-02742
     """
-    if (output is None) == (per_corridor is None):
-        raise click.UsageError("give exactly one of -o/--output and --per-corridor")
+    if sum(x is not None for x in (output, per_corridor, per_area)) != 1:
+        raise click.UsageError("give exactly one of -o/--output, --per-corridor and --per-area")
+    if corridor_maps is not None and area_maps is not None:
+        raise click.UsageError("give at most one of --corridor-maps and --area-maps")
     if output is not None and output.exists() and not overwrite:
         raise click.ClickException(f"{output} already exists; use --overwrite to replace it")
-    if per_corridor is not None and (per_corridor / "index.html").exists() and not overwrite:
+    folder = per_corridor if per_corridor is not None else per_area
+    if folder is not None and (folder / "index.html").exists() and not overwrite:
         raise click.ClickException(
-            f"{per_corridor} already holds maps ({per_corridor / 'index.html'}); "
+            f"{folder} already holds maps ({folder / 'index.html'}); "
             "use --overwrite to replace them"
         )
 
-    from geoasset.maps import field_map, save_corridor_maps, save_map
+    from geoasset.maps import field_map, save_area_maps, save_corridor_maps, save_map
 
     options = {
         "corridor_ids": list(corridors) or None,
@@ -102,10 +121,17 @@ def map(  # the command is called "map" (shadows the builtin here only)
         "lang": lang,
         "embed_photos": embed_photos,
     }
-    if output is None and (light is not None or corridor_maps is not None):
-        raise click.UsageError("--light/--full and --corridor-maps go with -o/--output")
+    if output is None and (light is not None or corridor_maps or area_maps):
+        raise click.UsageError(
+            "--light/--full, --corridor-maps and --area-maps go with -o/--output"
+        )
     if output is not None:
-        m = field_map(inventory, light=light, corridor_maps=corridor_maps, **options)
+        links = (
+            {"corridor_maps": area_maps, "maps_per": "area"}
+            if area_maps is not None
+            else {"corridor_maps": corridor_maps, "maps_per": "corridor"}
+        )
+        m = field_map(inventory, light=light, **links, **options)
         path = save_map(m, output, overwrite=overwrite)
         shown = ", ".join(f"{n} {layer}" for layer, n in m.counts.items())
         size = path.stat().st_size / 1e6
@@ -115,7 +141,14 @@ def map(  # the command is called "map" (shadows the builtin here only)
             click.echo(f"{len(m.missing_photos)} photo(s) missing (listed above)", err=True)
         click.echo(str(path))
         return
-    paths = save_corridor_maps(inventory, per_corridor, overwrite=overwrite, **options)
-    click.echo(f"wrote {len(paths) - 1} corridor map(s) and {paths[-1]}", err=True)
+    if per_area is not None:
+        if corridors or roads:
+            raise click.UsageError("--corridor and --road go with -o or --per-corridor")
+        del options["corridor_ids"], options["road_ids"]
+        paths = save_area_maps(inventory, per_area, overwrite=overwrite, **options)
+        click.echo(f"wrote {len(paths) - 1} area map(s) and {paths[-1]}", err=True)
+    else:
+        paths = save_corridor_maps(inventory, per_corridor, overwrite=overwrite, **options)
+        click.echo(f"wrote {len(paths) - 1} corridor map(s) and {paths[-1]}", err=True)
     for path in paths:
         click.echo(str(path))
