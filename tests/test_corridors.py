@@ -746,3 +746,41 @@ def test_property_real_network_configurations_build_a_partition(rows):
     out = build_corridors(roads)
     assert len(out) + len(out.attrs["skipped"]) == len(rows)
     assert_partition(roads, out, [RUMIJA_MIN_WIDTH_M[r["road_class"]] for r in rows])
+
+
+@pytest.mark.slow
+def test_west_jakarta_osm_network_is_a_partition_of_its_buffers():
+    # 9,287 real OSM links: dual carriageways metres apart, slip roads, roundabouts, ways
+    # split at every junction. Imported through the OSM mapping as a user would.
+    from geoasset.osm import classify, highway_column
+
+    raw = gpd.read_file(MAUMERE.parents[1] / "jakarta_west" / "roads_osm.geojson")
+    mapped = classify(raw[highway_column(raw)])
+    keep = mapped["road_class"].notna().to_numpy()
+    roads = gpd.GeoDataFrame(
+        {
+            "road_id": [f"JKT-{k:05d}" for k in np.flatnonzero(keep)],
+            "road_class": mapped["road_class"][keep].to_numpy(),
+        },
+        geometry=raw.geometry[keep].to_numpy(),
+        crs=raw.crs,
+    )
+    out = build_corridors(roads)
+    assert len(out) + len(out.attrs["skipped"]) == len(roads)
+    geoms = metric(out)
+    assert shapely.is_valid(geoms).all()
+    union = shapely.union_all(
+        shapely.buffer(
+            roads.to_crs(out["metric_crs"].iloc[0]).geometry.to_numpy(),
+            roads["road_class"].map(RUMIJA_MIN_WIDTH_M).to_numpy(float) / 2,
+            cap_style="flat",
+            join_style="round",
+        )
+    )
+    assert out["area_m2"].sum() == pytest.approx(union.area, rel=5e-4)
+    assert shapely.union_all(geoms).area == pytest.approx(out["area_m2"].sum(), rel=1e-9)
+    # No two corridors share land: the sum of areas equals the area of their union, and
+    # a sample of the touching pairs overlaps by less than a square millimetre.
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    pairs = np.flatnonzero(a < b)[::7]
+    assert shapely.area(shapely.intersection(geoms[a[pairs]], geoms[b[pairs]])).max() < 1e-6
