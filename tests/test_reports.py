@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -275,3 +277,72 @@ def test_atomic_write_leaves_the_old_file_on_failure(tmp_path, hostile):
         write_xlsx(hostile, path, lang="fr")
     assert path.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.xlsx"]
+
+
+def _csv_module_bytes(frame) -> bytes:
+    """What Python's csv module writes for ``frame``: each cell as a plain Python value,
+    missing as None, text neutralised (a second, per-cell computation)."""
+    import io
+    import math
+
+    def plain(value):
+        if value is None or value is pd.NA or value is pd.NaT:
+            return None
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        if isinstance(value, pd.Timestamp):
+            return value.date()
+        return neutralise(value.item() if hasattr(value, "item") else value)
+
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(frame.columns)
+    for row in frame.astype(object).itertuples(index=False):
+        writer.writerow([plain(v) for v in row])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def test_csv_bytes_equal_the_csv_module_for_hostile_and_odd_values(tmp_path):
+    rng = np.random.default_rng(3)
+    n = 4000
+    floats = np.concatenate(
+        [
+            rng.uniform(-200, 200, n // 4),
+            np.round(rng.uniform(0, 1e6, n // 4), 2),
+            rng.standard_normal(n // 4) * 10.0 ** rng.integers(-8, 20, n // 4),
+            np.tile([0.0, -0.0, np.nan, np.inf, -np.inf, 1e-4, 9.99e-5, 1e16, 1e15, 3.0], n // 40),
+        ]
+    )
+    texts = np.array(
+        ["PLN", *HOSTILE.values(), "a,b", 'say "hi"', "line\nbreak", "", None, "＋62", "é 中"],
+        dtype=object,
+    )
+    frame = pd.DataFrame(
+        {
+            "amount": floats,
+            "count": rng.integers(-(10**12), 10**12, n),
+            "maybe": pd.array(np.where(rng.random(n) < 0.1, None, rng.integers(0, 99, n)), "Int64"),
+            "flag": rng.random(n) < 0.5,
+            "owner": pd.array(rng.choice(texts, n), dtype="str"),
+            "unique": pd.array(
+                [f"{t}-{i}" for i, t in enumerate(rng.choice(texts[:-3], n))], "str"
+            ),
+            "plain": pd.Series(rng.choice(texts[texts != None], n), dtype=object),  # noqa: E711
+            "mixed": pd.Series(rng.choice(np.array([1, "x", None, 2.5, "=y"], object), n)),
+            "day": pd.to_datetime(rng.choice(["2026-01-01", "2026-07-01", None], n)),
+        }
+    )
+    for columns in (list(frame.columns), ["owner"], ["amount"]):
+        part = frame[columns]
+        reports.write_csv(part, tmp_path / "t.csv")
+        assert (tmp_path / "t.csv").read_bytes() == _csv_module_bytes(part), columns
+    reports.write_csv(frame.iloc[:0], tmp_path / "empty.csv")
+    assert (tmp_path / "empty.csv").read_bytes() == _csv_module_bytes(frame.iloc[:0])
+
+
+def test_csv_files_of_an_assessment_equal_the_csv_module(tmp_path, hostile):
+    files = write_csvs(hostile, tmp_path / "csv")
+    tables = reports._tables(hostile, wkt=True)
+    for path in files:
+        expected = _csv_module_bytes(tables[path.stem])
+        assert path.read_bytes() == expected, path.name
