@@ -143,3 +143,46 @@ def test_light_goes_with_one_file(inventory, tmp_path):
     assert result.exit_code == 2
     assert "--light/--full, --corridor-maps and --area-maps go with -o/--output" in result.output
     assert not (tmp_path / "maps").exists()
+
+
+def test_per_area_maps_and_links(inventory, tmp_path, monkeypatch):
+    from geoasset import maps
+
+    monkeypatch.setattr(maps, "AREA_SIZE_M", 500.0)
+    path, facts = inventory
+    folder = tmp_path / "areas"
+    result = run("map", path, "--per-area", folder)
+    assert result.exit_code == 0, result.output
+    written = [Path(line) for line in result.stdout.splitlines()]
+    assert written[-1] == folder / "index.html" and all(p.exists() for p in written)
+    assert f"wrote {len(written) - 1} area map(s)" in result.stderr
+    index = (folder / "index.html").read_text("utf-8")
+    assert f"Rp {sum(facts['amount_by_pole'].values()):,}" in index
+    again = run("map", path, "--per-area", folder)
+    assert again.exit_code == 1 and "use --overwrite" in again.output
+    assert run("map", path, "--per-area", folder, "--overwrite").exit_code == 0
+    # the overview links each corridor to the area map drawing it
+    out = tmp_path / "city.html"
+    assert run("map", path, "-o", out, "--area-maps", "areas").exit_code == 0
+    files = read_payload(out.read_text("utf-8"))["corridor_maps"]["files"]
+    assert set(files) == {"R1:0", "R1:1000", "R2"}
+    for cid, name in files.items():
+        assert (
+            cid
+            in read_payload((folder / name).read_text("utf-8"))["layers"][0]["data"]["corridor_id"]
+        )
+    # one corridor's map on demand, as before
+    one = tmp_path / "one.html"
+    assert run("map", path, "-o", one, "--corridor", "R2").exit_code == 0
+    assert read_payload(one.read_text("utf-8"))["layers"][0]["n"] == 1
+
+
+def test_per_area_usage_errors(inventory, tmp_path):
+    path, _ = inventory
+    both = run("map", path, "--per-area", tmp_path / "a", "--per-corridor", tmp_path / "b")
+    assert both.exit_code == 2 and "exactly one of" in both.output
+    chosen = run("map", path, "--per-area", tmp_path / "a", "--corridor", "R2")
+    assert chosen.exit_code == 2 and "--corridor and --road go with" in chosen.output
+    links = run("map", path, "-o", tmp_path / "x.html", "--area-maps", "a", "--corridor-maps", "b")
+    assert links.exit_code == 2 and "at most one of --corridor-maps and --area-maps" in links.output
+    assert not (tmp_path / "a").exists() and not (tmp_path / "x.html").exists()

@@ -32,6 +32,7 @@ from test_maps import (  # noqa: E402  (shared builders of the test inventory)
     build_network_frames,
     make_map_inventory,
     point_at,
+    read_payload,
 )
 
 from geoasset.maps import LIGHT_POLE_ZOOM, field_map, save_corridor_maps, save_map  # noqa: E402
@@ -413,6 +414,49 @@ def test_light_overview_loads_offline_and_links_to_corridor_maps(browser, tmp_pa
         assert corridor.errors() == []
     finally:
         corridor.close()
+
+
+def test_area_map_loads_offline_and_the_overview_links_to_it(browser, tmp_path, monkeypatch):
+    from geoasset import maps
+
+    monkeypatch.setattr(maps, "AREA_MAPS_PAST_CORRIDORS", 2)  # area mode on the pilot
+    monkeypatch.setattr(maps, "AREA_SIZE_M", 500.0)
+    inv, facts = make_map_inventory(tmp_path / "kupang.gpkg")
+    written = maps.save_field_maps(inv, tmp_path / "maps")
+    path = save_map(field_map(inv, light=True, corridor_maps="maps"), tmp_path / "city.html")
+    mp = MapPage(browser, path)
+    try:
+        mp.open()
+        lat, lon = pole_latlng(facts, 2)  # P000003, billed in R1:0
+        mp.set_view(lat, lon, 19)
+        mp.click_latlng(lat, lon)
+        assert "Open the map of the area with corridor R1:0" in mp.popup_text()
+        href = mp.js(
+            "new URL(document.querySelector('.ga-corridor-link').getAttribute('href'),"
+            " location.href).href"
+        )
+        assert mp.errors() == []
+    finally:
+        mp.close()
+    target = next(p for p in written if p.resolve().as_uri() == href)
+    area = MapPage(browser, target)
+    try:
+        area.open()
+        assert area.errors() == []
+        assert all(url.startswith(TILE_HOSTS) for url in area.blocked), area.blocked
+        assert "R1:0" in area.js("geoasset.search('R1:0') && document.body.innerText")
+        shown = read_payload(target.read_text("utf-8"))
+        poles = next(layer for layer in shown["layers"] if layer["name"] == "poles")
+        assert area.js("geoasset.counts.poles") == poles["n"] > 0
+        # full detail, as in a corridor map: the pole's line items in its popup
+        area.set_view(lat, lon, 19)
+        area.click_latlng(lat, lon)
+        text = area.popup_text()
+        assert "Pole P000003" in text and f"Rp {facts['amount_by_pole']['P000003']:,}" in text
+        assert "Line item" in text
+        assert area.errors() == []
+    finally:
+        area.close()
 
 
 @pytest.mark.slow
