@@ -23,6 +23,9 @@ exists; building takes a few minutes). Figures for the overview as ``geoasset ru
 it (light past the limits of ``geoasset.maps.LIGHT_MAX_FEATURES``), the full map of the
 same inventory (what the overview was before this rule), and the map of one corridor (the one with
 the median vertex count). Target from issue 10: overview at most 25 MB, ready within 5 s.
+Then the detailed maps ``geoasset run`` writes next to the overview (``save_field_maps``:
+one per area past ``AREA_MAPS_PAST_CORRIDORS`` corridors): number of files, total MB,
+time to write them all, and the largest map's MB and Chromium ready time.
 
 Usage::
 
@@ -217,6 +220,39 @@ def city(args, browser, folder: Path) -> None:
             flush=True,
         )
     print(f"  targets for the overview: HTML <= {TARGET_MB:g} MB, ready within {TARGET_S:g} s")
+    area_maps(inv, browser, Path(folder), args.runs)
+
+
+def area_maps(inv, browser, folder: Path, runs: int) -> None:
+    """What ``geoasset run`` writes next to the overview of a city: one map per area."""
+    import shutil
+
+    from geoasset.maps import AREA_MAPS_PAST_CORRIDORS, AREA_SIZE_M, maps_per, save_field_maps
+
+    per = maps_per(inv.count("corridors"))
+    out = folder / "maps"
+    shutil.rmtree(out, ignore_errors=True)
+    started = time.perf_counter()
+    paths = save_field_maps(inv, out)
+    seconds = time.perf_counter() - started
+    sizes = {p: p.stat().st_size / 1e6 for p in paths}
+    largest = max(sizes, key=sizes.get)
+    load = (
+        load_times(browser, largest, runs, ready="window.geoasset && geoasset.ready")
+        if browser and largest.name != "index.html"
+        else None
+    )
+    print(
+        f"  maps/ (geoasset run, per {per}: past {AREA_MAPS_PAST_CORRIDORS} corridors, "
+        f"squares of {AREA_SIZE_M / 1000:g} km): {len(paths)} files ({len(paths) - 1} maps + "
+        f"index.html), {sum(sizes.values()):.1f} MB, written in {seconds:.1f} s",
+        flush=True,
+    )
+    print(
+        f"  largest map {largest.name}: HTML {sizes[largest]:.1f} MB, Chromium ready "
+        f"{'-' if load is None else f'{load:.2f} s'}",
+        flush=True,
+    )
 
 
 def main() -> None:
