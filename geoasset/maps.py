@@ -23,6 +23,13 @@ photos and the exact outlines live in the per-corridor maps (:func:`save_corrido
 which are drawn as before. West Jakarta (9,287 roads, 9,263 corridors, 100,000 poles):
 about 12 MB instead of 80 MB (``benchmarks/bench_map.py --city``).
 
+Past :data:`AREA_MAPS_PAST_CORRIDORS` corridors the detailed maps are drawn per area
+(:func:`save_area_maps`, chosen by :func:`save_field_maps` as ``geoasset run`` does):
+squares of :data:`AREA_SIZE_M` in the metric CRS, each corridor and asset in exactly
+one, drawn in full detail, and an index of areas with their corridors, poles and revenue.
+West Jakarta at 100,000 poles: 99 maps, the largest 3.4 MB, 107 MB written in about 12 s
+instead of 9,263 corridor maps (3 GB). The overview's popups link to the area map.
+
 Examples
 --------
 >>> import os, tempfile, geopandas as gpd
