@@ -525,6 +525,9 @@ def _distinct_per_key(key: np.ndarray, code: np.ndarray, size: int) -> np.ndarra
 
 def _sum_per_key(key: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """Exact int64 sum of ``values`` per ``key`` (0..size-1)."""
+    if float(np.abs(values).sum(dtype="float64")) < 2.0**52:
+        # every partial sum is an integer below 2**53: exact in float64
+        return np.bincount(key, weights=values, minlength=size).astype("int64")
     out = np.zeros(size, dtype="int64")
     np.add.at(out, key, values)
     return out

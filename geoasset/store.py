@@ -76,7 +76,7 @@ from geoasset.errors import (
 )
 from geoasset.rtree import pack_rtree
 from geoasset.schema import INVENTORY_LAYERS, LAYERS, SCHEMA_VERSION
-from geoasset.wkb import point_wkb
+from geoasset.wkb import geometry_wkb, point_wkb
 
 __all__ = ["Batch", "Inventory", "create_inventory", "open_inventory", "WRITE_MODES"]
 
@@ -367,7 +367,7 @@ class Inventory:
 
     def _stage(self, table: str, layer: str, frame: gpd.GeoDataFrame | pd.DataFrame) -> None:
         kwargs: dict = {}
-        template = None
+        template = spec = None
         if isinstance(frame, gpd.GeoDataFrame):
             if frame.crs is None:
                 raise InventoryError(f"layer {layer!r}: data has no CRS; cannot store it")
@@ -378,6 +378,10 @@ class Inventory:
                 kwargs["promote_to_multi"] = spec.storage_geometry_type.startswith("Multi")
             elif len(frame) == 0:
                 kwargs["geometry_type"] = "Unknown"
+            else:
+                inferred = _geometry_type(np.asarray(frame.geometry.values))
+                if inferred is not None:
+                    kwargs["geometry_type"] = inferred
             with contextlib.closing(self._connect()) as con:
                 template = _index_template(con, layer, table)
             if template is not None:  # we pack the spatial index ourselves, below
@@ -390,7 +394,11 @@ class Inventory:
         # builds it) saves about a tenth of a million-row write; it is a limit, not an
         # allocation.
         with _gdal_config(OGR_SQLITE_CACHE=str(STAGING_CACHE_MB)):
-            points = _point_table(frame) if kwargs.get("geometry_type") == "Point" else None
+            points = None
+            if kwargs.get("geometry_type") == "Point":
+                points = _point_table(frame)
+            elif spec is None and "geometry_type" in kwargs:  # derived layers
+                points = _arrow_table(frame, geometry_wkb)
             if points is not None:
                 kwargs.pop("promote_to_multi", None)
                 pyogrio.write_arrow(
@@ -471,20 +479,49 @@ class Inventory:
 _PLAIN_DTYPES = ("str", "string", "float64", "Int64", "int64", "bool")
 
 
-def _point_table(frame: gpd.GeoDataFrame) -> pa.Table | None:
-    """A point layer as an Arrow table with its WKB built in bulk, or None if not plain.
+def _arrow_table(frame: gpd.GeoDataFrame, wkb_of=geometry_wkb) -> pa.Table | None:
+    """A layer as an Arrow table with its WKB built in bulk, or None if not plain.
 
     Equivalent to what ``pyogrio.write_dataframe`` hands GDAL, a second faster at a
-    million poles (see :mod:`geoasset.wkb`).
+    million poles or line items (see :mod:`geoasset.wkb`).
     """
     attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     if any(str(dtype) not in _PLAIN_DTYPES for dtype in attributes.dtypes):
         return None
-    wkb = point_wkb(np.asarray(frame.geometry.values))
+    wkb = wkb_of(np.asarray(frame.geometry.values))
     if wkb is None:
         return None
     table = pa.Table.from_pandas(attributes, preserve_index=False)
     return table.append_column("geometry", wkb)
+
+
+def _point_table(frame: gpd.GeoDataFrame) -> pa.Table | None:
+    """A point layer as an Arrow table (:func:`_arrow_table` with point WKB only)."""
+    return _arrow_table(frame, point_wkb)
+
+
+#: shapely geometry type ids -> the layer geometry types pyogrio names them by
+_TYPE_NAMES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint"}
+_TYPE_NAMES |= {5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
+
+
+def _geometry_type(geometries: np.ndarray) -> str | None:
+    """The layer geometry type pyogrio infers for 2-D ``geometries`` (one type: its name;
+    several: ``Unknown``), or None where pyogrio would convert them (single and multi
+    of a kind are promoted to multi) or they are 3-D: pyogrio then writes the layer."""
+    present = geometries[~shapely.is_missing(geometries)]
+    if shapely.has_z(present[~shapely.is_empty(present)]).any():
+        return None
+    counts = np.bincount(shapely.get_type_id(present), minlength=8)
+    kinds = {_TYPE_NAMES.get(int(k)) for k in np.flatnonzero(counts)}
+    if None in kinds:
+        return None
+    if len(kinds) == 1:
+        return kinds.pop()
+    for single in ("Point", "LineString", "Polygon"):
+        if kinds == {single, f"Multi{single}"}:
+            return None
+    return "Unknown"
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import shapely
 
-__all__ = ["point_wkb"]
+__all__ = ["point_wkb", "geometry_wkb"]
 
 # Little-endian WKB of a 2-D point: byte order 1, geometry type 1, x, y (no padding).
 POINT_RECORD = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
@@ -57,3 +57,36 @@ def point_wkb(geometries: np.ndarray) -> pa.LargeBinaryArray | None:
         [validity, pa.py_buffer(offsets), pa.py_buffer(records)],
         null_count=int(missing.sum()),
     )
+
+
+def geometry_wkb(geometries: np.ndarray) -> pa.LargeBinaryArray | None:
+    """WKB of each 2-D geometry (missing ones null), as an Arrow array: points laid out
+    by :func:`point_wkb`, other geometries written by shapely, then put back in order.
+
+    Returns ``None`` when any geometry has a z coordinate.
+
+    Examples
+    --------
+    >>> mixed = np.array([shapely.Point(1, 2), None, shapely.LineString([(0, 0), (1, 1)])])
+    >>> geometry_wkb(mixed).to_pylist() == [shapely.to_wkb(g) for g in mixed]
+    True
+    """
+    geometries = np.asarray(geometries, dtype=object)
+    missing = shapely.is_missing(geometries)
+    if shapely.has_z(geometries[~missing]).any():
+        return None
+    points = ~missing & (shapely.get_type_id(geometries) == POINT_TYPE_ID)
+    if points.all():
+        return point_wkb(geometries)
+    others = ~missing & ~points
+    parts = pa.concat_arrays(
+        [
+            point_wkb(geometries[points]),
+            pa.array(shapely.to_wkb(geometries[others]), type=pa.large_binary()),
+            pa.nulls(1, type=pa.large_binary()),
+        ]
+    )
+    position = np.full(len(geometries), len(parts) - 1, dtype=np.int64)
+    position[points] = np.arange(points.sum())
+    position[others] = points.sum() + np.arange(others.sum())
+    return parts.take(pa.array(position))

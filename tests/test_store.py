@@ -398,3 +398,61 @@ def test_any_layer_written_is_indexed_soundly(tmp_path_factory, geometries, data
     found = pyogrio.read_dataframe(path, layer="survey_notes", bbox=box) if len(frame) else frame
     hit = frame.intersects(shapely.box(*box)).to_numpy()  # what GDAL's bbox filter keeps
     assert sorted(found["note_id"]) == sorted(frame["note_id"][hit])
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [
+        ("point", "line"),  # assessment line items: poles and pieces of cable
+        ("point", "line", "multiline", "polygon"),
+        ("line",),
+        ("point", "multipoint"),  # pyogrio promotes these: the store leaves it to pyogrio
+    ],
+)
+def test_derived_layers_are_stored_as_pyogrio_stores_them(inventory, tmp_path, kinds):
+    """A layer outside the schema (e.g. assessment items) takes the Arrow fast path when
+    its geometry is plain; the file holds what ``pyogrio.write_dataframe`` writes."""
+    rng = np.random.default_rng(len(kinds))
+    n = 300
+    x, y = rng.normal(123.6, 0.02, n), rng.normal(-10.17, 0.02, n)
+    shapes = {
+        "point": lambda i: Point(x[i], y[i]),
+        "multipoint": lambda i: shapely.multipoints([(x[i], y[i]), (x[i] + 1e-4, y[i])]),
+        "line": lambda i: shapely.LineString([(x[i], y[i]), (x[i] + 1e-3, y[i] + 1e-3)]),
+        "multiline": lambda i: shapely.MultiLineString([[(x[i], y[i]), (x[i] + 1e-3, y[i])]] * 2),
+        "polygon": lambda i: shapely.box(x[i], y[i], x[i] + 1e-3, y[i] + 1e-3),
+    }
+    geometry = [shapes[kinds[i % len(kinds)]](i) for i in range(n)]
+    geometry[3] = None
+    frame = gpd.GeoDataFrame(
+        {
+            "item_id": np.arange(n, dtype="int64"),
+            "owner": [f"owner {i % 7}" for i in range(n)],
+            "amount_rp": rng.integers(0, 10**9, n),
+            "quantity": rng.random(n),
+        },
+        geometry=geometry,
+        crs=4326,
+    )
+    inventory.write({"assessment_items": frame}, batch=Batch(command="test"))
+    plain = tmp_path / "plain.gpkg"
+    pyogrio.write_dataframe(frame, plain, layer="assessment_items", use_arrow=True)
+
+    def stored(path):
+        with contextlib.closing(sqlite3.connect(path)) as con:
+            kind = con.execute(
+                "SELECT geometry_type_name FROM gpkg_geometry_columns "
+                "WHERE table_name = 'assessment_items'"
+            ).fetchone()
+            rows = con.execute(
+                "SELECT item_id, owner, amount_rp, quantity, geom FROM assessment_items "
+                "ORDER BY fid"
+            ).fetchall()
+        return kind, rows
+
+    assert stored(inventory.path) == stored(plain)
+    assert rtree_check(inventory.path, "assessment_items") == "ok"
+    got = inventory.read("assessment_items").geometry.values
+    assert shapely.equals_exact(got, frame.geometry.values, 0).sum() == (
+        n - 1 if "multipoint" not in kinds else n // 2 - 1  # pyogrio made points multipoints
+    )
