@@ -24,10 +24,11 @@ layer of a new file), and pyogrio turns each point into WKB one object at a time
 
 - a staging table of a layer that already has a GDAL spatial index is written without
   one, and the store packs the R-tree itself (:mod:`geoasset.rtree`), copying the
-  index's triggers and ``gpkg_extensions`` row from the layer it replaces, so any
-  GeoPackage tool that edits the layer later keeps the index current;
-- point layers with plain column types go to GDAL as an Arrow table whose WKB column is
-  laid out by numpy (:mod:`geoasset.wkb`).
+  index's triggers and ``gpkg_extensions`` row from the layer it replaces (for a layer
+  new to the file, from another layer GDAL indexed), so any GeoPackage tool that edits
+  the layer later keeps the index current;
+- point layers, and derived layers (assessment items, ...), with plain column types go
+  to GDAL as an Arrow table whose WKB column is built in bulk (:mod:`geoasset.wkb`).
 
 Both are checked against GDAL's own output in the tests: the same indexed rows and
 triggers, and byte-identical geometry blobs.
@@ -384,6 +385,8 @@ class Inventory:
                     kwargs["geometry_type"] = inferred
             with contextlib.closing(self._connect()) as con:
                 template = _index_template(con, layer, table)
+                if template is None and not _table_exists(con, layer):
+                    template = _borrowed_template(con, table)
             if template is not None:  # we pack the spatial index ourselves, below
                 kwargs.update(
                     SPATIAL_INDEX=False,
@@ -563,6 +566,21 @@ def _index_template(con: sqlite3.Connection, layer: str, table: str) -> _IndexTe
     if any(old_rtree in sql or _quote(layer) in sql for sql in rewritten):
         return None
     return _IndexTemplate(layer, geom, keys[0], rewritten)
+
+
+def _borrowed_template(con: sqlite3.Connection, table: str) -> _IndexTemplate | None:
+    """For a layer new to the file: the spatial index of another layer GDAL indexed,
+    restated for ``table`` (GDAL gives every layer the same kind of index), or None."""
+    siblings = con.execute(
+        "SELECT table_name FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index' "
+        "AND table_name NOT LIKE ? ORDER BY table_name",
+        (STAGING_PREFIX + "%",),
+    ).fetchall()
+    for (sibling,) in siblings:
+        template = _index_template(con, sibling, table)
+        if template is not None:
+            return template
+    return None
 
 
 def _create_spatial_index(

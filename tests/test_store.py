@@ -435,7 +435,7 @@ def test_derived_layers_are_stored_as_pyogrio_stores_them(inventory, tmp_path, k
         crs=4326,
     )
     inventory.write({"assessment_items": frame}, batch=Batch(command="test"))
-    plain = tmp_path / "plain.gpkg"
+    plain = create_inventory(tmp_path / "plain.gpkg").path  # GDAL indexes it the same way
     pyogrio.write_dataframe(frame, plain, layer="assessment_items", use_arrow=True)
 
     def stored(path):
@@ -452,7 +452,30 @@ def test_derived_layers_are_stored_as_pyogrio_stores_them(inventory, tmp_path, k
 
     assert stored(inventory.path) == stored(plain)
     assert rtree_check(inventory.path, "assessment_items") == "ok"
-    got = inventory.read("assessment_items").geometry.values
+    # the index the store packed for this new layer is the one GDAL builds: same rows
+    # and triggers, boxes holding their geometry, as tight as GDAL's or tighter
+    ours, gdal = (
+        index_layout(inventory.path, "assessment_items"),
+        index_layout(plain, "assessment_items"),
+    )
+    assert ours["triggers"] == gdal["triggers"] and ours["extension"] == gdal["extension"]
+    mine, theirs = np.array(ours["entries"]), np.array(gdal["entries"])
+    assert mine[:, 0].tolist() == theirs[:, 0].tolist() == [i + 1 for i in range(n) if i != 3]
+    true = frame.geometry.bounds.to_numpy()[mine[:, 0].astype(int) - 1][:, [0, 2, 1, 3]]
+    assert (mine[:, [1, 3]] <= true[:, [0, 2]]).all() and (mine[:, [2, 4]] >= true[:, [1, 3]]).all()
+    assert (mine[:, [1, 3]] >= theirs[:, [1, 3]]).all()
+    assert (mine[:, [2, 4]] <= theirs[:, [2, 4]]).all()
+    # ... and GDAL keeps it current on a later edit
+    with contextlib.closing(sqlite3.connect(inventory.path)) as con:
+        assert con.execute(
+            "SELECT count(*) FROM rtree_assessment_items_geom WHERE id = 4"
+        ).fetchone() == (0,)  # fid 4 has no geometry
+    moved = frame.iloc[[0]].assign(geometry=[Point(100.0, 1.0)])
+    inventory.write({"assessment_items": moved}, batch=Batch(command="test"), mode="append")
+    assert rtree_check(inventory.path, "assessment_items") == "ok"
+    got_box = inventory.read("assessment_items", bbox=(99.9, 0.9, 100.1, 1.1))
+    assert len(got_box) == 1
+    got = inventory.read("assessment_items").geometry.values[:n]  # before the appended row
     assert shapely.equals_exact(got, frame.geometry.values, 0).sum() == (
         n - 1 if "multipoint" not in kinds else n // 2 - 1  # pyogrio made points multipoints
     )
