@@ -430,14 +430,13 @@ def main(argv: list[str] | None = None) -> None:
             )
             started = time.perf_counter()
             write_assessment(inventory, result)
-            print(
-                f"write assessment layers (GeoPackage)     {time.perf_counter() - started:7.2f} s"
-            )
+            layers_s = time.perf_counter() - started
+            print(f"write assessment layers (GeoPackage)     {layers_s:7.2f} s")
             started = time.perf_counter()
             write_csvs(result, Path(folder) / "csv")
-            print(
-                f"write CSVs                               {time.perf_counter() - started:7.2f} s"
-            )
+            csvs_s = time.perf_counter() - started
+            print(f"write CSVs                               {csvs_s:7.2f} s")
+            print(f"  layers + CSVs ({len(result.items):,} line items)  {layers_s + csvs_s:7.2f} s")
             if args.xlsx:
                 started = time.perf_counter()
                 write_xlsx(result, Path(folder) / "report.xlsx")

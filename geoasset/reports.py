@@ -273,16 +273,22 @@ def _csv_body(frame: pd.DataFrame) -> memoryview:
     return memoryview(data)[int(bounds[0]) : int(bounds[-1])]
 
 
+def _arrow(series: pd.Series, type: pa.DataType) -> pa.Array:
+    """A column as one contiguous Arrow array (pandas may hold it in chunks)."""
+    values = pa.array(series, type=type, from_pandas=True)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
 def _csv_cells(series: pd.Series) -> pa.Array:
     """One column's CSV fields as a non-null large_string array: the text
     ``csv.writer`` writes for each cell of :func:`_columns` (``str()`` of the value,
     ``repr`` for floats, text neutralised, ``""`` when missing), quoted where needed."""
     if pd.api.types.is_bool_dtype(series):
-        values = pa.array(series, type=pa.bool_(), from_pandas=True)
+        values = _arrow(series, pa.bool_())
         words = pc.if_else(values, _utf8("True"), _utf8("False"))
         return pc.fill_null(words, _utf8(""))
     if pd.api.types.is_integer_dtype(series):
-        values = pa.array(series, type=pa.int64(), from_pandas=True)
+        values = _arrow(series, pa.int64())
         return pc.fill_null(values.cast(pa.large_string()), _utf8(""))
     if pd.api.types.is_float_dtype(series):
         return _float_text(series.to_numpy(dtype="float64", na_value=np.nan))
@@ -291,7 +297,7 @@ def _csv_cells(series: pd.Series) -> pa.Array:
     ):
         if series.dtype == object:
             series = series.astype(object).where(series.notna(), None)
-        values = pa.array(series, type=pa.large_string(), from_pandas=True)
+        values = _arrow(series, pa.large_string())
         if _repetitive(values):  # few distinct values: neutralise and quote each once
             encoded = pc.dictionary_encode(values)
             words = _quoted(_neutralised(encoded.dictionary.cast(pa.large_string())))
