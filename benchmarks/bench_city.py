@@ -92,7 +92,8 @@ def write_sources(folder: Path, n_poles: int, seed: int) -> Path:
 def measure_run(sources: Path, out: Path) -> dict:
     """``geoasset run`` in a child process: wall seconds, peak memory, outputs."""
     command = [
-        sys.executable, "-m", "geoasset.cli.main", "-q", "run", str(sources), "-o", str(out),
+        sys.executable, "-c", "from geoasset.cli.main import main; main()",
+        "-q", "run", str(sources), "-o", str(out),
         "--tariffs", str(TARIFFS), "--year", "2026",
     ]  # fmt: skip
     started = time.perf_counter()
