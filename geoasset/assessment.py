@@ -104,6 +104,7 @@ import pyarrow.compute as pc
 import pyproj
 import shapely
 
+from geoasset.bulk import cycle_collector_paused
 from geoasset.crs import metric_crs, parse_crs, require_metric
 from geoasset.errors import SchemaError, TariffError, ValidationProblem
 from geoasset.tariffs import OBJECTS, applicable_tariffs, parse_date, parse_permits, parse_tariffs
@@ -320,23 +321,24 @@ class Assessment:
         size = len(names)
         asset, first_of_piece = codes["asset"], codes["first_of_piece"]
         nothing = np.zeros(len(items), dtype=bool)
+        # distinct (key, asset) pairs, once: they count assets, and poles among them
+        span = int(asset.max(initial=0)) + 1
+        pairs = pd.unique(key * span + asset)  # (np.unique without return_* hashes slowly)
+        pole = np.zeros(span, dtype=bool)
+        pole[asset[codes.get("poles", nothing) & items["asset_id"].notna().to_numpy()]] = True
         out = pd.DataFrame(
             {
-                "assets": _distinct_per_key(key, asset, size),
+                "assets": np.bincount(pairs // span, minlength=size).astype("int64"),
                 "items": np.bincount(key, minlength=size).astype("int64"),
+                "poles": np.bincount(pairs[pole[pairs % span]] // span, minlength=size),
             },
             index=pd.Index(names, dtype=object),
         )
         quantity = items["quantity"].to_numpy(dtype="float64")
-        for name, column in (("poles", "poles"), ("utility_lines", "line_m"), ("areas", "area_m2")):
-            chosen = codes.get(name, nothing)
-            if column == "poles":
-                named = chosen & items["asset_id"].notna().to_numpy()
-                out[column] = _distinct_per_key(key[named], asset[named], size)
-            else:
-                chosen &= first_of_piece
-                sums = pd.Series(quantity[chosen]).groupby(key[chosen]).sum().round(2)
-                out[column] = sums.reindex(range(size)).fillna(0).to_numpy(dtype="float64")
+        for name, column in (("utility_lines", "line_m"), ("areas", "area_m2")):
+            chosen = codes.get(name, nothing) & first_of_piece
+            sums = pd.Series(quantity[chosen]).groupby(key[chosen]).sum().round(2)
+            out[column] = sums.reindex(range(size)).fillna(0).to_numpy(dtype="float64")
         out["poles"] = out["poles"].astype("int64")
         for column in ("amount_rp", "paid_rp", "unpaid_rp", "no_permit_rp"):
             values = codes.get(column, np.zeros(len(items), dtype="int64"))
@@ -514,13 +516,6 @@ def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, list]:
     names = sorted(set(words))
     position = pd.Index(names).get_indexer(words).astype("int64")
     return position[encoded.indices.to_numpy(zero_copy_only=False)], names
-
-
-def _distinct_per_key(key: np.ndarray, code: np.ndarray, size: int) -> np.ndarray:
-    """Number of distinct ``code`` values per ``key`` (0..size-1)."""
-    span = int(code.max(initial=0)) + 1
-    pairs = pd.unique(key * span + code)  # (np.unique without return_* hashes slowly)
-    return np.bincount(pairs // span, minlength=size).astype("int64")
 
 
 def _sum_per_key(key: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
@@ -1160,6 +1155,7 @@ def _distances(
 
 
 # -- the assessment --------------------------------------------------------------------
+@cycle_collector_paused()
 def assess(
     *,
     poles: gpd.GeoDataFrame | None,
@@ -1774,6 +1770,7 @@ def _not_billable(
     return gpd.GeoDataFrame(table, geometry=geometry, crs=4326)
 
 
+@cycle_collector_paused()
 def write_assessment(inventory, assessment: Assessment, *, source: str = "") -> None:
     """Store an assessment in the inventory, in one atomic write.
 

@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 import shapely
 
 from geoasset.assessment import Assessment, write_assessment
+from geoasset.bulk import cycle_collector_paused
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -357,6 +358,7 @@ def _float_text(values: np.ndarray) -> pa.Array:
     return pc.fill_null(text, _utf8(""))
 
 
+@cycle_collector_paused()
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write ``frame`` as CSV (UTF-8 with BOM, for Excel), atomically, text neutralised.
 
@@ -372,6 +374,7 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
         _write_csv_file(frame, temporary)
 
 
+@cycle_collector_paused()
 def write_csvs(assessment: Assessment, directory: str | os.PathLike) -> list[Path]:
     """Write the assessment as the CSV files :data:`CSV_FILES` into ``directory``
     (created if missing). Line items carry ``lon, lat`` and the piece's ``wkt``."""
@@ -491,6 +494,7 @@ def _assessment_sheets(assessment: Assessment, lang: str):
     ]
 
 
+@cycle_collector_paused()
 def write_xlsx(assessment: Assessment, path: str | os.PathLike, *, lang: str = "en") -> Path:
     """Write the assessment as an XLSX workbook, atomically.
 
@@ -504,6 +508,7 @@ def write_xlsx(assessment: Assessment, path: str | os.PathLike, *, lang: str = "
     return Path(path)
 
 
+@cycle_collector_paused()
 def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> Path:
     """Write named tables as the sheets of one XLSX workbook, atomically.
 
@@ -572,6 +577,7 @@ def _stage_csvs(stage: _Stage, assessment: Assessment, directory: Path) -> None:
         _write_csv_file(tables[name.removesuffix(".csv")], stage.path(directory / name))
 
 
+@cycle_collector_paused()
 def write_reports(
     assessment: Assessment,
     *,
