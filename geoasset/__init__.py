@@ -28,6 +28,7 @@ _EXPORTS = {
     "locate_points": "chainage",
     "build_corridors": "corridors",
     "load_widths": "corridors",
+    "landless_roads": "corridors",
     "export_layer": "export",
     "ImportReport": "ingest",
     "import_layer": "ingest",
