@@ -1707,7 +1707,9 @@ def _not_billable(
         "outside_right_of_way",
         [
             beyond if c < 0 else f"{d:.2f} m from corridor {i}"
-            for d, c, i in zip(distance.tolist(), nearest.tolist(), nearest_id, strict=True)
+            for d, c, i in zip(
+                distance.tolist(), nearest.tolist(), nearest_id.tolist(), strict=True
+            )
         ],
         _centi(whole) / 100.0,
         np.round(distance, 2),
