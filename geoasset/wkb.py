@@ -37,10 +37,15 @@ def point_wkb(geometries: np.ndarray) -> pa.LargeBinaryArray | None:
     as shapely and GEOS write it.
     """
     geometries = np.asarray(geometries, dtype=object)
-    missing = shapely.is_missing(geometries)
-    present = geometries[~missing]
-    if (shapely.get_type_id(present) != POINT_TYPE_ID).any() or shapely.has_z(present).any():
+    types = shapely.get_type_id(geometries)  # -1: missing
+    missing = types < 0
+    if (types[~missing] != POINT_TYPE_ID).any() or shapely.has_z(geometries[~missing]).any():
         return None
+    return _points(geometries, missing)
+
+
+def _points(geometries: np.ndarray, missing: np.ndarray) -> pa.LargeBinaryArray:
+    """WKB of 2-D points (checked by the caller), null where ``missing``."""
     records = np.empty(len(geometries), dtype=POINT_RECORD)
     records["order"] = 1
     records["type"] = 1
@@ -72,16 +77,17 @@ def geometry_wkb(geometries: np.ndarray) -> pa.LargeBinaryArray | None:
     True
     """
     geometries = np.asarray(geometries, dtype=object)
-    missing = shapely.is_missing(geometries)
+    types = shapely.get_type_id(geometries)  # -1: missing
+    missing = types < 0
     if shapely.has_z(geometries[~missing]).any():
         return None
-    points = ~missing & (shapely.get_type_id(geometries) == POINT_TYPE_ID)
-    if points.all():
-        return point_wkb(geometries)
+    points = types == POINT_TYPE_ID
+    if (points | missing).all():
+        return _points(geometries, missing)
     others = ~missing & ~points
     parts = pa.concat_arrays(
         [
-            point_wkb(geometries[points]),
+            _points(geometries[points], np.zeros(int(points.sum()), dtype=bool)),
             pa.array(shapely.to_wkb(geometries[others]), type=pa.large_binary()),
             pa.nulls(1, type=pa.large_binary()),
         ]
