@@ -771,7 +771,7 @@ class _Corridors:
 #: Polygons with more vertices than this are cut into pieces of their boundary of
 #: _PIECE_SEGMENTS segments for the nearest-corridor search.
 _PIECE_MIN_VERTICES = 128
-_PIECE_SEGMENTS = 64
+_PIECE_SEGMENTS = 32
 
 
 def _boundary_pieces(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1080,7 +1080,7 @@ def _place_shapes(
 
 
 #: First radius (metres) of the nearest-corridor search; doubled until the search distance.
-_FIRST_RADIUS_M = 10.0
+_FIRST_RADIUS_M = 20.0
 
 
 def _distances(
@@ -1092,7 +1092,7 @@ def _distances(
     Returns the corridor's position and the distance in metres; -1 and NaN for an asset
     with no corridor within ``search_m``. The search runs on small pieces of the
     corridors' boundaries (:func:`_boundary_pieces`) in the stored CRS with a growing
-    radius (10 m, 20 m, 40 m, ... up to the search distance): an asset is settled in the
+    radius (20 m, 40 m, 80 m, ... up to the search distance): an asset is settled in the
     first round whose radius holds its nearest piece with a margin for the
     stored-to-metric scale (:meth:`_Space.scale`), so no asset fans out over every
     corridor within the search distance. The distance is measured in the metric CRS
