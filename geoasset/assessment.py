@@ -38,7 +38,10 @@ re-projected; lengths, areas and distances are measured in the metric CRS from p
 coordinates. Poles: one STRtree query of the corridors against the poles (GEOS prepares
 each corridor once). Lines: the spans wholly inside one corridor
 (``contains_properly``) take their full length without any intersection; only the spans
-crossing a corridor boundary are intersected. Large GEOS calls run in two threads.
+crossing a corridor boundary are intersected. Assets outside every corridor: the nearest
+corridor is searched on small pieces of the corridors' boundaries with a radius growing
+from 20 m to ``search_distance_m``, never over every corridor in reach. Large GEOS calls
+run in two threads.
 
 Days, the convention and the rounding rule
 ------------------------------------------
