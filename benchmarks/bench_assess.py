@@ -209,7 +209,7 @@ def _pole_rates(tariffs: pd.DataFrame, year: int) -> dict:
 
 
 def independent_pole_total(corridors, poles, tariffs, year: int) -> int:
-    """The amount owed for ``poles``, computed without geoassset's placement: a pole
+    """The amount owed for ``poles``, computed without geoasset's placement: a pole
     touching any corridor (``sjoin(..., "intersects")``, each pole once) owes its kind's
     yearly rate × (days from ``surveyed_on`` to 31 December) / days of the year, rounded
     half-up to the rupiah."""
