@@ -425,31 +425,39 @@ def _query(tree: shapely.STRtree, geoms: np.ndarray) -> tuple[np.ndarray, np.nda
     return first, np.concatenate([part[1] for part in parts])
 
 
-#: Grids (m) an overlay GEOS refuses in floating point is retried on: snap-rounding on a
-#: fixed grid is robust by construction (GEOS OverlayNG).
+#: Every overlay is snap-rounded on this grid (2**-30 m, about 1 nm): GEOS's floating-point
+#: overlay (3.14) can return a wrong result without an error when edges nearly coincide
+#: (a difference returned unchanged, or missing a few square metres), while snap-rounding
+#: on a fixed grid is robust by construction (OverlayNG).
+_OVERLAY_GRID_M = 2.0**-30
+#: Coarser grids (m) an overlay GEOS refuses is retried on.
 _FALLBACK_GRIDS_M = (1e-6, 1e-3)
 
 
-def _overlay(op, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``op(a, b)`` on aligned arrays of polygons; never raises a GEOS error.
+def _overlay(
+    op, a: np.ndarray, b: np.ndarray, *, subtracts: bool = False, grid: float = _OVERLAY_GRID_M
+) -> tuple[np.ndarray, np.ndarray]:
+    """``op(a, b)`` on aligned arrays of polygons, snap-rounded on ``grid``; never raises a
+    GEOS error.
 
     Inputs are reduced to their polygons first (GEOS refuses an overlay of a collection
-    that mixes dimensions). A row GEOS refuses in floating point is retried snapped to
-    the grids of :data:`_FALLBACK_GRIDS_M`, and a result that vanished although the
+    that mixes dimensions). A row GEOS refuses is retried snapped to the coarser
+    grids of :data:`_FALLBACK_GRIDS_M`, and a result that vanished although the
     input had area (GEOS can lose a polygon whose edges nearly coincide with the
     other's) is recomputed the same way. Returns the polygonal results and the mask of
     rows that needed a grid, so the caller can report them. An invalid result (GEOS can
-    return one from edges that nearly coincide) is redone the same way.
+    return one from edges that nearly coincide) is redone the same way. ``subtracts``
+    says ``op`` is a difference (only then can a vanished result be checked).
     """
     a, b = _polygonal(a), _polygonal(b)
     retried = np.zeros(len(a), dtype=bool)
     try:
-        out = _threaded(op, a, b)
+        out = _threaded(lambda x, y: op(x, y, grid_size=grid), a, b)
     except GEOSException:
         out = np.empty(len(a), dtype=object)
         for k in range(len(a)):
             try:
-                out[k] = op(a[k], b[k])
+                out[k] = op(a[k], b[k], grid_size=grid)
             except GEOSException:
                 out[k] = None
     out = np.asarray(out, dtype=object)
@@ -458,7 +466,7 @@ def _overlay(op, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for k in failed:
         out[k] = _on_grid(op, a[k], b[k])
     retried[failed] = True
-    if op is shapely.difference:
+    if subtracts:
         vanished = np.flatnonzero((shapely.area(out) <= _AREA_EPS) & (shapely.area(a) > _AREA_EPS))
         for k in vanished[~shapely.covers(b[vanished], a[vanished])]:
             again = _on_grid(op, a[k], b[k])
@@ -531,13 +539,14 @@ def _ranks(counts: np.ndarray) -> np.ndarray:
 
 
 def _subtract(
-    polys: np.ndarray, losers: np.ndarray, pieces: np.ndarray
+    polys: np.ndarray, losers: np.ndarray, pieces: np.ndarray, *, grid: float = _OVERLAY_GRID_M
 ) -> tuple[np.ndarray, np.ndarray]:
     """``polys[k]`` minus every piece lost by ``k``: one vectorised difference per round.
 
     (Subtracting a road's pieces one at a time is faster in GEOS than subtracting them
-    merged, and round ``r`` handles the ``r``-th piece of every road at once.) Returns
-    the corridors and, per piece (in the given order), whether it needed a grid.
+    merged, and round ``r`` handles the ``r``-th piece of every road at once.) Every
+    difference is snap-rounded on ``grid`` (m). Returns the corridors and, per piece
+    (in the given order), whether it needed a grid.
     """
     polys = polys.copy()
     retried = np.zeros(len(losers), dtype=bool)
@@ -550,8 +559,26 @@ def _subtract(
     for r in range(int(rank.max()) + 1):
         sel = np.flatnonzero(rank == r)
         who = losers[sel]
-        polys[who], retried[order[sel]] = _overlay(shapely.difference, polys[who], pieces[sel])
+        polys[who], retried[order[sel]] = _overlay(
+            shapely.difference, polys[who], pieces[sel], subtracts=True, grid=grid
+        )
     return polys, retried
+
+
+def _sharing_land(corridors: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which pairs ``(a, b)`` of corridors still share land (on a 1 nm grid, which GEOS
+    computes robustly)."""
+    both = ~(shapely.is_empty(corridors[a]) | shapely.is_empty(corridors[b]))
+    shared = np.zeros(len(a), dtype=bool)
+    rows = np.flatnonzero(both)
+    if len(rows):
+        common = _threaded(
+            lambda x, y: shapely.intersection(x, y, grid_size=_OVERLAY_GRID_M),
+            corridors[a[rows]],
+            corridors[b[rows]],
+        )
+        shared[rows] = shapely.area(common) > 1e-6
+    return shared
 
 
 # -- the partition -------------------------------------------------------------------
@@ -1020,6 +1047,18 @@ def _partition(
     real[real] = shapely.area(pieces_all[real]) > _AREA_EPS
     corridors, retried = _subtract(polys, losers_all[real], pieces_all[real])
     flagged_all[np.flatnonzero(real)[retried]] = True
+    # A last check that no two corridors share land (a wrong overlay GEOS did not report
+    # would show here); such corridors are rebuilt on a coarser grid and noted.
+    shared = _sharing_land(corridors, a, b)
+    if shared.any():
+        redo = np.unique(np.concatenate([a[shared], b[shared]]))
+        use = real & np.isin(losers_all, redo)
+        again, _ = _subtract(polys, losers_all[use], pieces_all[use], grid=_FALLBACK_GRIDS_M[0])
+        corridors[redo] = again[redo]
+        pair_key = np.minimum(losers_all, winners_all) * len(polys) + np.maximum(
+            losers_all, winners_all
+        )
+        flagged_all |= np.isin(pair_key, a[shared] * len(polys) + b[shared])
     fallbacks: dict[tuple[int, int], shapely.Geometry] = {}
     for k in np.flatnonzero(flagged_all):
         pair = (int(min(losers_all[k], winners_all[k])), int(max(losers_all[k], winners_all[k])))
@@ -1226,7 +1265,7 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
         lose_a[approx[split]] = _polygonal(got[split])
         lose_b[approx[none_b]] = overlap[approx[none_b]]
         lose_b[approx[split]], again = _overlay(
-            shapely.difference, overlap[approx[split]], lose_a[approx[split]]
+            shapely.difference, overlap[approx[split]], lose_a[approx[split]], subtracts=True
         )
         retried[approx[split]] |= again
     counts = {
@@ -1606,10 +1645,10 @@ def build_corridors(
         for k, other in ((x, y), (y, x)):
             notes[k] += (
                 f"{'; ' if notes[k] else ''}boundary with {lines.road_id[other]} cut on a "
-                f"snapped grid near {lat:.6f}, {lon:.6f} (GEOS refused the exact cut)"
+                f"snapped grid near {lat:.6f}, {lon:.6f} (GEOS failed on the exact cut)"
             )
         log.warning(
-            "roads %s and %s: the exact cut between their right-of-way failed in GEOS; cut on "
+            "roads %s and %s: GEOS failed on the exact cut between their right-of-way; cut on "
             "a snapped grid instead (still a partition) near %.6f, %.6f",
             lines.road_id[x],
             lines.road_id[y],

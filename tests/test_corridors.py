@@ -644,9 +644,9 @@ def test_six_links_that_crashed_geos_build_a_partition():
 
 
 def test_refused_overlay_is_cut_on_a_grid_and_noted(monkeypatch):
-    # Fault injection: GEOS refuses every floating-point difference; the cut is then made
-    # snapped to 1 µm, the result is still a partition, and both roads name the other and
-    # the place.
+    # Fault injection: GEOS refuses every difference on the usual 1 nm grid; the cut is
+    # then made snapped to 1 µm, the result is still a partition, and both roads name the
+    # other and the place.
     import geoasset.corridors as corridors
 
     roads = roads_frame(
@@ -658,7 +658,7 @@ def test_refused_overlay_is_cut_on_a_grid_and_noted(monkeypatch):
     real = shapely.difference
 
     def refusing(a, b, grid_size=None, **kwargs):
-        if grid_size is None:
+        if grid_size == corridors._OVERLAY_GRID_M:
             raise shapely.errors.GEOSException("TopologyException: injected")
         return real(a, b, grid_size=grid_size, **kwargs)
 
@@ -784,3 +784,59 @@ def test_west_jakarta_osm_network_is_a_partition_of_its_buffers():
     a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     pairs = np.flatnonzero(a < b)[::7]
     assert shapely.area(shapely.intersection(geoms[a[pairs]], geoms[b[pairs]])).max() < 1e-6
+
+
+def test_piece_with_edges_along_the_corridor_is_subtracted():
+    # Found by the real-network property: GEOS 3.14's floating-point difference returned
+    # W0's rectangle unchanged when subtracting the piece W2 is nearer to, because two
+    # edges of the piece lie along W0's edges, and the corridors shared 170 m². Overlays
+    # are now snap-rounded on a 1 nm grid. Checked here against a 2 cm grid count.
+    roads = roads_frame(
+        [
+            {"road_id": "W0", "road_class": "raya", "geometry": line((17.5, 0), (40, 42.5))},
+            {"road_id": "W2", "road_class": "raya", "geometry": line((12.5, 12.5), (25, 82.5))},
+        ]
+    )
+    out = build_corridors(roads)
+    assert_partition(roads, out, [25.0, 25.0])
+    a, b = (
+        LineString([at(*p), at(*q)])
+        for p, q in [((17.5, 0), (40, 42.5)), ((12.5, 12.5), (25, 82.5))]
+    )
+    # W0 keeps its 25 m x 48.1 m rectangle less the part of the overlap nearer to W2,
+    # counted on a 2 cm grid over the overlap's box (x 10-32 m, y 10-49 m).
+    xs, ys = np.meshgrid(np.arange(9, 33, 0.02) + 0.01, np.arange(9, 50, 0.02) + 0.01)
+    pts = shapely.points(X0 + xs.ravel(), Y0 + ys.ravel())
+    both = shapely.contains(a.buffer(12.5, cap_style="flat"), pts) & shapely.contains(
+        b.buffer(12.5, cap_style="flat"), pts
+    )
+    nearer_b = both & (shapely.distance(pts, b) < shapely.distance(pts, a))
+    w0 = 25 * a.length - nearer_b.sum() * 0.02**2
+    assert out.set_index("road_id").loc["W0", "area_m2"] == pytest.approx(w0, abs=2.0)
+    assert (out["note"] == "").all()
+
+
+def test_hairpins_and_a_straight_road_leave_no_gap():
+    # Found by the same property: a floating-point difference took 8.6 m² too much from
+    # W3 where only W2 and W3 reach (below W0's flat end), leaving land to nobody.
+    roads = roads_frame(
+        [
+            {
+                "road_id": "W0",
+                "road_class": "bebas_hambatan",
+                "geometry": line((2.5, 0), (2.5, 32.5)),
+            },
+            {
+                "road_id": "W2",
+                "road_class": "bebas_hambatan",
+                "geometry": line((0, 0), (10, 60), (0, 2.5)),
+            },
+            {
+                "road_id": "W3",
+                "road_class": "bebas_hambatan",
+                "geometry": line((0.6, 3.3), (10.6, 60.8), (0.6, 0.8)),
+            },
+        ]
+    )
+    out = build_corridors(roads)
+    assert_partition(roads, out, [30.0] * 3)
