@@ -13,8 +13,8 @@ failure while staging (bad data, disk full, Ctrl-C) leaves the real layers untou
 the staging tables are dropped; a crash during the swap is rolled back by SQLite's
 journal the next time the file is opened. Other layers are never rewritten.
 
-Writers hold an exclusive ``flock`` on the file for the whole write; a second writer waits
-``lock_timeout`` seconds, then gets :class:`~geoasset.errors.InventoryLockedError`.
+Writers hold an exclusive lock on the file (:mod:`geoasset.locking`) for the whole
+write; a second writer waits ``lock_timeout`` seconds, then gets :class:`~geoasset.errors.InventoryLockedError`.
 
 Bulk writes
 -----------
@@ -49,7 +49,6 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import getpass
 import json
 import os
@@ -75,6 +74,7 @@ from geoasset.errors import (
     LayerNotEmptyError,
     LayerNotFoundError,
 )
+from geoasset.locking import try_lock, unlock
 from geoasset.rtree import pack_rtree
 from geoasset.schema import INVENTORY_LAYERS, LAYERS, SCHEMA_VERSION
 from geoasset.wkb import geometry_wkb, point_wkb
@@ -303,21 +303,17 @@ class Inventory:
         self.check()
         with open(self.path, "rb") as handle:
             deadline = time.monotonic() + self.lock_timeout
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise InventoryLockedError(
-                            f"{self.path}: inventory is locked by another process "
-                            f"(waited {self.lock_timeout:g} s); try again when it has finished"
-                        ) from None
-                    time.sleep(0.05)
+            while not try_lock(handle):
+                if time.monotonic() >= deadline:
+                    raise InventoryLockedError(
+                        f"{self.path}: inventory is locked by another process "
+                        f"(waited {self.lock_timeout:g} s); try again when it has finished"
+                    )
+                time.sleep(0.05)
             try:
                 yield
             finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+                unlock(handle)
 
     def write(
         self,
