@@ -14,7 +14,8 @@ the staging tables are dropped; a crash during the swap is rolled back by SQLite
 journal the next time the file is opened. Other layers are never rewritten.
 
 Writers hold an exclusive lock on the file (:mod:`geoasset.locking`) for the whole
-write; a second writer waits ``lock_timeout`` seconds, then gets :class:`~geoasset.errors.InventoryLockedError`.
+write; a second writer waits ``lock_timeout`` seconds, then gets
+:class:`~geoasset.errors.InventoryLockedError`.
 
 Bulk writes
 -----------
