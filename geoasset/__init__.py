@@ -46,6 +46,8 @@ _EXPORTS = {
     "write_xlsx": "reports",
     "load_permits": "tariffs",
     "load_tariffs": "tariffs",
+    "format_rupiah": "money",
+    "bundled_layers": "samples",
     "metric_crs": "crs",
     "parse_crs": "crs",
     "utm_crs": "crs",

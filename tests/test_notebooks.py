@@ -28,12 +28,18 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
         f"{path.name} is committed with outputs"
     )
     # Notebooks write their outputs under GEOASSET_WORKDIR, never into the repo.
-    monkeypatch.setenv("GEOASSET_WORKDIR", str(tmp_path))
+    work = tmp_path / "work"
+    monkeypatch.setenv("GEOASSET_WORKDIR", str(work))
+    monkeypatch.delenv("GEOASSET_LAYERS", raising=False)
+    # Opened from a folder outside the repository (a copy on the officer's desktop): the
+    # bundled data is still found.
+    opened_in = tmp_path / "desktop"
+    opened_in.mkdir()
     client = NotebookClient(
         notebook,
         timeout=600,
         kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(opened_in)}},
     )
     client.execute()
     errors = [
@@ -44,3 +50,22 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
         if output.get("output_type") == "error"
     ]
     assert not errors
+    assert work.is_dir() and any(work.iterdir())
+    text = _text_outputs(notebook)
+    if path.name.startswith("02_"):
+        # Money reads as rupiah with Indonesian grouping, never as 8.51e+08: the total
+        # line, and the per-corridor table styled cell by cell.
+        assert "grand total 2026: Rp 851.357.218" in text
+        assert "8.51" not in text and "e+08" not in text
+        assert text.count(">Rp ") >= 3
+
+
+def _text_outputs(notebook) -> str:
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            data = output.get("data", {})
+            parts.append(data.get("text/plain", "") if isinstance(data.get("text/plain"), str) else "")
+            parts.append(data.get("text/html", "") if isinstance(data.get("text/html"), str) else "")
+    return "\n".join(parts)
