@@ -39,3 +39,16 @@ def make_roads() -> gpd.GeoDataFrame:
 @pytest.fixture
 def poles():
     return make_poles()
+
+
+@pytest.fixture(scope="session")
+def kupang_session(tmp_path_factory):
+    """One `run_pipeline` on the bundled Kupang data (tariffs example, 2026), shared by the
+    tests that only read its outputs."""
+    from pathlib import Path
+
+    from geoasset.pipeline import run_pipeline
+
+    layers = Path(__file__).parent.parent / "layers"
+    out = tmp_path_factory.mktemp("kupang_session")
+    return run_pipeline(layers / "kupang", out, tariffs=layers / "tariffs_example.csv", year=2026)

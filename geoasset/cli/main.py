@@ -30,6 +30,7 @@ COMMANDS = {
     "map": "map",
     "corridors": "corridors",
     "chainage": "chainage",
+    "statements": "statements",
 }
 
 

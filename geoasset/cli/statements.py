@@ -1,0 +1,73 @@
+"""``geoasset statements``: one draft SKRD per owner (PDF and XLSX) and their index."""
+
+from __future__ import annotations
+
+import click
+
+from geoasset.cli.options import existing_inventory_arg
+
+
+@click.command()
+@existing_inventory_arg
+@click.option("--year", type=int, required=True, help="Year of the stored assessment.")
+@click.option(
+    "-o",
+    "--out",
+    "directory",
+    required=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Folder for the statements (created if missing).",
+)
+@click.option(
+    "--owners",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="Owners register (CSV: owner_id, legal_name, address, tax_id, contact, aliases).",
+)
+@click.option(
+    "--settings",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="Office settings (TOML: number pattern, due days, account, signatory).",
+)
+@click.option(
+    "--issued-on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date of issue, YYYY-MM-DD (default: today); the due date counts from it.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["id", "en"]),
+    default="id",
+    show_default=True,
+    help="Language of the statements.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace statement files that exist.")
+def statements(inventory, year, directory, owners, settings, issued_on, lang, overwrite):
+    """Write a draft SKRD per owner from the assessment stored in INVENTORY.gpkg.
+
+    \b
+    Example:
+      geoasset statements out/inventory.gpkg --year 2026 -o out/skrd \\
+          --owners layers/owners_example.csv --settings layers/statements_example.toml
+    """
+    from geoasset.money import format_rupiah
+    from geoasset.statement_files import printable, statements_for_inventory
+    from geoasset.store import open_inventory
+
+    made, paths = statements_for_inventory(
+        open_inventory(inventory),
+        directory,
+        year=year,
+        owners=owners,
+        settings=settings,
+        issued_on=issued_on.date() if issued_on else None,
+        lang=lang,
+        overwrite=overwrite,
+    )
+    for statement in made:
+        note = f"  ({statement.note})" if statement.note else ""
+        click.echo(
+            f"{printable(statement.number):<28} {printable(statement.owner_name)[:44]:<44} "
+            f"{format_rupiah(statement.total_rp, lang):>20}{note}"
+        )
+    total = sum(statement.total_rp for statement in made)
+    click.echo(f"{len(made)} statement(s), total {format_rupiah(total, lang)}; index {paths[-1]}")
