@@ -232,13 +232,19 @@ def desa() -> gpd.GeoDataFrame:
 # --------------------------------------------------------------------------- every file
 
 
+#: example tables that are not layers: described in the prose of layers/README.md
+EXAMPLE_TABLES = ("tariffs_example.csv", "owners_example.csv", "statements_example.toml")
+
+
 def test_readme_lists_every_file():
     documented = readme_table()
     on_disk = {
         str(p.relative_to(LAYERS_DIR))
         for p in LAYERS_DIR.rglob("*")
-        if p.suffix in (".geojson", ".csv", ".kml") and p.name != "tariffs_example.csv"
+        if p.suffix in (".geojson", ".csv", ".kml") and p.name not in EXAMPLE_TABLES
     }
+    prose = (LAYERS_DIR / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{name}`" in prose and (LAYERS_DIR / name).is_file() for name in EXAMPLE_TABLES)
     assert on_disk == set(documented) - {"kupang/photos/*.jpg"}
     assert len(list((KUPANG / "photos").glob("*.jpg"))) == documented["kupang/photos/*.jpg"][1]
 
