@@ -31,6 +31,7 @@ COMMANDS = {
     "corridors": "corridors",
     "chainage": "chainage",
     "statements": "statements",
+    "qgis-project": "qgis_project",
 }
 
 

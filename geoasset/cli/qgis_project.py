@@ -1,0 +1,44 @@
+"""``geoasset qgis-project``: store the map's styles in the inventory and write a QGIS project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from geoasset.cli.options import existing_inventory_arg
+
+
+@click.command("qgis-project")
+@existing_inventory_arg
+@click.option(
+    "-o",
+    "--out",
+    "project",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Project file to write (default: INVENTORY with the suffix .qgs, next to it).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace the project file if it exists.")
+def qgis_project(inventory, project, overwrite):
+    """Style INVENTORY.gpkg for QGIS and write a project that opens every layer.
+
+    The styles go into the GeoPackage's layer_styles table as default styles (QGIS
+    applies them whenever a layer of the file is added); the project lists the layers,
+    bottom to top, with the same styles and a path relative to the project.
+
+    \b
+    Example:
+      geoasset qgis-project out/inventory.gpkg
+    """
+    from geoasset.errors import GeoassetError
+    from geoasset.qgis import write_layer_styles, write_qgis_project
+    from geoasset.store import open_inventory
+
+    inv = open_inventory(inventory)
+    target = Path(project) if project else Path(inventory).with_suffix(".qgs")
+    if target.exists() and not overwrite:
+        raise GeoassetError(f"{target} already exists; use --overwrite to replace it")
+    write_qgis_project(inv, target, overwrite=True)  # checks the path before styling
+    styled = write_layer_styles(inv)
+    click.echo(f"styled {len(styled)} layer(s) in {inventory}: {', '.join(styled)}")
+    click.echo(f"project {target}")
