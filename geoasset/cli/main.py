@@ -32,6 +32,7 @@ COMMANDS = {
     "chainage": "chainage",
     "statements": "statements",
     "qgis-project": "qgis_project",
+    "survey-form": "survey_form",
 }
 
 
