@@ -1307,6 +1307,7 @@ def assess(
         "year": "" if year is None else str(year),
         "metric_crs": metric.to_string(),
         "tariff_source": str(schedule.attrs.get("source", "")),
+        "tariff_sha256": str(schedule.attrs.get("sha256", "")),
         "permits_source": "" if permit_table is None else str(permit_table.attrs.get("source")),
         "day_count": DAY_COUNT,
         "rounding": ROUNDING,

@@ -61,6 +61,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import hashlib
 import itertools
 import os
 import re
@@ -68,6 +69,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -288,7 +290,10 @@ def load_tariffs(path: str | os.PathLike) -> pd.DataFrame:
     Parameters
     ----------
     path
-        The CSV file (UTF-8, comma or semicolon separated, header row first).
+        The CSV file (UTF-8, comma or semicolon separated, header row first), or a folder
+        of such files: versions side by side (e.g. one per regulation), each checked on
+        its own and against the others (unique ``tariff_id``; no key with overlapping
+        validity in two files), so an assessment of any year picks the rows valid then.
 
     Returns
     -------
@@ -296,7 +301,9 @@ def load_tariffs(path: str | os.PathLike) -> pd.DataFrame:
         One row per tariff row, columns :data:`TARIFF_COLUMNS` plus ``specificity``
         (number of non-empty optional keys) and ``source_row`` (1-based data row).
         ``rate_rp`` holds :class:`~decimal.Decimal`, the dates :class:`~datetime.date`
-        (``valid_to`` ``None`` when open-ended). ``attrs["source"]`` is the file name.
+        (``valid_to`` ``None`` when open-ended), and ``source_file``. ``attrs["source"]``
+        names the file (or folder and files), ``attrs["sha256"]`` each file's SHA-256, so
+        an assessment records exactly which schedule it used.
 
     Raises
     ------
@@ -319,9 +326,62 @@ def load_tariffs(path: str | os.PathLike) -> pd.DataFrame:
       tariffs.csv row 2 field 'unit': 'per_year' is not a unit; use per_unit_year, per_m_year, per_m2_year or per_unit_day
       tariffs.csv row 2 field 'valid_to': 2025-12-31 is before valid_from 2026-01-01
     """
+    if os.path.isdir(path):
+        return _load_schedule_folder(Path(path))
     source = os.path.basename(os.fspath(path))
     frame, numbers, problems = _frame_from_csv(path, source, "tariff", TariffError, TARIFF_COLUMNS)
-    return parse_tariffs(frame, source=source, row_numbers=numbers, problems=problems)
+    schedule = parse_tariffs(frame, source=source, row_numbers=numbers, problems=problems)
+    schedule["source_file"] = source
+    schedule.attrs["sha256"] = f"{source}:{_sha256(path)}"
+    return schedule
+
+
+def _sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _load_schedule_folder(folder: Path) -> pd.DataFrame:
+    """Every ``*.csv`` of ``folder`` as one schedule: versions side by side.
+
+    Each file is checked on its own, then across files: a ``tariff_id`` is unique in the
+    folder and no two files give the same key overlapping validity.
+    """
+    files = sorted(folder.glob("*.csv"))
+    if not files:
+        raise TariffError(
+            str(folder),
+            [ValidationProblem(None, None, "no tariff schedule (*.csv) in this folder")],
+        )
+    schedules = [load_tariffs(path) for path in files]
+    combined = pd.concat(schedules, ignore_index=True)
+    problems = []
+    seen: dict[str, tuple[str, int]] = {}
+    for tariff_id, name, row in zip(
+        combined["tariff_id"], combined["source_file"], combined["source_row"], strict=True
+    ):
+        if tariff_id in seen:
+            first = seen[tariff_id]
+            problems.append(
+                ValidationProblem(
+                    None,
+                    "tariff_id",
+                    f"{name} row {row}: duplicate tariff_id {tariff_id!r} "
+                    f"(first in {first[0]} row {first[1]})",
+                )
+            )
+        else:
+            seen[tariff_id] = (name, int(row))
+    rows = combined.to_dict("records")
+    problems.extend(_overlaps(rows, where=lambda r: (r["source_file"], r["source_row"])))
+    if problems:
+        raise TariffError(f"{folder.name}/", problems)
+    combined.attrs["source"] = f"{folder.name}/ ({', '.join(p.name for p in files)})"
+    combined.attrs["sha256"] = "; ".join(s.attrs["sha256"] for s in schedules)
+    return combined
 
 
 def parse_tariffs(
@@ -452,11 +512,17 @@ def parse_tariffs(
     )
     out["specificity"] = np.array([r["specificity"] for r in rows], dtype="int64")
     out["source_row"] = np.array([r["source_row"] for r in rows], dtype="int64")
+    if "source_file" in columns:  # a schedule read before: keep which file each row is from
+        out["source_file"] = list(frame[columns["source_file"]])
     out.attrs["source"] = frame.attrs.get("source", source)
+    if frame.attrs.get("sha256"):
+        out.attrs["sha256"] = frame.attrs["sha256"]
     return out
 
 
-def _overlaps(rows: list[dict]) -> list[ValidationProblem]:
+def _overlaps(rows: list[dict], where=None) -> list[ValidationProblem]:
+    """Rows of the same key whose validity overlaps. ``where(row)`` names a row in the
+    message (for rows of several files); by default the problem carries the row number."""
     problems = []
     dated = [r for r in rows if r["valid_from"] is not None and r["object"] is not None]
     by_key: dict[tuple, list[dict]] = {}
@@ -464,21 +530,27 @@ def _overlaps(rows: list[dict]) -> list[ValidationProblem]:
         by_key.setdefault((r["object"], *(r[k] for k in KEY_FIELDS)), []).append(r)
     for key, group in by_key.items():
         for a, b in itertools.combinations(group, 2):
+            if where is not None and where(a)[0] == where(b)[0]:
+                continue  # same file: checked when the file was read
             a_end = a["valid_to"] or date.max
             b_end = b["valid_to"] or date.max
             if a["valid_from"] <= b_end and b["valid_from"] <= a_end:
                 label = ", ".join(
                     f"{k}={v}" for k, v in zip(("object", *KEY_FIELDS), key, strict=True) if v
                 )
-                problems.append(
-                    ValidationProblem(
-                        b["source_row"],
-                        "valid_from",
-                        f"validity {_span(b)} overlaps row {a['source_row']} "
-                        f"(tariff {a['tariff_id']!r}, {_span(a)}) for the same key ({label}); "
-                        "end one row before the other starts",
-                    )
+                other = (
+                    f"row {a['source_row']}" if where is None else " row ".join(map(str, where(a)))
                 )
+                message = (
+                    f"validity {_span(b)} overlaps {other} "
+                    f"(tariff {a['tariff_id']!r}, {_span(a)}) for the same key ({label}); "
+                    "end one row before the other starts"
+                )
+                if where is None:
+                    problems.append(ValidationProblem(b["source_row"], "valid_from", message))
+                else:
+                    here = " row ".join(map(str, where(b)))
+                    problems.append(ValidationProblem(None, "valid_from", f"{here}: {message}"))
     return problems
 
 

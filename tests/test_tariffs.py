@@ -142,7 +142,7 @@ def test_example_schedule_is_valid_marked_as_example_and_in_the_domain_ranges():
 
 def test_load_returns_typed_rows(tmp_path):
     schedule = load_tariffs(write(tmp_path, "\n".join([HEADER, *GOOD]) + "\n"))
-    assert list(schedule.columns) == [*TARIFF_COLUMNS, "specificity", "source_row"]
+    assert list(schedule.columns) == [*TARIFF_COLUMNS, "specificity", "source_row", "source_file"]
     row = schedule.iloc[2]
     assert row["rate_rp"] == Decimal(25000) and row["valid_to"] is None
     assert row["valid_from"] == date(2026, 1, 1)
@@ -310,3 +310,81 @@ def test_permits_are_validated_with_every_problem(tmp_path):
     )
     permits = load_permits(good)
     assert permits.loc[0, "valid_to"] is None and permits.loc[0, "paid_until"] is None
+
+
+# --------------------------------------------------------------------------- versions
+def _versions(folder):
+    """2026: the example schedule; 2025: the same keys at 80 % of the rates, other ids."""
+    import csv as csv_module
+    import shutil
+
+    example = Path(__file__).parent.parent / "layers" / "tariffs_example.csv"
+    folder.mkdir()
+    shutil.copy(example, folder / "2026.csv")
+    with open(example, encoding="utf-8", newline="") as handle:
+        rows = list(csv_module.DictReader(handle))
+    with open(folder / "2025.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv_module.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(
+                {
+                    **row,
+                    "tariff_id": row["tariff_id"].replace("2026", "2025"),
+                    "rate_rp": str(int(row["rate_rp"]) * 4 // 5),
+                    "valid_from": "2025-01-01",
+                    "valid_to": "2025-12-31",
+                }
+            )
+    return folder
+
+
+def test_a_folder_of_versions_reproduces_each_year(kupang_session, tmp_path):
+    import hashlib
+
+    from geoasset.assessment import assess
+    from geoasset.store import open_inventory
+
+    folder = _versions(tmp_path / "tariffs")
+    inventory = open_inventory(kupang_session.inventory)
+    frames = {
+        name: inventory.read(name) for name in ("poles", "utility_lines", "corridors", "roads")
+    }
+    both = load_tariffs(folder)
+    assert sorted(set(both["source_file"])) == ["2025.csv", "2026.csv"]
+    expected_hashes = "; ".join(
+        f"{name}:{hashlib.sha256((folder / name).read_bytes()).hexdigest()}"
+        for name in ("2025.csv", "2026.csv")
+    )
+    assert both.attrs["sha256"] == expected_hashes
+    for year in (2025, 2026):
+        alone = load_tariffs(folder / f"{year}.csv")
+        with_folder = assess(**frames, tariffs=both, year=year)
+        with_file = assess(**frames, tariffs=alone, year=year)
+        columns = ["asset_id", "tariff_id", "days", "amount_rp"]
+        pd.testing.assert_frame_equal(
+            with_folder.items[columns].reset_index(drop=True),
+            with_file.items[columns].reset_index(drop=True),
+        )
+        assert with_folder.items["tariff_id"].str.contains(str(year)).all()
+        assert with_folder.parameters["tariff_sha256"] == expected_hashes
+    assert assess(**frames, tariffs=both, year=2026).grand_total == 851_357_218
+
+
+def test_versions_that_overlap_or_reuse_an_id_are_refused_naming_both_files(tmp_path):
+    folder = _versions(tmp_path / "tariffs")
+    text = (folder / "2025.csv").read_text(encoding="utf-8").replace("2025-12-31", "2026-01-31")
+    (folder / "2025.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(TariffError) as caught:
+        load_tariffs(folder)
+    message = str(caught.value)
+    assert "2026.csv row 1: validity 2026-01-01 – 2026-12-31 overlaps 2025.csv row 1" in message
+    text = (folder / "2025.csv").read_text(encoding="utf-8").replace("2026-01-31", "2025-12-31")
+    (folder / "2025.csv").write_text(text.replace("EX-2025-POLE,", "EX-2026-POLE,"), encoding="utf-8")
+    with pytest.raises(TariffError, match=r"duplicate tariff_id 'EX-2026-POLE' \(first in 2025.csv row 1\)"):
+        load_tariffs(folder)
+
+
+def test_an_empty_folder_is_refused(tmp_path):
+    with pytest.raises(TariffError, match="no tariff schedule"):
+        load_tariffs(tmp_path)

@@ -30,9 +30,9 @@ def _xlsx(ctx: click.Context, param: click.Parameter, value):
     "--tariffs",
     "tariffs_path",
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=str),
-    metavar="FILE",
-    help="Tariff schedule CSV (see layers/tariffs_example.csv).",
+    type=click.Path(exists=True, path_type=str),
+    metavar="PATH",
+    help="Tariff schedule CSV (see layers/tariffs_example.csv), or a folder of versions.",
 )
 @click.option("--year", type=click.IntRange(1900, 2200), help="Bill this calendar year.")
 @click.option("--from", "date_from", callback=_date, metavar="DATE", help="First day billed.")

@@ -19,8 +19,8 @@ from geoasset.cli.options import crs_option, lang_option
 )
 @click.option(
     "--tariffs",
-    type=click.Path(exists=True, dir_okay=False, path_type=str),
-    help="Tariff schedule CSV; without it the assessment is skipped.",
+    type=click.Path(exists=True, path_type=str),
+    help="Tariff schedule CSV, or a folder of versions; without it the assessment is skipped.",
 )
 @click.option("--year", type=click.IntRange(1900, 2200), help="Billing year [default: this year].")
 @click.option(
