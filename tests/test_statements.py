@@ -318,3 +318,23 @@ def test_cli_statements(kupang_session, tmp_path):
     assert "already exists" in again.output and "Traceback" not in again.output
     wrong_year = runner.invoke(cli, [*args[:3], "2025", *args[4:], "--overwrite"])
     assert wrong_year.exit_code == 1 and "assess 2025 first" in wrong_year.output
+
+
+def test_register_from_xlsx_reads_like_the_csv(tmp_path):
+    from openpyxl import Workbook
+
+    with open(OWNERS, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.active.append([None] * len(rows[0]))  # a blank row at the end is no company
+    path = tmp_path / "owners.xlsx"
+    book.save(path)
+    from_xlsx, from_csv = load_owners(path), load_owners(OWNERS)
+    assert from_xlsx.keys == from_csv.keys
+    pd.testing.assert_frame_equal(from_xlsx.companies, from_csv.companies)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK not really")
+    with pytest.raises(SchemaError, match="broken.xlsx.*not an XLSX workbook"):
+        load_owners(broken)

@@ -21,7 +21,7 @@ from geoasset.cli.options import existing_inventory_arg
 @click.option(
     "--owners",
     type=click.Path(exists=True, dir_okay=False, path_type=str),
-    help="Owners register (CSV: owner_id, legal_name, address, tax_id, contact, aliases).",
+    help="Owners register, CSV or XLSX (owner_id, legal_name, address, tax_id, contact, aliases).",
 )
 @click.option(
     "--settings",
