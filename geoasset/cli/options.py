@@ -15,11 +15,8 @@ existing_inventory_arg = click.argument(
 )
 
 
-def open_with_roads(inventory: str):
-    """Open ``inventory`` and read its roads; refuse, with the fix, when there are none.
-
-    Returns ``(Inventory, roads GeoDataFrame)``.
-    """
+def open_requiring_roads(inventory: str):
+    """Open ``inventory``; refuse, with the fix, when it has no roads."""
     from geoasset.errors import GeoassetError
     from geoasset.store import open_inventory
 
@@ -29,6 +26,15 @@ def open_with_roads(inventory: str):
             f"{inventory}: layer 'roads' is empty; import roads first "
             "(e.g. geoasset import INVENTORY roads roads.geojson)"
         )
+    return inv
+
+
+def open_with_roads(inventory: str):
+    """Open ``inventory`` and read its roads; refuse, with the fix, when there are none.
+
+    Returns ``(Inventory, roads GeoDataFrame)``.
+    """
+    inv = open_requiring_roads(inventory)
     return inv, inv.read("roads")
 
 
