@@ -15,6 +15,18 @@ existing_inventory_arg = click.argument(
 )
 
 
+def check_output_file(path, *, overwrite: bool) -> None:
+    """Refuse, before any work, an output file that exists (without ``--overwrite``) or
+    whose folder does not exist."""
+    from pathlib import Path
+
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise click.ClickException(f"{target} already exists; use --overwrite to replace it")
+    if not target.parent.is_dir():
+        raise click.ClickException(f"{target}: folder {target.parent} does not exist")
+
+
 def open_requiring_roads(inventory: str):
     """Open ``inventory``; refuse, with the fix, when it has no roads."""
     from geoasset.errors import GeoassetError
