@@ -1021,9 +1021,15 @@ def _check_and_write(
     if mode == "append" and existing_rows:
         ids = inv.read(layer, columns=[spec.id_field])[spec.id_field]
         existing_ids = ids.dropna().astype("str").tolist()
-    result = validate_layer(
-        frame, spec, source=src.name, row_numbers=rows, existing_ids=existing_ids, fix=fix
-    )
+    try:
+        result = validate_layer(
+            frame, spec, source=src.name, row_numbers=rows, existing_ids=existing_ids, fix=fix
+        )
+    except shapely.errors.GEOSException as exc:  # e.g. --fix on a NaN coordinate
+        raise SourceError(
+            f"{src.name}: a geometry cannot be checked or repaired ({exc}); "
+            "is a coordinate not a number?"
+        ) from exc
     coordinate_rows = {p.row for p in src.problems}
     problems = sorted(
         [
