@@ -422,9 +422,14 @@ class Inventory:
         for attempt in range(1, max(attempts, 1) + 1):
             last = attempt >= attempts
             with self.transaction() if last else contextlib.nullcontext():
-                before = self.stamp(layers)
-                present = set(self.layers())
-                frames = {name: self.read(name) for name in layers if name in present}
+                try:
+                    before = self.stamp(layers)
+                    frames = self._read_present(layers)
+                except (sqlite3.Error, pyogrio.errors.DataLayerError, LayerNotFoundError):
+                    if last:  # under the lock nothing moves: a real failure
+                        raise
+                    log.info("%s: a layer was replaced while read; again under the lock", self.path)
+                    continue
                 result = change(frames)
                 with self.transaction():
                     if self.stamp(layers) == before:
@@ -432,6 +437,10 @@ class Inventory:
                         return result
             log.info("%s: %s changed while computing; again under the lock", self.path, layers)
         raise AssertionError("unreachable: the last attempt holds the lock")
+
+    def _read_present(self, layers: Sequence[str]) -> dict:
+        present = set(self.layers())
+        return {name: self.read(name) for name in layers if name in present}
 
     def write(
         self,
