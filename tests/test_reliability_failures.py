@@ -421,3 +421,40 @@ def test_readme_first_command_twice_then_without_overwrite(tmp_path):
     assert third.returncode == 1
     one_line_error(third.stderr, "already exists")
     assert _snapshot(out) == before  # refused before writing anything
+
+
+# -- warnings of the libraries underneath go to the log --------------------------------
+WARN_IN_REPORT = """
+import sys
+import numpy as np
+import geoasset.summary as summary
+real = summary.inventory_report
+def noisy(*args, **kwargs):
+    np.float64(1.0) / np.float64(0.0)  # numpy: RuntimeWarning, divide by zero
+    return real(*args, **kwargs)
+summary.inventory_report = noisy
+sys.argv = ["geoasset", *sys.argv[1:]]
+from geoasset.cli.main import main
+main()
+"""
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_python_warnings_go_to_the_log(kupang_inventory, tmp_path, verbose):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "default"}
+    args = [*(["-v"] if verbose else []), "report", str(kupang_inventory)]
+    done = subprocess.run(
+        [sys.executable, "-c", WARN_IN_REPORT, *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    warned = [line for line in done.stderr.splitlines() if "RuntimeWarning" in line]
+    if verbose:  # one log line, not the raw warning with its source line
+        assert len(warned) == 1 and warned[0].startswith("WARNING: "), done.stderr
+        assert "np.float64(1.0)" not in done.stderr  # no source line printed raw
+    else:
+        assert warned == [], done.stderr

@@ -13,6 +13,8 @@ from __future__ import annotations
 import importlib
 import keyword
 import logging
+import os
+import warnings
 
 import click
 
@@ -69,6 +71,12 @@ class LazyGroup(click.Group):
             ) from None
 
 
+def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """``warnings.showwarning`` for the CLI: one log line instead of two raw ones."""
+    where = f"{os.path.basename(filename)}:{lineno}"
+    logging.getLogger("py.warnings").warning("%s: %s (%s)", category.__name__, message, where)
+
+
 def _debugging(ctx: click.Context) -> bool:
     """True with ``--debug`` or ``-v``: failures keep their traceback."""
     settings = ctx.obj or {}
@@ -93,7 +101,7 @@ def cli(ctx: click.Context, verbose: int, quiet: int, debug: bool) -> None:
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
     logging.getLogger("geoasset").setLevel(max(level, logging.DEBUG))
     # warnings of the libraries underneath: to the log, one line, shown with -v
-    logging.captureWarnings(True)
+    warnings.showwarning = _log_warning
     warnings_level = logging.WARNING if verbose > 0 or debug else logging.ERROR
     logging.getLogger("py.warnings").setLevel(warnings_level)
     ctx.ensure_object(dict)
