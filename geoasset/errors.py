@@ -137,6 +137,21 @@ def fault_cause(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def _final_name(path: str) -> str:
+    """The file a staged ``.<name>.<8 hex>.partial`` stands for (the one the user named).
+
+    >>> _final_name("out/.report.xlsx.0a1b2c3d.partial")
+    'out/report.xlsx'
+    """
+    import re
+
+    folder, _, name = path.replace("\\", "/").rpartition("/")
+    staged = re.fullmatch(r"\.(.+)\.[0-9a-f]{8}\.partial", name)
+    if staged is None:
+        return path
+    return f"{folder}/{staged.group(1)}" if folder else staged.group(1)
+
+
 def describe_fault(exc: BaseException) -> str:
     """One line for an unexpected exception: ``<file>: <what>`` where a file is known.
 
@@ -150,7 +165,7 @@ def describe_fault(exc: BaseException) -> str:
     """
     filename = getattr(exc, "filename", None)
     if isinstance(exc, OSError) and filename is not None:
-        return f"{filename}: {fault_cause(exc)}"
+        return f"{_final_name(str(filename))}: {fault_cause(exc)}"
     if isinstance(exc, OSError) or type(exc).__module__.startswith(("sqlite3", "pyogrio")):
         return fault_cause(exc)
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

@@ -458,3 +458,11 @@ def test_python_warnings_go_to_the_log(kupang_inventory, tmp_path, verbose):
         assert "np.float64(1.0)" not in done.stderr  # no source line printed raw
     else:
         assert warned == [], done.stderr
+
+
+def test_report_into_a_read_only_folder_is_one_line(kupang_inventory, read_only_copy, tmp_path):
+    target = read_only_copy.parent / "report.xlsx"
+    done = geoasset("report", str(kupang_inventory), "-o", str(target), cwd=tmp_path)
+    assert done.returncode == 1
+    one_line_error(done.stderr, f"{target}: read-only")
+    assert sorted(p.name for p in read_only_copy.parent.iterdir()) == ["inv.gpkg"]
