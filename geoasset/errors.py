@@ -12,6 +12,7 @@ __all__ = [
     "InventoryError",
     "InventoryLockedError",
     "InventoryWriteError",
+    "OutputExistsError",
     "LayerNotFoundError",
     "LayerNotEmptyError",
     "SchemaError",
@@ -87,6 +88,14 @@ class SchemaError(GeoassetError):
 
 class TariffError(SchemaError):
     """A tariff schedule with problems (bad unit, negative rate, overlapping rows...)."""
+
+
+class OutputExistsError(GeoassetError):
+    """An output file exists and the caller did not ask to overwrite it (nothing written)."""
+
+    def __init__(self, path, detail: str = ""):
+        self.path = path
+        super().__init__(f"{path} already exists{detail}; use overwrite to replace it")
 
 
 class InventoryWriteError(InventoryError):

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from geoasset.errors import GeoassetError, SourceError
+from geoasset.errors import OutputExistsError, SourceError
 from geoasset.schema import INVENTORY_LAYERS
 
 __all__ = [
@@ -193,9 +193,8 @@ def planned_outputs(sources: dict[str, Path], *, year: int, assessment: bool) ->
 def _refuse_existing(out: Path, planned: list[str]) -> None:
     existing = [out / name for name in planned if (out / name).exists()]
     if existing:
-        raise GeoassetError(
-            f"{existing[0]} already exists ({len(existing)} output(s) of an earlier run in "
-            f"{out}); use overwrite to replace them"
+        raise OutputExistsError(
+            existing[0], f" ({len(existing)} output(s) of an earlier run in {out})"
         )
 
 

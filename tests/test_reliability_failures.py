@@ -419,7 +419,7 @@ def test_readme_first_command_twice_then_without_overwrite(tmp_path):
     before = _snapshot(out)
     third = geoasset(*command[:-1], cwd=tmp_path)  # without --overwrite
     assert third.returncode == 1
-    one_line_error(third.stderr, "already exists")
+    one_line_error(third.stderr, "already exists", "use --overwrite")
     assert _snapshot(out) == before  # refused before writing anything
 
 
