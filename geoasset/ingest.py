@@ -68,6 +68,7 @@ from geoasset.errors import (
     SchemaError,
     SourceError,
     ValidationProblem,
+    fault_cause,
 )
 from geoasset.osm import (
     MAPPED_FIELDS,
@@ -983,13 +984,52 @@ def import_layer(
             )
             rows = rows[keep]
 
+    # From the id check to the swap under the write lock: two imports at once never
+    # store the same id twice.
+    with inv.transaction():
+        return _check_and_write(
+            inv, spec, src, source, frame, rows, osm_problems, osm_summary,
+            mode=mode, strict=strict, fix=fix, rejects=rejects,
+        )  # fmt: skip
+
+
+def _check_and_write(
+    inv: Inventory,
+    spec: LayerSpec,
+    src: _Source,
+    source: Path,
+    frame: gpd.GeoDataFrame,
+    rows: np.ndarray,
+    osm_problems: list[ValidationProblem],
+    osm_summary,
+    *,
+    mode: str,
+    strict: bool,
+    fix: bool,
+    rejects: Path,
+) -> ImportReport:
+    """The part of :func:`import_layer` that runs under the inventory's write lock:
+    duplicate ids against the stored layer, id assignment, rejects file, write."""
+    layer = spec.name
+    raw = src.frame
+    existing_rows = inv.count(layer)
+    if mode == "create" and existing_rows:
+        raise LayerNotEmptyError(
+            f"{inv.path}: layer {layer!r} already has {existing_rows} rows; use append or overwrite"
+        )
     existing_ids: list[str] = []
     if mode == "append" and existing_rows:
         ids = inv.read(layer, columns=[spec.id_field])[spec.id_field]
         existing_ids = ids.dropna().astype("str").tolist()
-    result = validate_layer(
-        frame, spec, source=src.name, row_numbers=rows, existing_ids=existing_ids, fix=fix
-    )
+    try:
+        result = validate_layer(
+            frame, spec, source=src.name, row_numbers=rows, existing_ids=existing_ids, fix=fix
+        )
+    except shapely.errors.GEOSException as exc:  # e.g. --fix on a NaN coordinate
+        raise SourceError(
+            f"{src.name}: a geometry cannot be checked or repaired ({exc}); "
+            "is a coordinate not a number?"
+        ) from exc
     coordinate_rows = {p.row for p in src.problems}
     problems = sorted(
         [
@@ -1028,12 +1068,12 @@ def import_layer(
         raise RuntimeError(
             f"{src.name}: {len(raw)} rows read but {len(valid)} valid + {len(refused_rows)} refused"
         )
+    if refused_rows:  # before the rows are committed: no import without its rejects
+        _write_rejects(rejects, src, problems, refused_rows)
+        report.rejects_path = rejects
     if len(valid):
         batch = Batch(command="import", source=source.name, refused={layer: len(refused_rows)})
         inv.write({layer: valid}, batch=batch, mode=mode)
-    if refused_rows:
-        _write_rejects(rejects, src, problems, refused_rows)
-        report.rejects_path = rejects
     logger.info("%s", report.summary())
     return report
 
@@ -1203,6 +1243,10 @@ def _write_rejects(
     try:
         table.to_csv(tmp, index=False, encoding="utf-8-sig")
         os.replace(tmp, path)
+    except OSError as exc:  # nothing is imported without its rejects file
+        raise GeoassetError(
+            f"{path}: cannot write the rejects file: {fault_cause(exc)}; nothing imported"
+        ) from exc
     finally:
         tmp.unlink(missing_ok=True)
     logger.info("%s: %d refused rows written to %s", src.name, len(table), path)

@@ -5,6 +5,12 @@ A folder of field files named by layer (``roads.geojson``, ``poles.csv``, ...) b
 the XLSX reports and the field maps. Each stage is a library function documented in its
 own module; this one only wires them together and reports progress.
 
+Nothing is half-written: every existing output is refused (without ``overwrite``)
+before anything is written; the run writes into a hidden staging folder beside
+``OUT_DIR`` (at the same depth, so relative photo paths stay right) and moves every
+output into ``OUT_DIR`` only when all of them are complete. A failure leaves ``OUT_DIR``
+as it was.
+
 Examples
 --------
 >>> find_sources("no/such/folder")
@@ -15,16 +21,27 @@ geoasset.errors.SourceError: no/such/folder: no such folder
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from geoasset.errors import SourceError
+from geoasset.errors import OutputExistsError, SourceError
 from geoasset.schema import INVENTORY_LAYERS
 
-__all__ = ["RunSummary", "find_sources", "run_pipeline", "SOURCE_SUFFIXES", "STAGES"]
+__all__ = [
+    "RunSummary",
+    "find_sources",
+    "planned_outputs",
+    "run_pipeline",
+    "SOURCE_SUFFIXES",
+    "STAGES",
+]
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +153,86 @@ def run_pipeline(
     progress
         Called as ``progress(stage, done, total)``; the CLI draws bars with it.
     """
+    from geoasset.tariffs import load_tariffs
+
+    report = progress or (lambda stage, done, total: None)
+    sources = find_sources(source_dir)
+    year = year or date.today().year
+    schedule = load_tariffs(tariffs) if tariffs else None  # fail before writing
+    out = Path(out_dir)
+    planned = planned_outputs(sources, year=year, assessment=schedule is not None)
+    if not overwrite:
+        _refuse_existing(out, planned)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = RunSummary(inventory=out / "inventory.gpkg", year=year)
+    with _staging_folder(out) as stage:
+        _run_stages(stage, sources, schedule, summary, lang, split_every, crs, report)
+        _move_outputs(stage, out, planned)
+        summary.outputs = {
+            name: out / Path(path).relative_to(stage) for name, path in summary.outputs.items()
+        }
+    log.info("run finished: %s", summary.inventory)
+    return summary
+
+
+def planned_outputs(sources: dict[str, Path], *, year: int, assessment: bool) -> list[str]:
+    """Names of the files and folders a run writes into its output folder.
+
+    Examples
+    --------
+    >>> names = planned_outputs({"roads": Path("roads.geojson")}, year=2026, assessment=True)
+    >>> names[:3], names[-1]
+    (['inventory.gpkg', 'roads.rejects.csv', 'retribution_2026.xlsx'], 'maps')
+    """
+    names = ["inventory.gpkg", *(f"{layer}.rejects.csv" for layer in sources)]
+    if assessment:
+        names.append(f"retribution_{year}.xlsx")
+    return [*names, "inventory_report.xlsx", "field_map.html", "maps"]
+
+
+def _refuse_existing(out: Path, planned: list[str]) -> None:
+    existing = [out / name for name in planned if (out / name).exists()]
+    if existing:
+        raise OutputExistsError(
+            existing[0], f" ({len(existing)} output(s) of an earlier run in {out})"
+        )
+
+
+@contextlib.contextmanager
+def _staging_folder(out: Path) -> Iterator[Path]:
+    """A hidden folder beside ``out`` (same parent, so the same relative paths to photos
+    and sources), removed with whatever is left in it."""
+    stage = out.parent / f".{out.name}.run-{uuid.uuid4().hex[:8]}.partial"
+    stage.mkdir()
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _move_outputs(stage: Path, out: Path, planned: list[str]) -> None:
+    """Move every staged output into ``out``; remove planned outputs this run did not
+    produce again (the rejects file of a layer now without refused rows)."""
+    for name in planned:
+        staged, target = stage / name, out / name
+        if staged.is_dir():
+            _replace_folder(staged, target)
+        elif staged.exists():
+            os.replace(staged, target)
+        elif target.is_file():
+            target.unlink()
+
+
+def _replace_folder(staged: Path, target: Path) -> None:
+    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staged, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _run_stages(stage, sources, schedule, summary, lang, split_every, crs, report) -> None:
+    """Every stage of :func:`run_pipeline`, writing into the folder ``stage``."""
     from geoasset.assessment import assess, write_assessment
     from geoasset.chainage import locate_assets
     from geoasset.corridors import build_corridors
@@ -145,17 +242,11 @@ def run_pipeline(
     from geoasset.reports import write_tables_xlsx, write_xlsx
     from geoasset.store import Batch, create_inventory
     from geoasset.summary import inventory_report
-    from geoasset.tariffs import load_tariffs
 
-    report = progress or (lambda stage, done, total: None)
-    sources = find_sources(source_dir)
-    year = year or date.today().year
-    schedule = load_tariffs(tariffs) if tariffs else None  # fail before writing
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    inventory = out / "inventory.gpkg"
-    inv = create_inventory(inventory, overwrite=overwrite)
-    summary = RunSummary(inventory=inventory, year=year)
+    out = stage
+    year = summary.year
+    inventory = stage / "inventory.gpkg"
+    inv = create_inventory(inventory)
 
     report("import", 0, len(sources))
     for done, (layer, source) in enumerate(sources.items(), start=1):
@@ -243,5 +334,3 @@ def run_pipeline(
     save_field_maps(inventory, maps_dir, lang=lang)  # per corridor, per area for a city
     summary.outputs["corridor maps"] = maps_dir / "index.html"
     report("maps", 1, 1)
-    log.info("run finished: %s", inventory)
-    return summary

@@ -15,7 +15,20 @@ journal the next time the file is opened. Other layers are never rewritten.
 
 Writers hold an exclusive lock on the file (:mod:`geoasset.locking`) for the whole
 write; a second writer waits ``lock_timeout`` seconds, then gets
-:class:`~geoasset.errors.InventoryLockedError`.
+:class:`~geoasset.errors.InventoryLockedError`. A program outside geoasset that holds
+SQLite's own write lock (QGIS or GDAL editing the file) gets the same bounded wait and
+the same error. Staging tables left by a killed process are dropped by the next writer.
+
+Read, change, write
+-------------------
+A command that reads layers and writes what it computed from them must not lose a write
+that happened in between. :meth:`Inventory.transaction` holds the lock from the first
+read to the swap (imports check and assign ids inside it); :meth:`Inventory.update`
+reads and computes without the lock and writes only if, under the lock, the layers it
+read are unchanged, otherwise it reads and computes again holding the lock.
+
+Environment faults while writing (disk full, read-only file or folder) raise
+:class:`~geoasset.errors.InventoryWriteError` naming the file; the inventory is unchanged.
 
 Bulk writes
 -----------
@@ -52,11 +65,13 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
+import logging
 import os
 import sqlite3
+import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,8 +87,10 @@ from geoasset.bulk import cycle_collector_paused
 from geoasset.errors import (
     InventoryError,
     InventoryLockedError,
+    InventoryWriteError,
     LayerNotEmptyError,
     LayerNotFoundError,
+    fault_cause,
 )
 from geoasset.locking import try_lock, unlock
 from geoasset.rtree import pack_rtree
@@ -88,6 +105,11 @@ STAGING_PREFIX = "geoasset_staging_"
 WRITE_MODES = ("create", "append", "replace")
 STORE_CRS = "EPSG:4326"
 STAGING_CACHE_MB = 512
+
+log = logging.getLogger(__name__)
+
+#: Per thread: resolved inventory path -> how many nested ``lock()`` blocks hold it.
+_held_locks = threading.local()
 
 HISTORY_COLUMNS = {
     "batch_id": "str",
@@ -297,11 +319,29 @@ class Inventory:
         b = info.get("total_bounds")
         return None if b is None else tuple(float(v) for v in b)
 
+    def stamp(self, layers: Sequence[str]) -> tuple:
+        """What identifies the current content of ``layers``: changes with every write.
+
+        Per layer: the last change GeoPackage writers record, the row count and the
+        largest row id (``None`` for a missing layer). Used by :meth:`update`.
+        """
+        with contextlib.closing(self._connect()) as con:
+            return tuple(_table_stamp(con, layer) for layer in layers)
+
     # -- writing -----------------------------------------------------------------
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the inventory's exclusive write lock."""
+        """Hold the inventory's exclusive write lock (re-entrant within one thread)."""
         self.check()
+        held = _held_locks.__dict__.setdefault("paths", {})
+        key = os.path.normcase(str(self.path.resolve()))
+        if key in held:
+            held[key] += 1
+            try:
+                yield
+            finally:
+                held[key] -= 1
+            return
         with open(self.path, "rb") as handle:
             deadline = time.monotonic() + self.lock_timeout
             while not try_lock(handle):
@@ -311,10 +351,96 @@ class Inventory:
                         f"(waited {self.lock_timeout:g} s); try again when it has finished"
                     )
                 time.sleep(0.05)
+            held[key] = 1
             try:
                 yield
             finally:
+                del held[key]
                 unlock(handle)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Inventory]:
+        """Hold the write lock from a read to the write that depends on it.
+
+        Inside the block no other geoasset process writes the file, and no other
+        program holds SQLite's write lock when the block starts; :meth:`write` calls in
+        it do not wait for the lock again. Staging tables a killed writer left behind
+        are dropped first.
+
+        Examples
+        --------
+        >>> import tempfile, os, geopandas as gpd
+        >>> from shapely import Point
+        >>> inv = create_inventory(os.path.join(tempfile.mkdtemp(), "t.gpkg"))
+        >>> pole = gpd.GeoDataFrame({"pole_id": ["P1"], "owner": ["PLN"]},
+        ...                         geometry=[Point(123.6, -10.17)], crs=4326)
+        >>> with inv.transaction():
+        ...     if inv.count("poles") == 0:
+        ...         inv.write({"poles": pole}, batch=Batch(command="doctest"))
+        >>> inv.count("poles")
+        1
+        """
+        with self.lock():
+            with self._write_faults():
+                self._wait_for_foreign_writer()
+                self._drop_stale_staging()
+            yield self
+
+    def update(
+        self,
+        layers: Sequence[str],
+        change: Callable[[dict[str, gpd.GeoDataFrame | pd.DataFrame]], Mapping],
+        *,
+        batch: Batch,
+        mode: str = "replace",
+        attempts: int = 2,
+    ) -> Mapping[str, gpd.GeoDataFrame | pd.DataFrame]:
+        """Read ``layers``, compute new layers with ``change(frames)``, write them.
+
+        No write by another process between the read and the write is lost: the first
+        ``attempts - 1`` tries read and compute without the lock (other writers go on)
+        and write only if, under the lock, :meth:`stamp` of ``layers`` is unchanged; the
+        last try holds the lock throughout. ``frames`` holds those of ``layers`` the
+        file has.
+        Returns what ``change`` returned (and was written).
+
+        Examples
+        --------
+        >>> import tempfile, os, geopandas as gpd
+        >>> from shapely import Point
+        >>> inv = create_inventory(os.path.join(tempfile.mkdtemp(), "u.gpkg"))
+        >>> pole = gpd.GeoDataFrame({"pole_id": ["P1"], "owner": ["pln"]},
+        ...                         geometry=[Point(123.6, -10.17)], crs=4326)
+        >>> inv.write({"poles": pole}, batch=Batch(command="doctest"))
+        >>> def upper(frames):
+        ...     poles = frames["poles"]
+        ...     return {"poles": poles.assign(owner=poles["owner"].str.upper())}
+        >>> _ = inv.update(["poles"], upper, batch=Batch(command="doctest"))
+        >>> inv.read("poles")["owner"].tolist()
+        ['PLN']
+        """
+        for attempt in range(1, max(attempts, 1) + 1):
+            last = attempt >= attempts
+            with self.transaction() if last else contextlib.nullcontext():
+                try:
+                    before = self.stamp(layers)
+                    frames = self._read_present(layers)
+                except (sqlite3.Error, pyogrio.errors.DataLayerError, LayerNotFoundError):
+                    if last:  # under the lock nothing moves: a real failure
+                        raise
+                    log.info("%s: a layer was replaced while read; again under the lock", self.path)
+                    continue
+                result = change(frames)
+                with self.transaction():
+                    if self.stamp(layers) == before:
+                        self.write(result, batch=batch, mode=mode)
+                        return result
+            log.info("%s: %s changed while computing; again under the lock", self.path, layers)
+        raise AssertionError("unreachable: the last attempt holds the lock")
+
+    def _read_present(self, layers: Sequence[str]) -> dict:
+        present = set(self.layers())
+        return {name: self.read(name) for name in layers if name in present}
 
     def write(
         self,
@@ -338,8 +464,7 @@ class Inventory:
         """
         if mode not in WRITE_MODES:
             raise ValueError(f"mode must be one of {WRITE_MODES}, not {mode!r}")
-        with self.lock():
-            self._drop_stale_staging()
+        with self.transaction(), self._write_faults():
             counts = {name: self.count(name) for name in layers}
             if mode == "create":
                 full = [n for n, c in counts.items() if c]
@@ -357,11 +482,57 @@ class Inventory:
                     self._stage(staged[name], name, frame)
                 self._swap(staged, batch, mode, counts, {n: len(f) for n, f in layers.items()})
             finally:
-                leftover = [s for s in staged.values() if s in self._layer_names()]
-                if leftover:
-                    with self._connect() as con:
-                        for table in leftover:
-                            _drop_table(con, table)
+                self._drop_staging_quietly(staged.values())
+
+    def _drop_staging_quietly(self, tables) -> None:
+        """Drop this write's staging tables; on failure (disk full...) leave them to the
+        next writer, which drops every stale staging table first."""
+        try:
+            leftover = [t for t in tables if t in self._layer_names()]
+            if leftover:
+                with contextlib.closing(self._connect()) as con:
+                    for table in leftover:
+                        _drop_table(con, table)
+        except Exception as exc:  # noqa: BLE001 (the write's own error is the one to report)
+            log.warning("%s: staging tables left for the next write (%s)", self.path, exc)
+
+    @contextlib.contextmanager
+    def _write_faults(self) -> Iterator[None]:
+        """Turn SQLite, GDAL and OS failures of a write into one clear geoasset error."""
+        try:
+            yield
+        except (
+            sqlite3.Error,
+            pyogrio.errors.DataSourceError,
+            pyogrio.errors.DataLayerError,
+            pyogrio.errors.FieldError,
+            pyogrio.errors.GeometryError,
+            OSError,
+        ) as exc:
+            cause = fault_cause(exc)
+            if cause == "locked by another program":
+                raise self._foreign_lock_error() from exc
+            raise InventoryWriteError(f"{self.path}: cannot write: {cause}") from exc
+
+    def _foreign_lock_error(self) -> InventoryLockedError:
+        return InventoryLockedError(
+            f"{self.path}: another program is writing to the inventory (QGIS or GDAL "
+            f"editing it?); waited {self.lock_timeout:g} s - save or stop editing there "
+            "and try again"
+        )
+
+    def _wait_for_foreign_writer(self) -> None:
+        """Wait up to ``lock_timeout`` for SQLite's write lock, then give it back."""
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc).lower():
+                raise self._foreign_lock_error() from exc
+            raise
+        finally:
+            con.close()
 
     def _stage(self, table: str, layer: str, frame: gpd.GeoDataFrame | pd.DataFrame) -> None:
         kwargs: dict = {}
@@ -675,6 +846,17 @@ def _concat(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     if isinstance(new, gpd.GeoDataFrame):
         out = gpd.GeoDataFrame(out, geometry="geometry", crs=STORE_CRS)
     return out
+
+
+def _table_stamp(con: sqlite3.Connection, table: str) -> tuple | None:
+    """(last change, rows, largest row id) of ``table``, or None if it does not exist."""
+    if not _table_exists(con, table):
+        return None
+    (changed,) = con.execute(
+        "SELECT max(last_change) FROM gpkg_contents WHERE table_name = ?", (table,)
+    ).fetchone()
+    rows, largest = con.execute(f"SELECT count(*), max(rowid) FROM {_quote(table)}").fetchone()  # noqa: S608
+    return changed, rows, largest
 
 
 def _triggers(con: sqlite3.Connection, table: str) -> list[tuple[str, str]]:

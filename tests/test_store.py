@@ -24,6 +24,7 @@ from geoasset import store
 from geoasset.errors import (
     InventoryError,
     InventoryLockedError,
+    InventoryWriteError,
     LayerNotEmptyError,
     LayerNotFoundError,
 )
@@ -271,7 +272,7 @@ def test_failure_while_staging_leaves_file_as_before(inventory, poles, monkeypat
 
     monkeypatch.setattr(pyogrio, writer, disk_full)
     layers = {"roads": make_roads(), "poles": make_poles(2)}
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(InventoryWriteError, match="cannot write: disk full"):
         inventory.write(
             layers if writer == "write_dataframe" else dict(reversed(layers.items())),
             batch=Batch(command="test"),

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import click
 
-from geoasset.cli.options import existing_inventory_arg, lang_option, metric_crs_option
+from geoasset.cli.options import (
+    check_output_file,
+    existing_inventory_arg,
+    lang_option,
+    metric_crs_option,
+)
 
 
 def _date(ctx: click.Context, param: click.Parameter, value):
@@ -123,6 +128,8 @@ def assess(
             raise click.ClickException(
                 f"{existing[0]} already exists; use --overwrite to replace the reports"
             )
+    if xlsx:
+        check_output_file(xlsx, overwrite=True)  # the folder must exist; existing checked above
     inv = open_inventory(inventory)
     schedule = load_tariffs(tariffs_path)
     permits = load_permits(permits_path) if permits_path else None

@@ -6,7 +6,7 @@ import math
 
 import click
 
-from geoasset.cli.options import crs_option, existing_inventory_arg, open_with_roads
+from geoasset.cli.options import crs_option, existing_inventory_arg, open_requiring_roads
 
 ASSET_LAYERS = ("poles", "bridges", "monuments", "utility_lines")
 
@@ -46,11 +46,21 @@ def chainage(inventory: str, tolerance: float, crs) -> None:
     from geoasset.chainage import locate_assets
     from geoasset.store import Batch
 
-    inv, roads = open_with_roads(inventory)
-    corridors = inv.read("corridors") if inv.count("corridors") else None
-    frames = {name: inv.read(name) for name in ASSET_LAYERS if inv.has_layer(name)}
-    located = locate_assets(frames, roads, corridors=corridors, tolerance_m=tolerance, crs=crs)
-    inv.write(located, batch=Batch(command="chainage"))
+    inv = open_requiring_roads(inventory)
+
+    def locate(frames: dict) -> dict:
+        corridors = frames.get("corridors")
+        return locate_assets(
+            {name: frames[name] for name in ASSET_LAYERS if name in frames},
+            frames["roads"],
+            corridors=corridors if corridors is not None and len(corridors) else None,
+            tolerance_m=tolerance,
+            crs=crs,
+        )
+
+    # an import that lands while the assets are located is not lost (see Inventory.update)
+    layers = ["roads", "corridors", *ASSET_LAYERS]
+    located = inv.update(layers, locate, batch=Batch(command="chainage"))
     click.echo(f"{'layer':<16}{'located':>10}{'not_located':>13}")
     for name, frame in located.items():
         found = int(frame["road_id"].notna().sum())

@@ -3,6 +3,9 @@
 Commands live one per module in this package and are imported only when run, so
 ``geoasset --help`` stays fast. Expected errors (:class:`~geoasset.errors.GeoassetError`)
 become a one-line message on stderr and exit code 1; bad invocations exit 2 (click).
+Any other failure (disk full, a read-only folder, a damaged file, an error in geoasset
+itself) is one line too, ``Error: <file>: <what>``, exit 1; ``--debug`` (or ``-v``) shows
+the traceback. Python warnings (numpy, pyogrio...) go to the log, shown with ``-v``.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import importlib
 import keyword
 import logging
+import os
+import warnings
 
 import click
 
@@ -50,20 +55,44 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(f"geoasset.cli.{module}"), attribute)
 
     def invoke(self, ctx: click.Context):
-        from geoasset.errors import GeoassetError
+        from geoasset.errors import GeoassetError, describe_fault
 
         try:
             return super().invoke(ctx)
         except GeoassetError as exc:
+            if (ctx.obj or {}).get("debug"):
+                raise
             raise click.ClickException(str(exc)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 (one line for the user; --debug shows it)
+            if _debugging(ctx):
+                raise
+            logging.getLogger("geoasset").debug("unexpected failure", exc_info=True)
+            raise click.ClickException(
+                f"{describe_fault(exc)} (run with --debug for details)"
+            ) from None
+
+
+def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """``warnings.showwarning`` for the CLI: one log line instead of two raw ones."""
+    where = f"{os.path.basename(filename)}:{lineno}"
+    logging.getLogger("py.warnings").warning("%s: %s (%s)", category.__name__, message, where)
+
+
+def _debugging(ctx: click.Context) -> bool:
+    """True with ``--debug`` or ``-v``: failures keep their traceback."""
+    settings = ctx.obj or {}
+    return bool(settings.get("debug")) or settings.get("verbosity", 0) > 0
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output (repeatable).")
 @click.option("-q", "--quiet", count=True, help="Less log output (repeatable).")
+@click.option("--debug", is_flag=True, help="Show the traceback of a failure.")
 @click.version_option(__version__, prog_name="geoasset")
 @click.pass_context
-def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
+def cli(ctx: click.Context, verbose: int, quiet: int, debug: bool) -> None:
     """geoasset: road-asset inventory, right-of-way corridors and retribution.
 
     \b
@@ -74,8 +103,13 @@ def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
     level = logging.WARNING - 10 * verbose + 10 * quiet
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
     logging.getLogger("geoasset").setLevel(max(level, logging.DEBUG))
+    # warnings of the libraries underneath: to the log, one line, shown with -v
+    warnings.showwarning = _log_warning
+    warnings_level = logging.WARNING if verbose > 0 or debug else logging.ERROR
+    logging.getLogger("py.warnings").setLevel(warnings_level)
     ctx.ensure_object(dict)
     ctx.obj["verbosity"] = verbose - quiet
+    ctx.obj["debug"] = debug
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from geoasset.cli.options import existing_inventory_arg
+from geoasset.cli.options import check_output_file, existing_inventory_arg
 
 
 @click.command(short_help="Field-review map(s) as self-contained HTML that works offline.")
@@ -103,8 +103,8 @@ def map(  # the command is called "map" (shadows the builtin here only)
         raise click.UsageError("give exactly one of -o/--output, --per-corridor and --per-area")
     if corridor_maps is not None and area_maps is not None:
         raise click.UsageError("give at most one of --corridor-maps and --area-maps")
-    if output is not None and output.exists() and not overwrite:
-        raise click.ClickException(f"{output} already exists; use --overwrite to replace it")
+    if output is not None:
+        check_output_file(output, overwrite=overwrite)
     folder = per_corridor if per_corridor is not None else per_area
     if folder is not None and (folder / "index.html").exists() and not overwrite:
         raise click.ClickException(

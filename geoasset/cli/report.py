@@ -6,7 +6,12 @@ import json
 
 import click
 
-from geoasset.cli.options import existing_inventory_arg, json_option, lang_option
+from geoasset.cli.options import (
+    check_output_file,
+    existing_inventory_arg,
+    json_option,
+    lang_option,
+)
 
 
 @click.command(short_help="Inventory report: road length, bridge priority, monuments, owners.")
@@ -29,15 +34,13 @@ def report(inventory: str, output: str | None, as_json: bool, lang: str, overwri
     Example:
       geoasset report out/inventory.gpkg -o inventory_report.xlsx --lang id
     """
-    from pathlib import Path
-
     from geoasset.i18n import t
     from geoasset.schema import INVENTORY_LAYERS
     from geoasset.store import open_inventory
     from geoasset.summary import inventory_report
 
-    if output and Path(output).exists() and not overwrite:
-        raise click.ClickException(f"{output} already exists; use --overwrite to replace it")
+    if output:
+        check_output_file(output, overwrite=overwrite)
     inv = open_inventory(inventory)
     frames = {layer: inv.read(layer) for layer in INVENTORY_LAYERS if inv.count(layer)}
     tables = inventory_report(frames, lang=lang)

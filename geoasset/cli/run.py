@@ -44,8 +44,6 @@ def run(ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwri
     """
     from tqdm import tqdm
 
-    from geoasset.pipeline import run_pipeline
-
     quiet = ctx.obj.get("verbosity", 0) < 0 if ctx.obj else False
     bars: dict[str, tqdm] = {}
 
@@ -60,16 +58,22 @@ def run(ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwri
         if done >= total:
             bar.close()
 
-    summary = run_pipeline(
-        source_dir,
-        out_dir,
-        tariffs=tariffs,
-        year=year,
-        lang=lang,
-        overwrite=overwrite,
-        split_every=split_every,
-        crs=crs,
-        progress=progress,
-    )
+    from geoasset.errors import OutputExistsError
+    from geoasset.pipeline import run_pipeline
+
+    try:
+        summary = run_pipeline(
+            source_dir,
+            out_dir,
+            tariffs=tariffs,
+            year=year,
+            lang=lang,
+            overwrite=overwrite,
+            split_every=split_every,
+            crs=crs,
+            progress=progress,
+        )
+    except OutputExistsError as exc:  # the library's message, with the CLI's flag
+        raise click.ClickException(str(exc).replace("use overwrite", "use --overwrite")) from None
     for line in summary.lines():
         click.echo(line)
