@@ -31,6 +31,7 @@ COMMANDS = {
     "corridors": "corridors",
     "chainage": "chainage",
     "statements": "statements",
+    "mapbook": "mapbook",
 }
 
 
