@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Affine2D
 
 from geoasset.chainage import format_sta, format_sta_range
 from geoasset.i18n import t
@@ -136,17 +138,22 @@ def _draw_sta_ticks(ax, book, sheet, extent, metres_per_mm) -> None:
             [(point.x - nx * half, point.y - ny * half), (point.x + nx * half, point.y + ny * half)]
         )
         text = format_sta(sta) if k % 10 == 0 else format_sta(sta).removeprefix("STA ")
-        weight = "bold" if k % 10 == 0 else "normal"
-        _label(
-            ax,
-            point.x,
-            point.y,
-            direction - math.pi / 2,
+        # on the centreline just past its tick, written along it: clear of the assets
+        gap = 1.2 * metres_per_mm
+        ax.text(
+            point.x + math.cos(direction) * gap,
+            point.y + math.sin(direction) * gap,
             text,
-            metres_per_mm,
-            size=5.2,
-            gap_mm=3.0,
-            fontweight=weight,
+            rotation=upright(math.degrees(direction)),
+            rotation_mode="anchor",
+            ha="left" if upright(math.degrees(direction)) == math.degrees(direction) else "right",
+            va="center",
+            fontsize=5.4,
+            fontweight="bold" if k % 10 == 0 else None,
+            color=INK,
+            clip_on=True,
+            zorder=9,
+            bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
         )
     if ticks:
         ax.add_collection(LineCollection(ticks, colors=CENTRELINE_COLOUR, linewidths=0.7, zorder=5))
@@ -227,42 +234,65 @@ def _draw_assets(ax, book, sheet, rows, extent, metres_per_mm) -> None:
 
 
 def _label_rows(ax, book, rows, metres_per_mm, extent) -> None:
-    """Every asset of the sheet gets its id beside it, on the side away from the road."""
+    """Every asset of the sheet gets its id: a point asset beside it, away from the road
+    (across the road's direction); a line along itself, the k-th of n at (k+1)/(n+1) of
+    its visible length so parallel lines do not stack their labels."""
     xmin, xmax, ymin, ymax = extent
     if rows.empty:
         return
-    box = shapely.box(xmin, ymin, xmax, ymax)
     geometries = shapely.clip_by_rect(rows["geometry"].to_numpy(), xmin, ymin, xmax, ymax)
-    anchors = shapely.point_on_surface(geometries)
-    visible = ~shapely.is_empty(anchors) & shapely.intersects(anchors, box)
-    anchors, frame = anchors[visible], rows[visible]
-    angles = _label_angles(book, anchors)
-    xy = shapely.get_coordinates(anchors)
-    for (x, y), angle, text in zip(xy, angles, frame["asset_id"], strict=True):
+    is_line = (rows["sta_from_m"] != rows["sta_to_m"]).to_numpy() | (
+        shapely.get_type_id(geometries) == 1
+    )
+    points = shapely.point_on_surface(geometries[~is_line])
+    shown = ~shapely.is_empty(points)
+    angles = _label_angles(book, points[shown])
+    xy = shapely.get_coordinates(points[shown])
+    ids = rows["asset_id"].to_numpy()[~is_line][shown]
+    for (x, y), angle, text in zip(xy, angles, ids, strict=True):
         _label(ax, x, y, angle, text, metres_per_mm)
+    lines, ids = geometries[is_line], rows["asset_id"].to_numpy()[is_line]
+    keep = ~shapely.is_empty(lines)
+    lines, ids = lines[keep], ids[keep]
+    for k, (line, text) in enumerate(zip(lines, ids, strict=True)):
+        line = shapely.line_merge(line) if line.geom_type == "MultiLineString" else line
+        point, direction = point_and_direction(line, line.length * (k + 1) / (len(lines) + 1))
+        ax.text(
+            point.x - math.sin(direction) * 0.5 * metres_per_mm,
+            point.y + math.cos(direction) * 0.5 * metres_per_mm,
+            clean(text),
+            rotation=upright(math.degrees(direction)),
+            rotation_mode="anchor",
+            ha="center",
+            va="bottom",
+            fontsize=4.2,
+            fontstyle="italic",
+            color=INK,
+            parse_math=False,
+            clip_on=True,
+            zorder=8,
+        )
 
 
-def _draw_grid(ax, book, extent) -> None:
+def _draw_grid(ax, extent, metres_per_mm) -> None:
+    """Grid lines every round number of metres, labelled with their coordinates outside
+    the frame on all four sides (drawn directly: cheaper than matplotlib's tick machinery)."""
     xmin, xmax, ymin, ymax = extent
     step = grid_step(xmax - xmin)
     xs = np.arange(math.ceil(xmin / step) * step, xmax, step)
     ys = np.arange(math.ceil(ymin / step) * step, ymax, step)
-    ax.set_xticks(xs, [f"{v:.0f}" for v in xs])
-    ax.set_yticks(ys, [f"{v:.0f}" for v in ys], rotation=90, va="center")
-    ax.tick_params(
-        labelsize=5.5,
-        length=2,
-        width=0.4,
-        top=True,
-        right=True,
-        labeltop=True,
-        labelright=True,
-        pad=1.5,
-    )
-    for label in ax.get_yticklabels(which="both"):
-        label.set_rotation(90)
-    ax.grid(True, color="#7f7f7f", linewidth=0.25)
-    ax.set_axisbelow("line")
+    lines = [[(x, ymin), (x, ymax)] for x in xs] + [[(xmin, y), (xmax, y)] for y in ys]
+    ax.add_collection(LineCollection(lines, colors="#7f7f7f", linewidths=0.25, zorder=2.5))
+    gap = 1.2 * metres_per_mm
+    style = {"fontsize": 5.5, "clip_on": False, "color": INK}
+    for x in xs:
+        ax.text(x, ymin - gap, f"{x:.0f}", ha="center", va="top", **style)
+        ax.text(x, ymax + gap, f"{x:.0f}", ha="center", va="bottom", **style)
+    for y in ys:
+        ax.text(xmin - gap, y, f"{y:.0f}", ha="right", va="center", rotation=90, **style)
+        ax.text(xmax + gap, y, f"{y:.0f}", ha="left", va="center", rotation=90, **style)
+    ax.set_xticks([])
+    ax.set_yticks([])
 
 
 def _draw_scale_bar(ax, book, sheet, extent, metres_per_mm) -> None:
@@ -411,27 +441,33 @@ def _draw_map(figure, book, sheet, rows) -> None:
     _add_lines(ax, [sheet.stretch], colors=CENTRELINE_COLOUR, linewidths=1.4, zorder=3)
     _draw_sta_ticks(ax, book, sheet, extent, metres_per_mm)
     _draw_assets(ax, book, sheet, rows, extent, metres_per_mm)
-    _draw_grid(ax, book, extent)
+    _draw_grid(ax, extent, metres_per_mm)
     _draw_scale_bar(ax, book, sheet, extent, metres_per_mm)
     _draw_north_arrow(ax, book)
     _draw_legend(ax, book, rows)
 
 
 # -- the panel -----------------------------------------------------------------------
-def _panel_axes(figure, book, rect):
-    ax = figure.add_axes(book.layout.fraction(rect))
-    ax.set_xlim(0, rect[2])
-    ax.set_ylim(0, rect[3])
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_linewidth(0.6)
+def _paper_axes(figure, book):
+    """Axes over the whole page in millimetres, for the panel's frames and text."""
+    width, height = book.layout.size_mm
+    ax = figure.add_axes([0, 0, 1, 1])
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_axis_off()
     return ax
 
 
-def _draw_title_block(figure, book, sheet) -> None:
+def _panel(paper, rect):
+    """Frame ``rect`` on the paper axes; the transform of millimetres inside it."""
+    x, y, width, height = rect
+    paper.add_patch(Rectangle((x, y), width, height, fill=False, edgecolor=INK, linewidth=0.6))
+    return Affine2D().translate(x, y) + paper.transData
+
+
+def _draw_title_block(paper, book, sheet) -> None:
     lang, rect = book.lang, book.layout.title
-    ax = _panel_axes(figure, book, rect)
+    write = partial(paper.text, transform=_panel(paper, rect))
     count = len(book.sheets)
     lines = [
         (clean(book.office), 6.5, "bold"),
@@ -460,14 +496,16 @@ def _draw_title_block(figure, book, sheet) -> None:
     for text, size, weight in lines:
         if not text:
             continue
-        ax.text(
-            3.0, y, text, fontsize=size, fontweight=weight, va="top", ha="left", parse_math=False
-        )
+        write(3.0, y, text, fontsize=size, fontweight=weight, va="top", ha="left", parse_math=False)
         y -= size / PT_PER_MM * 1.45
 
 
 def _draw_key_map(figure, book, sheet) -> None:
-    ax = _panel_axes(figure, book, book.layout.key)
+    ax = figure.add_axes(book.layout.fraction(book.layout.key))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_linewidth(0.6)
     xmin, ymin, xmax, ymax = book.span.bounds
     pad = max(xmax - xmin, ymax - ymin) * 0.08 + 50
     xmin, ymin, xmax, ymax = xmin - pad, ymin - pad, xmax + pad, ymax + pad
@@ -507,7 +545,6 @@ def _draw_key_map(figure, book, sheet) -> None:
                     color=INK,
                     zorder=6,
                     clip_on=True,
-                    bbox={"boxstyle": "circle,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
                 )
     ax.text(
         0.02,
@@ -535,7 +572,7 @@ def _table_lines(book, rows) -> tuple[str, list[str]]:
     ]
     columns = [
         (t("mapbook_id", lang), [clean(v) for v in rows["asset_id"]], None, False),
-        (t("kind", lang), [clean(v) for v in rows["kind"]], 13, False),
+        (t("kind", lang), [clean(v) for v in rows["kind"]], 14, False),
         (t("owner", lang), [clean(v) for v in rows["owner"]], 16, False),
         (t("sta", lang), sta, None, False),
         (t("mapbook_offset", lang), offset, None, True),
@@ -557,11 +594,11 @@ def _table_lines(book, rows) -> tuple[str, list[str]]:
     return header, body
 
 
-def _draw_table(figure, book, rows) -> None:
+def _draw_table(paper, book, rows) -> None:
     lang, rect = book.lang, book.layout.table
-    ax = _panel_axes(figure, book, rect)
+    write = partial(paper.text, transform=_panel(paper, rect))
     width, height = rect[2] - 5.0, rect[3] - 11.0
-    ax.text(
+    write(
         2.5,
         rect[3] - 2.5,
         f"{t('mapbook_assets', lang)} ({len(rows)})",
@@ -570,7 +607,7 @@ def _draw_table(figure, book, rows) -> None:
         va="top",
     )
     if rows.empty:
-        ax.text(2.5, rect[3] - 8.0, t("mapbook_no_assets", lang), fontsize=6, va="top")
+        write(2.5, rect[3] - 8.0, t("mapbook_no_assets", lang), fontsize=6, va="top")
         return
     header, body = _table_lines(book, rows)
     chars = max(len(header), *map(len, body))
@@ -591,7 +628,7 @@ def _draw_table(figure, book, rows) -> None:
         if not chunk:
             break
         x, top = 2.5 + k * column_width, rect[3] - 8.0
-        ax.text(
+        write(
             x,
             top,
             header,
@@ -601,7 +638,7 @@ def _draw_table(figure, book, rows) -> None:
             va="top",
             parse_math=False,
         )
-        ax.text(
+        write(
             x,
             top - step,
             "\n".join(chunk),
@@ -613,12 +650,13 @@ def _draw_table(figure, book, rows) -> None:
         )
     if len(shown) < len(body):
         more = t("mapbook_more", lang).format(n=len(body) - len(shown))
-        ax.text(2.5, 1.5, more, fontsize=5.5, va="bottom", fontstyle="italic")
+        write(2.5, 1.5, more, fontsize=5.5, va="bottom", fontstyle="italic")
 
 
 def draw_sheet(figure, book, sheet, rows) -> None:
     """Draw page ``sheet`` of ``book`` on ``figure`` (sized to the paper)."""
+    paper = _paper_axes(figure, book)
     _draw_map(figure, book, sheet, rows)
-    _draw_title_block(figure, book, sheet)
+    _draw_title_block(paper, book, sheet)
     _draw_key_map(figure, book, sheet)
-    _draw_table(figure, book, rows)
+    _draw_table(paper, book, rows)

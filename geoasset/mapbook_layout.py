@@ -47,6 +47,9 @@ SCALES = (500, 1000, 1250, 2000, 2500, 5000, 10_000, 20_000, 25_000, 50_000, 100
 #: Room kept around the stretch inside the map frame (millimetres on paper), for labels.
 FRAME_MARGIN_MM = 12.0
 
+#: A last stretch shorter than this (metres) gets no sheet of its own.
+SLIVER_M = 1e-3
+
 Rect = tuple[float, float, float, float]  # x, y, width, height in mm from bottom-left
 
 
@@ -199,17 +202,19 @@ def plan_sheets(
 ) -> list[Sheet]:
     """Cut a centreline (metric CRS) into sheets of ``stretch_m`` metres of chainage.
 
-    There are ``ceil(length / stretch_m)`` sheets; the last one is shorter. Each sheet is
+    There are ``ceil(length / stretch_m)`` sheets; the last one is shorter (a last piece
+    shorter than :data:`SLIVER_M` stays on the sheet before). Each sheet is
     centred on its stretch and uses ``scale`` unless the stretch does not fit in a frame
     of ``frame_mm`` at that scale (:func:`fitting_scale`).
     """
     if not stretch_m > 0:
         raise ValueError(f"stretch must be a positive number of metres, not {stretch_m!r}")
     length = float(line.length)
-    count = max(1, math.ceil(length / stretch_m))
+    count = max(1, math.ceil((length - SLIVER_M) / stretch_m))
     sheets = []
     for k in range(count):
-        start, end = k * stretch_m, min((k + 1) * stretch_m, length)
+        start = k * stretch_m
+        end = length if k == count - 1 else (k + 1) * stretch_m
         piece = cut_line(line, start, end)
         xmin, ymin, xmax, ymax = piece.bounds if not piece.is_empty else line.bounds
         sheets.append(
