@@ -531,21 +531,24 @@ def _draw_key_map(figure, book, sheet) -> None:
             zorder=5,
         )
     )
-    if len(book.sheets) <= 40:
+    if len(book.sheets) <= 40:  # sheet numbers beside the road, left of each stretch
         for other in book.sheets:
-            point = shapely.point_on_surface(other.stretch) if not other.stretch.is_empty else None
-            if point is not None:
-                ax.text(
-                    point.x,
-                    point.y,
-                    str(other.number),
-                    fontsize=4.5,
-                    ha="center",
-                    va="center",
-                    color=INK,
-                    zorder=6,
-                    clip_on=True,
-                )
+            if other.stretch.is_empty:
+                continue
+            point, direction = point_and_direction(other.stretch, other.stretch.length / 2)
+            gap = 2.2 * metres_per_mm
+            ax.text(
+                point.x - math.sin(direction) * gap,
+                point.y + math.cos(direction) * gap,
+                str(other.number),
+                fontsize=5,
+                ha="center",
+                va="center",
+                color=STRETCH_COLOUR if other.number == sheet.number else INK,
+                fontweight="bold" if other.number == sheet.number else None,
+                zorder=6,
+                clip_on=True,
+            )
     ax.text(
         0.02,
         0.97,
@@ -614,14 +617,14 @@ def _draw_table(paper, book, rows) -> None:
     for columns in (1, 2, 3):
         per_column = math.ceil(len(body) / columns)
         by_height = height / ((per_column + 1) * 1.22) * PT_PER_MM
-        by_width = (width - 3.0 * (columns - 1)) / columns / (chars * 0.602) * PT_PER_MM
+        by_width = (width - 3.0 * (columns - 1)) / columns / (chars * 0.62) * PT_PER_MM
         size = min(6.5, by_height, by_width)
         if size >= 4.0 or columns == 3:
             break
     size = max(size, 3.0)
     step = size * 1.22 / PT_PER_MM
     fits = max(int(height // step) - 1, 1)
-    column_width = chars * 0.602 * size / PT_PER_MM + 3.0
+    column_width = chars * 0.62 * size / PT_PER_MM + 3.0
     shown = body[: fits * columns]
     for k in range(columns):
         chunk = shown[k * fits : (k + 1) * fits]

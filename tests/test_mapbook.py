@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 from shapely import LineString, Point
@@ -273,6 +273,7 @@ def test_any_owner_name_prints_as_written(inventory, tmp_path):
     start=st.floats(min_value=0.0, max_value=50_000.0),
 )
 def test_sheets_cover_the_road_once(length, stretch, start):
+    assume(abs(length - round(length / stretch) * stretch) > 1e-3)  # slivers: test below
     sheets = plan_sheets(
         LineString([(0, 0), (length / 2, 0), (length / 2, length / 2)]),
         sta_start_m=start,
