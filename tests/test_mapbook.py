@@ -311,3 +311,29 @@ def test_a_stretch_too_big_for_the_frame_moves_to_a_larger_scale():
         LineString([(0, 0), (2000, 0)]), sta_start_m=0, stretch_m=500, scale=2500, frame_mm=frame
     )
     assert {s.scale for s in sheets} == {5000}
+
+
+def test_a_chainage_piece_of_a_corridor_gets_only_its_own_stretch(inventory, tmp_path):
+    small_inventory(inventory, "PLN")
+    assert run("corridors", inventory.path, "--split-every", 500).exit_code == 0
+    assert run("chainage", inventory.path).exit_code == 0
+    out = tmp_path / "piece.pdf"
+    result = run("mapbook", inventory.path, "--corridor", "R1:500", "-o", out, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    (text,) = page_texts(out)
+    assert "STA 0+500 – 1+000" in text
+    assert "A-3" in text
+    assert "A-1" not in text and "A-2" not in text and "A-4" not in text
+
+
+@pytest.mark.parametrize(
+    "option, value", [("--stretch", 0), ("--scale", 0), ("--paper", "A0"), ("--lang", "fr")]
+)
+def test_bad_options_are_usage_errors(kupang_session, tmp_path, option, value):
+    out = tmp_path / "x.pdf"
+    result = run(
+        "mapbook", kupang_session.inventory, "--corridor", "KPG-101", "-o", out, option, value
+    )
+    assert result.exit_code == 2
+    assert option in result.output
+    assert not out.exists()
