@@ -301,8 +301,6 @@ def prepare_book(
     centreline, road_start = lines.geometry[0], float(lines.sta_start[0])
     sta_from, sta_to = _corridor_range(rows, road_start, road_start + centreline.length)
     span = cut_line(centreline, sta_from - road_start, sta_to - road_start)
-    table = asset_table(assets, road_id, lang=lang)
-    table["geometry"] = gpd.GeoSeries(table["geometry"], crs=4326).to_crs(crs).to_numpy()
     unlocated = {
         layer: int(frame["road_id"].isna().sum())
         for layer, frame in assets.items()
@@ -315,6 +313,7 @@ def prepare_book(
         moved = frame.to_crs(crs) if len(frame) else frame.set_crs(crs, allow_override=True)
         moved = moved.assign(asset_id=_text(moved, ASSET_LAYERS[layer]))
         metric_assets[layer] = moved[~moved.geometry.is_empty & moved.geometry.notna()]
+    table = asset_table(metric_assets, road_id, lang=lang)
     road_name = str(road_rows["name"].iloc[0]) if "name" in road_rows.columns else ""
     return Book(
         corridor_id=str(corridor_id),
