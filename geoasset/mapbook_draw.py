@@ -37,6 +37,9 @@ INK = "#1a1a1a"
 OFF_SHEET = "#b5b5b5"
 MONO = "monospace"
 STA_TICK_EVERY_M = 100.0
+#: Structures have no owner colour: one colour per layer (when on the sheet).
+STRUCTURE_COLOURS = {"bridges": "#6a3d9a", "monuments": "#b15928"}
+MARKERS = {"poles": "o", "bridges": "s", "monuments": "^"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -125,8 +128,14 @@ def _draw_sta_ticks(ax, book, sheet, extent, metres_per_mm) -> None:
     xmin, xmax, ymin, ymax = extent
     reach = math.hypot(xmax - xmin, ymax - ymin)
     first = math.ceil(max(book.sta_start_m, sheet.sta_from_m - reach) / STA_TICK_EVERY_M)
-    last = math.floor(min(sheet.sta_to_m + reach, book.sta_start_m + book.centreline.length) / 100)
+    last = math.floor(
+        min(sheet.sta_to_m + reach, book.sta_start_m + book.centreline.length) / STA_TICK_EVERY_M
+    )
     half = 2.2 * metres_per_mm
+    # labels at least 15 mm apart on paper: every tick at 1:2,500, every 2nd at 1:10,000
+    label_every = next(
+        n for n in (1, 2, 5, 10, 20, 50, 100, 10**9) if n * 100 / metres_per_mm >= 15
+    )
     ticks = []
     for k in range(first, last + 1):
         sta = k * STA_TICK_EVERY_M
@@ -137,6 +146,8 @@ def _draw_sta_ticks(ax, book, sheet, extent, metres_per_mm) -> None:
         ticks.append(
             [(point.x - nx * half, point.y - ny * half), (point.x + nx * half, point.y + ny * half)]
         )
+        if k % label_every:
+            continue
         text = format_sta(sta) if k % 10 == 0 else format_sta(sta).removeprefix("STA ")
         # on the centreline just past its tick, written along it: clear of the assets
         gap = 1.2 * metres_per_mm
@@ -185,9 +196,8 @@ def _draw_assets(ax, book, sheet, rows, extent, metres_per_mm) -> None:
             if "owner" in view.columns
             else pd.Series("", index=view.index)
         )
-        colour = np.where(
-            on_sheet, owner.map(lambda o: colours.get(o, colours[""])).to_numpy(), OFF_SHEET
-        )
+        own = owner.map(lambda o: colours.get(o, colours[""])).to_numpy()
+        colour = np.where(on_sheet, STRUCTURE_COLOURS.get(layer, own), OFF_SHEET)
         if layer == "utility_lines":
             kind = (
                 view["kind"].astype("str")
@@ -208,7 +218,7 @@ def _draw_assets(ax, book, sheet, rows, extent, metres_per_mm) -> None:
                     )
             continue
         xy = shapely.get_coordinates(shapely.point_on_surface(view.geometry.to_numpy()))
-        marker = {"poles": "o", "bridges": "s", "monuments": "^"}[layer]
+        marker = MARKERS[layer]
         size = {"poles": 10, "bridges": 28, "monuments": 28}[layer]
         if len(xy):
             ax.scatter(
@@ -403,6 +413,20 @@ def _draw_legend(ax, book, rows) -> None:
                 label=clean(owner)[:28],
             )
         )
+    for layer, key in (("bridges", "map_bridge"), ("monuments", "map_monument")):
+        if (rows["layer"] == layer).any():
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=STRUCTURE_COLOURS[layer],
+                    marker=MARKERS[layer],
+                    lw=0,
+                    markeredgecolor=INK,
+                    markeredgewidth=0.3,
+                    label=t(key, lang),
+                )
+            )
     legend = ax.legend(
         handles=handles,
         loc="lower right",
