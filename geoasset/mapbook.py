@@ -251,12 +251,18 @@ def sheet_rows(table: pd.DataFrame, sheet: Sheet, *, last: bool) -> pd.DataFrame
     return table[(point & inside) | (~point & overlaps)]
 
 
-def _owner_colours(table: pd.DataFrame) -> dict[str, str]:
-    """The most frequent owners get the HTML map's owner colours, the rest grey."""
+def _owner_colours(assets: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """Owner colours as the HTML map gives them: the owners with most poles and utility
+    lines in the whole inventory get its palette in order, the rest grey."""
     from geoasset.maps import OTHER_COLOR, OWNER_COLORS
 
-    owners = table.loc[table["owner"] != "", "owner"].value_counts()
-    ranked = sorted(owners.index, key=lambda owner: (-owners[owner], owner))
+    counts: dict[str, int] = {}
+    for layer in ("poles", "utility_lines"):
+        frame = assets.get(layer)
+        if frame is not None and "owner" in frame.columns:
+            for owner, n in frame["owner"].dropna().astype("str").value_counts().items():
+                counts[owner] = counts.get(owner, 0) + int(n)
+    ranked = sorted(counts, key=lambda owner: (-counts[owner], owner))
     colours = {owner: OWNER_COLORS[k] for k, owner in enumerate(ranked[: len(OWNER_COLORS)])}
     colours[""] = OTHER_COLOR
     return colours
@@ -326,7 +332,7 @@ def prepare_book(
         roads=roads.geometry.to_crs(crs),
         assets=metric_assets,
         table=table,
-        owner_colours=_owner_colours(table),
+        owner_colours=_owner_colours(assets),
         layout=layout,
         span=span,
         sheets=plan_sheets(

@@ -337,3 +337,17 @@ def test_bad_options_are_usage_errors(kupang_session, tmp_path, option, value):
     assert result.exit_code == 2
     assert option in result.output
     assert not out.exists()
+
+
+def test_owner_colours_rank_owners_like_the_html_map():
+    """Most poles + utility lines in the inventory first; ties alphabetical."""
+    import pandas as pd
+
+    from geoasset.mapbook import _owner_colours
+    from geoasset.maps import OTHER_COLOR, OWNER_COLORS
+
+    poles = pd.DataFrame({"owner": ["Telkom"] * 3 + ["PLN", "Indosat", None]})
+    lines = pd.DataFrame({"owner": ["PLN"] * 3 + ["Iconnet"]})
+    colours = _owner_colours({"poles": poles, "utility_lines": lines})
+    assert [colours[o] for o in ("PLN", "Telkom", "Iconnet", "Indosat")] == list(OWNER_COLORS[:4])
+    assert colours[""] == OTHER_COLOR
