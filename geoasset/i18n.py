@@ -220,6 +220,30 @@ TERMS: dict[str, tuple[str, str]] = {
         "STA-nya): tidak ada yang "
         "digambar atau dihitung dua kali.",
     ),
+    # printed map sheets (geoasset mapbook)
+    "mapbook_title": ("Map sheet", "Peta lembar"),
+    "mapbook_sheet": ("Sheet", "Lembar"),
+    "mapbook_scale": ("Scale", "Skala"),
+    "mapbook_scale_changed": (
+        "Scale changed from 1:{scale} so that the stretch fits the sheet",
+        "Skala diubah dari 1:{scale} agar ruas muat pada lembar",
+    ),
+    "mapbook_stretch": ("stretch", "panjang segmen"),
+    "mapbook_grid": ("Grid", "Grid koordinat"),
+    "mapbook_date": ("Date", "Tanggal"),
+    "mapbook_north": ("N", "U"),
+    "mapbook_grid_north": ("grid north", "utara grid"),
+    "mapbook_key_map": ("Key map", "Peta kunci"),
+    "mapbook_assets": ("Assets on this sheet", "Aset pada lembar ini"),
+    "mapbook_no_assets": ("No assets on this stretch", "Tidak ada aset pada segmen ini"),
+    "mapbook_more": ("… and {n} more (ids are on the map)", "… dan {n} lainnya (ID ada di peta)"),
+    "mapbook_id": ("Id", "ID"),
+    "mapbook_offset": ("Offset m", "Jarak m"),
+    "mapbook_on": ("on", "di as"),
+    "mapbook_corridor": ("Right-of-way (Rumija)", "Rumija"),
+    "mapbook_centreline": ("Centreline, STA every 100 m", "As jalan, STA tiap 100 m"),
+    "mapbook_match": ("Sheet boundary", "Batas lembar"),
+    "mapbook_other_sheet": ("Asset on another sheet", "Aset pada lembar lain"),
 }
 
 

@@ -45,8 +45,6 @@ def test_package_and_cli_import_without_fcntl():
         "assert result.exit_code == 0, result.output\n"
         "print('imported', 'fcntl' in sys.modules and sys.modules['fcntl'] is None)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
-    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "imported True"

@@ -36,6 +36,7 @@ COMMANDS = {
     "corridors": "corridors",
     "chainage": "chainage",
     "statements": "statements",
+    "mapbook": "mapbook",
     "qgis-project": "qgis_project",
     "survey-form": "survey_form",
 }
