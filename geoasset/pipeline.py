@@ -182,9 +182,9 @@ def planned_outputs(sources: dict[str, Path], *, year: int, assessment: bool) ->
     --------
     >>> names = planned_outputs({"roads": Path("roads.geojson")}, year=2026, assessment=True)
     >>> names[:3], names[-1]
-    (['inventory.gpkg', 'roads.rejects.csv', 'retribution_2026.xlsx'], 'maps')
+    (['inventory.gpkg', 'inventory.qgs', 'roads.rejects.csv'], 'maps')
     """
-    names = ["inventory.gpkg", *(f"{layer}.rejects.csv" for layer in sources)]
+    names = ["inventory.gpkg", "inventory.qgs", *(f"{layer}.rejects.csv" for layer in sources)]
     if assessment:
         names.append(f"retribution_{year}.xlsx")
     return [*names, "inventory_report.xlsx", "field_map.html", "maps"]
@@ -239,6 +239,7 @@ def _run_stages(stage, sources, schedule, summary, lang, split_every, crs, repor
     from geoasset.ingest import import_layer
     from geoasset.maps import field_map, save_field_maps, save_map
     from geoasset.qa import run_qa, summarise_findings
+    from geoasset.qgis import write_layer_styles, write_qgis_project
     from geoasset.reports import write_tables_xlsx, write_xlsx
     from geoasset.store import Batch, create_inventory
     from geoasset.summary import inventory_report
@@ -334,3 +335,8 @@ def _run_stages(stage, sources, schedule, summary, lang, split_every, crs, repor
     save_field_maps(inventory, maps_dir, lang=lang)  # per corridor, per area for a city
     summary.outputs["corridor maps"] = maps_dir / "index.html"
     report("maps", 1, 1)
+
+    report("qgis", 0, 1)
+    write_layer_styles(inv)  # QGIS opens every layer in the map's colours
+    summary.outputs["QGIS project"] = write_qgis_project(inv, out / "inventory.qgs")
+    report("qgis", 1, 1)
