@@ -153,6 +153,7 @@ def assess(
         period_from=date_from,
         period_to=date_to,
         permits=permits,
+        roads=inv.read("roads") if inv.count("roads") else None,  # line STA as in chainage
         crs=crs,
     )
     written = write_reports(
