@@ -22,10 +22,12 @@ row 2 field 'owner': required value is empty
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import geopandas as gpd
 import numpy as np
@@ -36,6 +38,7 @@ import shapely
 
 from geoasset.errors import ValidationProblem
 from geoasset.schema import LayerSpec, layer_spec
+from geoasset.text import strip_controls_series
 
 __all__ = [
     "PANDAS_DTYPES",
@@ -44,10 +47,14 @@ __all__ = [
     "validate_inventory",
     "assign_ids",
     "REASON_COLUMN",
+    "DATE_FORMS",
+    "parse_date_text",
 ]
 
 #: How each schema field type is held in pandas (and so written by pyogrio).
 PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "date": "str"}
+
+logger = logging.getLogger(__name__)
 
 REASON_COLUMN = "reject_reason"
 ROW_COLUMN = "source_row"
@@ -122,22 +129,86 @@ def _to_float(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
-def _to_date(values: pd.Series) -> pd.Series:
-    """Parse ISO dates, else day-first dates (``17/08/2025``) as Indonesian forms write them."""
+_ISO_DATE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+#: How a date field may be written: ISO, or day first with slashes (the Indonesian habit).
+DATE_FORMS = "YYYY-MM-DD or DD/MM/YYYY"
+_DATE_HINT = "use YYYY-MM-DD"
+
+
+def parse_date_text(text: str) -> tuple[str | None, str | None]:
+    """(ISO date, None) for a date written ``YYYY-MM-DD`` or ``DD/MM/YYYY``, else
+    (None, why it is refused). A time after an ISO date (``2026-07-01 00:00:00``, as
+    spreadsheets write dates) is dropped.
+
+    Examples
+    --------
+    >>> parse_date_text("17/08/2026"), parse_date_text("2026-08-17T00:00:00")
+    (('2026-08-17', None), ('2026-08-17', None))
+    >>> parse_date_text("2026-13-07")[1]
+    "'2026-13-07' is not a date (use YYYY-MM-DD)"
+    >>> parse_date_text("2026/07/01")[1]
+    "'2026/07/01' is not a date (use YYYY-MM-DD)"
+    """
+    value = text.strip()
+    iso = _ISO_DATE.match(value)
+    day_first = None if iso else _DAY_FIRST.match(value)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+    elif day_first:
+        day, month, year = (int(g) for g in day_first.groups())
+    else:
+        return None, f"{text!r} is not a date ({_DATE_HINT})"
+    try:
+        return date(year, month, day).isoformat(), None
+    except ValueError:
+        return None, f"{text!r} is not a date ({_DATE_HINT})"
+
+
+def _to_date(values: pd.Series) -> tuple[pd.Series, dict[str, str]]:
+    """ISO date text per value, and the refused values with the reason.
+
+    Dates are ``YYYY-MM-DD`` or day-first ``DD/MM/YYYY`` (the Indonesian habit). A
+    column whose slash dates include a month-first one (``07/13/2026``) makes every
+    slash date that reads two ways (``07/12/2026``) ambiguous, so those are refused too.
+    """
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.strftime("%Y-%m-%d").astype("str").where(values.notna(), None)
-    return _per_distinct(values.astype("str"), _parse_dates)
+        iso = values.dt.strftime("%Y-%m-%d").astype("str").where(values.notna(), None)
+        return iso, {}
+    if values.dtype == object:  # spreadsheet cells: dates, datetimes and text mixed
+        values = values.map(_date_cell, na_action="ignore")
+    text = values.astype("str")
+    distinct = pd.unique(text.dropna())
+    parsed = {value: parse_date_text(value) for value in distinct}
+    month_first = sorted(
+        value
+        for value in distinct
+        if (m := _DAY_FIRST.match(value.strip())) and int(m.group(2)) > 12 >= int(m.group(1))
+    )
+    if month_first:
+        for value in distinct:
+            m = _DAY_FIRST.match(value.strip())
+            if m and parsed[value][1] is None and m.group(1) != m.group(2):
+                if int(m.group(1)) <= 12 and int(m.group(2)) <= 12:
+                    parsed[value] = (
+                        None,
+                        f"{value!r} is ambiguous: this column also holds {month_first[0]!r}, "
+                        f"written month first; write dates as YYYY-MM-DD",
+                    )
+    iso = text.map({v: p[0] for v, p in parsed.items()}, na_action="ignore")
+    refused = {v: p[1] for v, p in parsed.items() if p[1] is not None}
+    return iso.astype("str").where(iso.notna(), None), refused
 
 
-def _parse_dates(values: pd.Series) -> pd.Series:
-    text = values.str.strip()
-    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
-    missing = parsed.isna()
-    if missing.any():
-        parsed[missing] = pd.to_datetime(
-            text[missing], errors="coerce", dayfirst=True, format="mixed"
-        )
-    return parsed.dt.strftime("%Y-%m-%d").astype("str").where(parsed.notna(), None)
+def _date_cell(value):
+    """A spreadsheet date cell as ISO text; other values unchanged."""
+    if isinstance(value, datetime | pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def _normalise_choice(values: pd.Series) -> pd.Series:
@@ -185,7 +256,7 @@ def validate_layer(
             text = message(pos) if callable(message) else message
             reasons[pos].append(ValidationProblem(int(rows[pos]), field_name, text))
 
-    original = frame.reset_index(drop=True)
+    original = _without_controls(frame.reset_index(drop=True), rows, source or spec.name)
     out = {}
     for spec_field in spec.fields:
         name = spec_field.name
@@ -202,6 +273,11 @@ def validate_layer(
             number = _to_float(raw)
             bad = number.isna() & ~blank
             refuse(bad, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a number")
+            infinite = number.notna() & ~np.isfinite(number.fillna(0.0))
+            refuse(
+                infinite, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a finite number"
+            )
+            number = number.where(~infinite)
             if spec_field.type == "int":
                 fractional = number.notna() & (number != np.round(number))
                 refuse(
@@ -224,9 +300,16 @@ def validate_layer(
                 )
             value = number.round().astype("Int64") if spec_field.type == "int" else number
         elif spec_field.type == "date":
-            value = _to_date(raw)
+            value, refused = _to_date(raw.where(~blank))
             bad = value.isna() & ~blank
-            refuse(bad, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a date (use YYYY-MM-DD)")
+            text = raw.astype("str")
+            refuse(
+                bad,
+                name,
+                lambda p, text=text, refused=refused: refused.get(
+                    text.iloc[p], f"{text.iloc[p]!r} is not a date ({_DATE_HINT})"
+                ),
+            )
         else:
             value = raw.astype("str").where(~blank, None)
             if spec_field.allowed is not None:
@@ -331,6 +414,34 @@ def validate_layer(
     return ValidationResult(
         valid=valid, rejected=rejected.reset_index(drop=True), problems=problems
     )
+
+
+def _without_controls(frame: gpd.GeoDataFrame, rows: np.ndarray, source: str):
+    """``frame`` with control characters removed from its text, each removal logged.
+
+    A NUL or an escape sequence in a field value is never stored: GDAL would cut the
+    text at a NUL (``PL\\0N`` stored as ``PL``) and a terminal would run the escape.
+    """
+    out = frame
+    for name in frame.columns:
+        if name == frame.geometry.name:
+            continue
+        cleaned, found = strip_controls_series(frame[name])
+        if not found.any():
+            continue
+        if out is frame:
+            out = frame.copy()
+        out[name] = cleaned
+        where = rows[found.to_numpy()]
+        shown = ", ".join(map(str, where[:10])) + (", ..." if len(where) > 10 else "")
+        logger.warning(
+            "%s: field %r: control characters removed from %d value(s) (rows %s)",
+            source,
+            name,
+            len(where),
+            shown,
+        )
+    return out
 
 
 def _type_ids(names: Iterable[str]) -> list[int]:

@@ -1,0 +1,167 @@
+"""Text made safe for where it goes: the inventory, a spreadsheet, a CSV, a terminal.
+
+Field data is not trusted. Four rules, each in one place:
+
+* **Stored text** holds no control characters: :func:`strip_controls` removes the C0
+  controls (``U+0000``–``U+001F`` except tab, line feed and carriage return), ``DEL`` and
+  the C1 controls (``U+0080``–``U+009F``). A NUL would otherwise cut the text short in
+  GDAL (``PL\\0N`` stored as ``PL``); the importer removes them and says so.
+* **Spreadsheet cells** (XLSX, CSV): text that a spreadsheet would run as a formula gets
+  a leading single quote (:func:`neutralise`); characters an XLSX file cannot hold are
+  removed (:func:`xlsx_text`).
+* **Terminal output** never carries escape sequences from the data: :func:`terminal_text`
+  shows every control character as ``\\xNN`` (line breaks of the text itself are kept).
+* **HTML** is escaped where the page is built (:mod:`geoasset.maps`).
+
+Examples
+--------
+>>> strip_controls("PL\\x00N")
+'PLN'
+>>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("PLN"), neutralise(-5)
+('\\'=HYPERLINK("http://x")', 'PLN', -5)
+>>> terminal_text("PLN\\x1b[2J")
+'PLN\\\\x1b[2J'
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+__all__ = [
+    "CONTROL_PATTERN",
+    "FORMULA_TRIGGERS",
+    "has_controls",
+    "neutralise",
+    "strip_controls",
+    "strip_controls_series",
+    "terminal_text",
+    "xlsx_frame",
+    "xlsx_text",
+]
+
+#: Control characters never stored: C0 except tab, LF, CR; DEL; C1.
+CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_CONTROL = re.compile(CONTROL_PATTERN)
+#: What a terminal must not receive raw: every control character but the line feed.
+_TERMINAL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+#: What an XLSX (XML 1.0) cell cannot hold; tab, LF and CR are allowed.
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+#: First characters that make a spreadsheet treat a text cell as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def has_controls(text: str) -> bool:
+    """Whether ``text`` holds a control character :func:`strip_controls` removes.
+
+    Examples
+    --------
+    >>> has_controls("PLN"), has_controls("PL\\x00N"), has_controls("a\\tb")
+    (False, True, False)
+    """
+    return _CONTROL.search(text) is not None
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters (tab, line feed and carriage return are kept).
+
+    Examples
+    --------
+    >>> strip_controls("Telkom\\x07 \\x9bFO")
+    'Telkom FO'
+    """
+    return _CONTROL.sub("", text)
+
+
+def _matches(values: pd.Series, pattern: str) -> pd.Series:
+    """Mask of the text cells of ``values`` in which ``pattern`` is found."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.str.contains(pattern, regex=True, na=False).astype(bool)
+    if values.dtype != object:
+        return pd.Series(False, index=values.index)
+    text = values.map(lambda v: v if isinstance(v, str) else "", na_action="ignore")
+    return text.fillna("").astype("str").str.contains(pattern, regex=True).astype(bool)
+
+
+def strip_controls_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(``values`` without control characters, mask of the cells that held some).
+
+    Missing values stay missing; values that are not text are left alone.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> clean, found = strip_controls_series(pd.Series(["PL\\x00N", "PLN"]))
+    >>> clean.tolist(), found.tolist()
+    (['PLN', 'PLN'], [True, False])
+    """
+    found = _matches(values, CONTROL_PATTERN)
+    if not found.any():
+        return values, found
+    cleaned = values.copy()
+    cleaned[found] = [strip_controls(v) for v in values[found]]
+    return cleaned, found
+
+
+def neutralise(value):
+    """``value`` made safe for a spreadsheet cell: text that a spreadsheet would read as
+    a formula gets a leading single quote; everything else is returned unchanged.
+
+    Examples
+    --------
+    >>> neutralise("@SUM(A1)"), neutralise(" -1+2"), neutralise("Telkom - FO")
+    ("'@SUM(A1)", "' -1+2", 'Telkom - FO')
+    """
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def xlsx_text(value):
+    """``value`` without the characters an XLSX cell cannot hold (other values unchanged).
+
+    Examples
+    --------
+    >>> xlsx_text("PLN\\x01"), xlsx_text(3)
+    ('PLN', 3)
+    """
+    if isinstance(value, str) and _XLSX_ILLEGAL.search(value):
+        return _XLSX_ILLEGAL.sub("", value)
+    return value
+
+
+def xlsx_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :func:`xlsx_text` applied to the text columns that need it.
+
+    Only columns holding such a character are copied, so clean tables cost one scan.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> xlsx_frame(pd.DataFrame({"owner": ["PL\\x00N", "PLN"], "n": [1, 2]}))["owner"].tolist()
+    ['PLN', 'PLN']
+    """
+    out = frame
+    for name in frame.columns:
+        values = frame[name]
+        bad = _matches(values, _XLSX_ILLEGAL.pattern)
+        if bad.any():
+            if out is frame:
+                out = frame.copy()
+            cleaned = values.astype(object).copy()
+            cleaned[bad] = [xlsx_text(v) for v in values[bad]]
+            out[name] = cleaned
+    return out
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with every control character but the line feed shown as ``\\xNN``.
+
+    Examples
+    --------
+    >>> print(terminal_text("PLN\\x1b]0;owned\\x07"))
+    PLN\\x1b]0;owned\\x07
+    """
+    return _TERMINAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
