@@ -54,6 +54,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import pyproj
 import shapely
@@ -82,6 +83,7 @@ from geoasset.osm import (
 )
 from geoasset.schema import LayerSpec, layer_spec
 from geoasset.store import WRITE_MODES, Batch, Inventory, open_inventory
+from geoasset.text import neutralise_frame, unneutralise
 from geoasset.validate import REASON_COLUMN, ROW_COLUMN, assign_ids, validate_layer
 
 __all__ = [
@@ -286,8 +288,11 @@ def read_source(
         CRS of the coordinates when the file declares none (tables default to
         EPSG:4326). A file's own CRS is replaced by this one, with a warning.
     encoding
-        Text encoding of a CSV; by default UTF-8 (with or without BOM), else cp1252,
-        else latin-1, reported in the log.
+        Text encoding of the file; by default UTF-8 (with or without BOM), else cp1252
+        (with a warning), else latin-1 for a CSV. Vector files use the encoding they
+        declare (a shapefile's ``.cpg``); text that is not valid UTF-8 is read as cp1252
+        with a warning. Text that is not valid in the encoding used is refused
+        (:class:`~geoasset.errors.SourceError`), never stored.
 
     Returns
     -------
@@ -361,7 +366,7 @@ def _read(
         return _table_source(path, table, x=x, y=y, crs=crs, encoding=None)
     if suffix == ".xls":
         raise SourceError(f"{path}: old Excel .xls files are not read; save it as .xlsx or .csv")
-    return _vector_source(path, spec=spec, source_layer=source_layer, crs=crs)
+    return _vector_source(path, spec=spec, source_layer=source_layer, crs=crs, encoding=encoding)
 
 
 def _detect_encoding(data: bytes, name: str) -> str:
@@ -499,6 +504,8 @@ def _table_source(
     if left_over:
         logger.info("%s: ignoring columns of a rejects file: %s", path.name, ", ".join(left_over))
         table = table.drop(columns=left_over)
+        # a rejects file quotes values a spreadsheet would run as formulas; take them back
+        table = table.apply(lambda column: column.map(unneutralise, na_action="ignore"))
     table = table.reset_index(drop=True)
     rows = np.arange(1, len(table) + 1)
     filled = table.notna().to_numpy().any(axis=1) if len(table.columns) else np.zeros(0, bool)
@@ -525,6 +532,7 @@ def _table_source(
             value = text.iloc[pos]
             message = "value is empty" if pd.isna(value) else f"{_short(value)} is not valid WKT"
             problems.append(ValidationProblem(int(rows[pos]), wkt, message))
+        geometry = _flat(geometry, path.name)
         consumed = [wkt]
     else:
         xcol, ycol = pair
@@ -568,6 +576,23 @@ def _table_source(
     if frame.crs != "EPSG:4326":
         frame = frame.to_crs("EPSG:4326")
     return _Source(path, frame, problems, consumed, encoding=encoding)
+
+
+def _flat(geometry: np.ndarray, name: str) -> np.ndarray:
+    """Geometries without Z or M, with a note saying how many had them (layers are 2D)."""
+    geometry = np.asarray(geometry, dtype=object)
+    given = ~pd.isna(geometry)
+    extra = np.zeros(len(geometry), bool)
+    extra[given] = shapely.has_z(geometry[given]) | shapely.has_m(geometry[given])
+    if extra.any():
+        logger.warning(
+            "%s: %d geometries have Z or M values; dropped (inventory layers are 2D)",
+            name,
+            int(extra.sum()),
+        )
+        geometry = geometry.copy()
+        geometry[extra] = shapely.force_2d(geometry[extra])
+    return geometry
 
 
 def _zip_member(path: Path, source_layer: str | None) -> tuple[str, str | None]:
@@ -645,7 +670,12 @@ def _pick_layer(path: Path, target: str, spec: LayerSpec | None, source_layer: s
 
 
 def _vector_source(
-    path: Path, *, spec: LayerSpec | None, source_layer: str | None, crs: pyproj.CRS | None
+    path: Path,
+    *,
+    spec: LayerSpec | None,
+    source_layer: str | None,
+    crs: pyproj.CRS | None,
+    encoding: str | None = None,
 ) -> _Source:
     target = str(path)
     if path.suffix.lower() == ".zip":
@@ -653,7 +683,7 @@ def _vector_source(
     name = _pick_layer(path, target, spec, source_layer)
     try:
         info = pyogrio.read_info(target, layer=name)
-        frame = pyogrio.read_dataframe(target, layer=name, use_arrow=True)
+        frame, encoding = _read_vector_text(path, target, name, encoding)
     except pyogrio.errors.DataSourceError as exc:
         raise SourceError(f"{path}: cannot be read ({exc})") from None
     except (pyogrio.errors.DataLayerError, pyogrio.errors.FieldError) as exc:
@@ -678,12 +708,168 @@ def _vector_source(
         frame = frame.rename(columns=renames)
     frame = frame.drop(columns=[c for c in (ROW_COLUMN, REASON_COLUMN) if c in frame.columns])
     frame = frame.reset_index(drop=True)
+    problems: list[ValidationProblem] = []
+    if driver == "GPX":
+        frame, problems = _strict_gpx(path, target, name, frame)
     frame.insert(len(frame.columns) - 1, ROW_COLUMN, np.arange(1, len(frame) + 1))
-    if frame.geometry.has_z.any():
-        frame = frame.set_geometry(frame.geometry.force_2d())
+    frame = frame.set_geometry(_flat(frame.geometry.values, path.name), crs=frame.crs)
     frame = _apply_crs(path, frame, crs)
     logger.info("%s: read layer %r (%s, %d features)", path.name, name, driver, len(frame))
-    return _Source(path, frame, [], [], vector=True)
+    return _Source(path, frame, problems, [], encoding=encoding, vector=True)
+
+
+def _read_vector_text(
+    path: Path, target: str, layer: str, encoding: str | None
+) -> tuple[gpd.GeoDataFrame, str | None]:
+    """The layer with its text decoded: as ``encoding`` when given, else as the file
+    declares (a shapefile's ``.cpg``), else as UTF-8, else as cp1252 with a warning.
+
+    Text that is not valid in the encoding used is refused, never stored.
+    """
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise SourceError(f"{path}: unknown encoding {encoding!r}") from None
+        frame = _read_decoded(target, layer, encoding)
+        broken = _invalid_text_columns(frame)
+        if broken:
+            raise SourceError(
+                f"{path}: column {broken[0]!r} is not valid {encoding} text; "
+                "give the file's encoding with --encoding"
+            )
+        return frame, encoding
+    frame = pyogrio.read_dataframe(target, layer=layer, use_arrow=True)
+    broken = _invalid_text_columns(frame)
+    if not broken:
+        return frame, None
+    frame = _read_decoded(target, layer, "cp1252")
+    if _invalid_text_columns(frame):
+        raise SourceError(
+            f"{path}: column {broken[0]!r} is neither UTF-8 nor cp1252 text; "
+            "give the file's encoding with --encoding"
+        )
+    logger.warning(
+        "%s: text of column %r is not UTF-8; read as cp1252 (Windows), the usual encoding "
+        "of such files; give --encoding if that is wrong",
+        path.name,
+        broken[0],
+    )
+    return frame, "cp1252"
+
+
+def _read_decoded(target: str, layer: str, encoding: str) -> gpd.GeoDataFrame:
+    try:  # GDAL decodes shapefiles itself, Arrow included
+        return pyogrio.read_dataframe(target, layer=layer, encoding=encoding, use_arrow=True)
+    except ValueError:  # other drivers: pyogrio decodes, without Arrow
+        return pyogrio.read_dataframe(target, layer=layer, encoding=encoding)
+
+
+def _invalid_text_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns holding text that is not valid UTF-8 (GDAL passes undeclared bytes on)."""
+    broken = []
+    for name in frame.columns:
+        values = frame[name]
+        if not isinstance(values.dtype, pd.StringDtype | pd.ArrowDtype):
+            continue
+        try:
+            pa.array(values.array).validate(full=True)
+        except (pa.ArrowInvalid, TypeError):
+            broken.append(str(name))
+    return broken
+
+
+#: A GPX coordinate: an xsd:decimal (a decimal point, no exponent, no comma).
+_GPX_DECIMAL = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$")
+#: GDAL's GPX layer -> (element of one feature, elements holding its coordinates).
+_GPX_ELEMENTS = {
+    "waypoints": ("wpt", ("wpt",)),
+    "routes": ("rte", ("rtept",)),
+    "tracks": ("trk", ("trkpt",)),
+    "route_points": ("rtept", ("rtept",)),
+    "track_points": ("trkpt", ("trkpt",)),
+}
+
+
+def _gpx_bytes(path: Path, target: str) -> bytes:
+    if target.startswith("/vsizip/"):
+        member = target[len(f"/vsizip/{path.resolve()}/") :]
+        with zipfile.ZipFile(path) as archive:
+            return archive.read(member)
+    return path.read_bytes()
+
+
+def _gpx_point_problem(element, axis: str) -> str | None:
+    """Why ``element``'s ``lat`` or ``lon`` attribute is not a coordinate, else None."""
+    text = element.get(axis)
+    limit = 90.0 if axis == "lat" else 180.0
+    if text is None:
+        return f"{axis} is missing"
+    if not _GPX_DECIMAL.match(text):
+        return f"{axis} {_short(text)} is not a number (GPX writes e.g. -10.1702)"
+    if abs(float(text)) > limit:
+        return f"{axis} {text.strip()} is outside ±{limit:g}"
+    return None
+
+
+def _strict_gpx(
+    path: Path, target: str, layer: str, frame: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, list[ValidationProblem]]:
+    """GDAL reads a GPX ``lat="abc"`` as 0 and ``lat="-10,17"`` as -10, and skips a
+    waypoint without ``lat``. Check every coordinate as written; a feature with a bad
+    one keeps no geometry and gets the reason, and a skipped waypoint comes back as a
+    row without geometry, so every element read is counted."""
+    from lxml import etree
+
+    if layer not in _GPX_ELEMENTS:
+        return frame, []
+    feature_tag, point_tags = _GPX_ELEMENTS[layer]
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.fromstring(_gpx_bytes(path, target), parser)
+    except etree.XMLSyntaxError as exc:
+        raise SourceError(f"{path}: not a well-formed GPX file ({exc})") from None
+    features = [e for e in root.iter() if etree.QName(e).localname == feature_tag]
+    reasons: list[list[str]] = []
+    kept: list[bool] = []
+    for feature in features:
+        points = [feature] if feature_tag in point_tags else [
+            e for e in feature.iter() if etree.QName(e).localname in point_tags
+        ]
+        found = []
+        for number, point in enumerate(points, start=1):
+            for axis in ("lat", "lon"):
+                problem = _gpx_point_problem(point, axis)
+                if problem is not None:
+                    where = "" if point is feature else f"{point_tags[0]} {number}: "
+                    found.append((axis, where + problem))
+        reasons.append(found)
+        # GDAL drops a point element lacking lat or lon, and a route or track keeps its rows
+        kept.append(
+            feature_tag not in point_tags
+            or (feature.get("lat") is not None and feature.get("lon") is not None)
+        )
+    positions = np.flatnonzero(kept)
+    if len(positions) != len(frame):
+        raise SourceError(
+            f"{path}: layer {layer!r}: {len(features)} <{feature_tag}> elements, "
+            f"{len(frame)} read; cannot check their coordinates"
+        )
+    labels = np.full(len(features), -1)
+    labels[positions] = np.arange(len(frame))
+    full = frame.reindex(labels).reset_index(drop=True)
+    full = gpd.GeoDataFrame(full, geometry=frame.geometry.name, crs=frame.crs)
+    problems = []
+    bad = np.zeros(len(full), bool)
+    for pos, found in enumerate(reasons):
+        for axis, message in found:
+            problems.append(ValidationProblem(pos + 1, axis, message))
+        bad[pos] = bool(found)
+    if bad.any():
+        geometry = np.asarray(full.geometry.values, dtype=object).copy()
+        geometry[bad] = None
+        full = full.set_geometry(gpd.GeoSeries(geometry, crs=frame.crs).values)
+    return full, problems
 
 
 def _clean_kml(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -1199,6 +1385,7 @@ def _write_rejects(
             None if g is None or g.is_empty else g.wkt for g in picked.geometry.values
         ]
     table[REASON_COLUMN] = ["; ".join(reasons[r]) for r in picked[ROW_COLUMN]]
+    table = neutralise_frame(table)  # field values are opened in a spreadsheet
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
     try:
         table.to_csv(tmp, index=False, encoding="utf-8-sig")

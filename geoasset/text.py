@@ -34,9 +34,11 @@ __all__ = [
     "FORMULA_TRIGGERS",
     "has_controls",
     "neutralise",
+    "neutralise_frame",
     "strip_controls",
     "strip_controls_series",
     "terminal_text",
+    "unneutralise",
     "xlsx_frame",
     "xlsx_text",
 ]
@@ -48,6 +50,8 @@ _CONTROL = re.compile(CONTROL_PATTERN)
 _TERMINAL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 #: What an XLSX (XML 1.0) cell cannot hold; tab, LF and CR are allowed.
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+_PLAIN_NUMBER = re.compile(r"^\s*[-+]?\d+(?:[.,]\d+)?\s*$")
 
 #: First characters that make a spreadsheet treat a text cell as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -116,6 +120,50 @@ def neutralise(value):
     """
     if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_TRIGGERS):
         return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :func:`neutralise` applied to every text cell (numbers unchanged).
+
+    For small tables written as CSV outside the report writers (rejects files).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> neutralise_frame(pd.DataFrame({"owner": ["=1+1", "PLN"], "n": [1, 2]})).values.tolist()
+    [["'=1+1", 1], ['PLN', 2]]
+    """
+    out = frame.copy()
+    for name in out.columns:
+        values = out[name]
+        if isinstance(values.dtype, pd.StringDtype) or values.dtype == object:
+            out[name] = values.astype(object).map(_neutralise_cell, na_action="ignore")
+    return out
+
+
+def _neutralise_cell(value):
+    """:func:`neutralise`, except for plain numbers (``-10.17`` is a number, not a formula)."""
+    if isinstance(value, str) and _PLAIN_NUMBER.match(value):
+        return value
+    return neutralise(value)
+
+
+def unneutralise(value):
+    """The value :func:`neutralise` was given: a leading quote before a formula trigger
+    is removed. For files geoasset wrote that come back (a corrected rejects file).
+
+    Examples
+    --------
+    >>> unneutralise("'=1+1"), unneutralise("'PLN"), unneutralise("PLN")
+    ('=1+1', "'PLN", 'PLN')
+    """
+    if (
+        isinstance(value, str)
+        and value.startswith("'")
+        and value[1:].lstrip(" ").startswith(FORMULA_TRIGGERS)
+    ):
+        return value[1:]
     return value
 
 

@@ -385,7 +385,9 @@ def test_rejects_keep_original_values_and_every_reason(tmp_path, inventory):
         "reject_reason",
     ]
     assert rejects["source_row"].tolist() == ["1", "2", "3", "4", "5", "6"]
-    assert rejects["catatan"][1] == '=HYPERLINK("http://x","y")'  # verbatim
+    # a formula is quoted for the spreadsheet; numbers stay numbers
+    assert rejects["catatan"][1] == '\'=HYPERLINK("http://x","y")'
+    assert rejects["lat"][4] == "-95"
     assert rejects["height_m"][1] == "nine"
     assert rejects["lat"][5] == "10°75'S"
     assert rejects["reject_reason"][1] == (

@@ -96,6 +96,11 @@ def assess(
     corridor-by-corridor totals. Nothing is written if the tariff file has problems:
     every problem is listed with its row and column.
 
+    Rows that fail the layer specification (duplicate id, blank owner, unknown kind,
+    unreadable date: what geoasset validate refuses) are never billed: they are listed
+    as not billable (reason invalid_row, with the row, field and rule), the reports are
+    written, and the exit status is 1.
+
     \b
     Example:
       geoasset assess kupang.gpkg --tariffs layers/tariffs_example.csv --year 2026 \\
@@ -163,3 +168,10 @@ def assess(
     )
     for path in written:
         click.echo(f"wrote {path}", err=True)
+    invalid = int(result.parameters.get("invalid_rows", "0"))
+    if invalid:
+        raise click.ClickException(
+            f"{invalid:,} row(s) fail the layer specification and were not billed (listed "
+            f"as not billable, reason invalid_row); fix them (geoasset validate {inventory}) "
+            "and assess again"
+        )

@@ -73,3 +73,8 @@ def run(ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwri
     )
     for line in summary.lines():
         click.echo(line)
+    if summary.invalid_rows:
+        raise click.ClickException(
+            f"{summary.invalid_rows:,} row(s) fail the layer specification and were not "
+            "billed (listed as not billable, reason invalid_row)"
+        )
