@@ -51,8 +51,9 @@ __all__ = [
     "parse_date_text",
 ]
 
-#: How each schema field type is held in pandas (and so written by pyogrio).
-PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "date": "str"}
+#: How each schema field type is held in pandas (and so written by pyogrio): dates as
+#: Arrow ``date32``, which the store (through Arrow) writes as GeoPackage DATE columns.
+PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "date": "date32[pyarrow]"}
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +179,9 @@ def _to_date(values: pd.Series) -> tuple[pd.Series, dict[str, str]]:
         iso = values.dt.strftime("%Y-%m-%d").astype("str").where(values.notna(), None)
         return iso, {}
     if values.dtype == object:  # spreadsheet cells: dates, datetimes and text mixed
-        values = values.map(_date_cell, na_action="ignore")
+        codes, distinct = pd.factorize(values)
+        cells = pd.Series([_date_cell(v) for v in distinct] + [None], dtype=object)
+        values = pd.Series(cells.to_numpy()[codes], index=values.index, dtype=object)
     text = values.astype("str")
     distinct = pd.unique(text.dropna())
     parsed = {value: parse_date_text(value) for value in distinct}
@@ -200,6 +203,12 @@ def _to_date(values: pd.Series) -> tuple[pd.Series, dict[str, str]]:
     iso = text.map({v: p[0] for v, p in parsed.items()}, na_action="ignore")
     refused = {v: p[1] for v, p in parsed.items() if p[1] is not None}
     return iso.astype("str").where(iso.notna(), None), refused
+
+
+def _date32(iso: pd.Series) -> pd.Series:
+    """ISO date text as an Arrow ``date32`` column (a GeoPackage DATE once stored)."""
+    text = pa.array(iso.astype(object).where(iso.notna(), None), type=pa.string())
+    return pd.Series(pd.arrays.ArrowExtensionArray(pc.cast(text, pa.date32())), index=iso.index)
 
 
 def _date_cell(value):
@@ -310,6 +319,7 @@ def validate_layer(
                     text.iloc[p], f"{text.iloc[p]!r} is not a date ({_DATE_HINT})"
                 ),
             )
+            value = _date32(value)
         else:
             value = raw.astype("str").where(~blank, None)
             if spec_field.allowed is not None:

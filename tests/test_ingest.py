@@ -559,7 +559,7 @@ def test_xlsx_sheet_with_dms_text_and_numbers(tmp_path, inventory):
     report = import_layer(inventory.path, "poles", path, source_layer="tiang")
     assert report.rows_written == 2, report.problems
     stored = inventory.read("poles").sort_values("pole_id").reset_index(drop=True)
-    assert stored["surveyed_on"].tolist() == ["2025-08-17", "2025-08-17"]
+    assert stored["surveyed_on"].astype("str").tolist() == ["2025-08-17", "2025-08-17"]
     assert stored.geometry.y[0] == pytest.approx(-(10 + 10 / 60 + 12.5 / 3600))
     assert stored.geometry.x[0] == pytest.approx(123 + 40 / 60 + 15 / 3600)
     assert stored.geometry.y[1] == pytest.approx(-10.1702)
@@ -615,4 +615,4 @@ def test_field_csv_reaches_the_store_as_plain_columns(tmp_path, inventory, monke
     assert report.rows_written > 400
     stored = inventory.read("poles")
     assert stored["photo"].notna().sum() > 0
-    assert stored["surveyed_on"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert stored["surveyed_on"].astype("str").str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
