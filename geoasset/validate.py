@@ -49,6 +49,7 @@ __all__ = [
     "REASON_COLUMN",
     "DATE_FORMS",
     "parse_date_text",
+    "read_layer",
 ]
 
 #: How each schema field type is held in pandas (and so written by pyogrio): dates as
@@ -499,6 +500,61 @@ def assign_ids(
     return out
 
 
+_GDAL_BAD_CONTENT = re.compile(
+    r"(?:Invalid|Non-conformant) content for record (\d+) in column (.+?)(?::|,) (.*?)"
+    r"(?:, successfully parsed)?$"
+)
+
+
+def read_layer(inventory, layer: str) -> gpd.GeoDataFrame:
+    """Read a stored layer for checking, with every value as it is stored.
+
+    GDAL reads text that is not a date from a DATE column (written by hand or by a SQL
+    edit) as a date anyway: ``2026/07/01`` as 1 July, ``2026-13-07`` as 1 January 1970,
+    saying so only in a warning. Those cells come back here as the stored text, so
+    :func:`validate_layer` refuses them like any other date written wrongly.
+
+    Examples
+    --------
+    >>> import os, tempfile, geopandas as gpd
+    >>> from shapely import Point
+    >>> from geoasset.store import Batch, create_inventory
+    >>> inv = create_inventory(os.path.join(tempfile.mkdtemp(), "a.gpkg"))
+    >>> poles = gpd.GeoDataFrame({"pole_id": ["P1"], "owner": ["PLN"]},
+    ...                          geometry=[Point(123.6, -10.17)], crs=4326)
+    >>> inv.write({"poles": poles}, batch=Batch(command="doctest"))
+    >>> read_layer(inv, "poles")["pole_id"].tolist()
+    ['P1']
+    """
+    import warnings
+
+    import pyogrio
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        frame = inventory.read(layer)
+    bad = []
+    for warning in caught:
+        match = _GDAL_BAD_CONTENT.search(str(warning.message))
+        if match and match.group(2) in frame.columns:
+            bad.append((int(match.group(1)), match.group(2), match.group(3)))
+        else:
+            logger.warning("layer %r: %s", layer, warning.message)
+    if not bad:
+        return frame
+    fids = pyogrio.read_dataframe(
+        inventory.path, layer=layer, columns=[], read_geometry=False, fid_as_index=True
+    ).index
+    position = pd.Series(np.arange(len(fids)), index=fids)
+    frame = frame.copy()
+    for record, column, text in bad:
+        if record in position.index:
+            values = frame[column].astype(object)
+            values.iloc[int(position[record])] = text
+            frame[column] = values
+    return frame
+
+
 def validate_inventory(inventory) -> dict[str, list[ValidationProblem]]:
     """Re-check every schema layer stored in an inventory; collect every problem.
 
@@ -530,7 +586,7 @@ def validate_inventory(inventory) -> dict[str, list[ValidationProblem]]:
     inv = inventory if isinstance(inventory, Inventory) else open_inventory(inventory)
     stored = set(inv.layers())
     return {
-        name: validate_layer(inv.read(name), name, source=f"layer {name!r}").problems
+        name: validate_layer(read_layer(inv, name), name, source=f"layer {name!r}").problems
         for name in LAYERS
         if name in stored
     }

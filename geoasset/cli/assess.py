@@ -119,6 +119,7 @@ def assess(
     from geoasset.reports import CSV_FILES, format_summary, write_reports
     from geoasset.store import open_inventory
     from geoasset.tariffs import load_permits, load_tariffs
+    from geoasset.validate import read_layer
 
     if not overwrite:
         existing = [Path(xlsx)] if xlsx and Path(xlsx).exists() else []
@@ -135,7 +136,7 @@ def assess(
         raise click.ClickException(
             f"{inventory} has no corridors layer; run geoasset corridors first"
         )
-    frames = {name: inv.read(name) for name in ("poles", "utility_lines") if inv.count(name)}
+    frames = {name: read_layer(inv, name) for name in ("poles", "utility_lines") if inv.count(name)}
     corridors = inv.read("corridors")
     click.echo(
         f"assessing {sum(len(f) for f in frames.values()):,} assets against "
