@@ -37,7 +37,7 @@ import shapely
 
 from geoasset.assessment import Assessment, write_assessment
 from geoasset.bulk import cycle_collector_paused
-from geoasset.text import FORMULA_TRIGGERS, neutralise, terminal_text, xlsx_frame
+from geoasset.text import FORMULA_TRIGGERS, neutralise, terminal_text, xml_frame
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -410,7 +410,7 @@ def _write_workbook(sheets: Sequence[tuple[str, pd.DataFrame, bool, bool]], path
     per_sheet = XLSX_MAX_ROWS - 2  # header and total rows
     for title, frame, total_row, money_format in sheets:
         frame = pd.DataFrame(frame)
-        frame = xlsx_frame(frame.drop(columns=[c for c in frame.columns if c == "geometry"]))
+        frame = xml_frame(frame.drop(columns=[c for c in frame.columns if c == "geometry"]))
         chunks = max(1, math.ceil(len(frame) / per_sheet))
         for chunk in range(chunks):
             part = frame.iloc[chunk * per_sheet : (chunk + 1) * per_sheet]

@@ -7,8 +7,8 @@ Field data is not trusted. Four rules, each in one place:
   the C1 controls (``U+0080``–``U+009F``). A NUL would otherwise cut the text short in
   GDAL (``PL\\0N`` stored as ``PL``); the importer removes them and says so.
 * **Spreadsheet cells** (XLSX, CSV): text that a spreadsheet would run as a formula gets
-  a leading single quote (:func:`neutralise`); characters an XLSX file cannot hold are
-  removed (:func:`xlsx_text`).
+  a leading single quote (:func:`neutralise`); characters an XLSX (or KML) file, being
+  XML, cannot hold are removed (:func:`xml_text`).
 * **Terminal output** never carries escape sequences from the data: :func:`terminal_text`
   shows every control character as ``\\xNN`` (line breaks of the text itself are kept).
 * **HTML** is escaped where the page is built (:mod:`geoasset.maps`).
@@ -39,8 +39,8 @@ __all__ = [
     "strip_controls_series",
     "terminal_text",
     "unneutralise",
-    "xlsx_frame",
-    "xlsx_text",
+    "xml_frame",
+    "xml_text",
 ]
 
 #: Control characters never stored: C0 except tab, LF, CR; DEL; C1.
@@ -48,8 +48,8 @@ CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 _CONTROL = re.compile(CONTROL_PATTERN)
 #: What a terminal must not receive raw: every control character but the line feed.
 _TERMINAL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-#: What an XLSX (XML 1.0) cell cannot hold; tab, LF and CR are allowed.
-_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: What XML 1.0 (an XLSX cell, a KML value) cannot hold; tab, LF and CR are allowed.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 _PLAIN_NUMBER = re.compile(r"^\s*[-+]?\d+(?:[.,]\d+)?\s*$")
 
@@ -167,39 +167,40 @@ def unneutralise(value):
     return value
 
 
-def xlsx_text(value):
-    """``value`` without the characters an XLSX cell cannot hold (other values unchanged).
+def xml_text(value):
+    """``value`` without the characters XML 1.0 (an XLSX cell, KML) cannot hold; other
+    values unchanged.
 
     Examples
     --------
-    >>> xlsx_text("PLN\\x01"), xlsx_text(3)
+    >>> xml_text("PLN\\x01"), xml_text(3)
     ('PLN', 3)
     """
-    if isinstance(value, str) and _XLSX_ILLEGAL.search(value):
-        return _XLSX_ILLEGAL.sub("", value)
+    if isinstance(value, str) and _XML_ILLEGAL.search(value):
+        return _XML_ILLEGAL.sub("", value)
     return value
 
 
-def xlsx_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with :func:`xlsx_text` applied to the text columns that need it.
+def xml_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :func:`xml_text` applied to the text columns that need it.
 
     Only columns holding such a character are copied, so clean tables cost one scan.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> xlsx_frame(pd.DataFrame({"owner": ["PL\\x00N", "PLN"], "n": [1, 2]}))["owner"].tolist()
+    >>> xml_frame(pd.DataFrame({"owner": ["PL\\x00N", "PLN"], "n": [1, 2]}))["owner"].tolist()
     ['PLN', 'PLN']
     """
     out = frame
     for name in frame.columns:
         values = frame[name]
-        bad = _matches(values, _XLSX_ILLEGAL.pattern)
+        bad = _matches(values, _XML_ILLEGAL.pattern)
         if bad.any():
             if out is frame:
                 out = frame.copy()
             cleaned = values.astype(object).copy()
-            cleaned[bad] = [xlsx_text(v) for v in values[bad]]
+            cleaned[bad] = [xml_text(v) for v in values[bad]]
             out[name] = cleaned
     return out
 

@@ -267,14 +267,15 @@ def test_cp1252_vector_files_are_decoded_never_stored_broken(tmp_path, inventory
     out.mkdir()
     for args in (
         ("report", inventory.path),
-        ("export", inventory.path, "poles", out / "poles.geojson"),
+        ("export", inventory.path, "poles", "-o", out / "poles.geojson"),
         ("qa", inventory.path),
+        ("map", inventory.path, "-o", out / "map.html"),
     ):
         result = geoasset(*args)
-        assert "Traceback" not in result.output and not isinstance(
-            result.exception, UnicodeError
-        ), (args, result.output)
+        assert result.exit_code == 0, (args, result.output, result.exception)
     assert OWNER in geoasset("report", inventory.path).output
+    exported = pyogrio.read_dataframe(out / "poles.geojson")
+    assert exported["owner"].tolist() == [OWNER]
 
 
 def test_encoding_option_decodes_or_refuses(tmp_path, inventory):
@@ -378,6 +379,14 @@ def test_report_xlsx_with_a_control_character_in_an_owner(hostile_inventory, tmp
     assert "\x1b]0;owned\x07\x1b[2JEvil Corp" not in values
     assert any(v.startswith("]0;owned") or "Evil Corp" in v for v in values)
     assert not any(ch in v for v in values for ch in "\x00\x01\x07\x1b")
+
+
+def test_kml_export_with_a_control_character_stays_readable(hostile_inventory, tmp_path):
+    path = tmp_path / "poles.kml"
+    result = geoasset("export", hostile_inventory.path, "poles", "-o", path)
+    assert result.exit_code == 0, result.output
+    owners = pyogrio.read_dataframe(path)["owner"].tolist()
+    assert owners == ["]0;owned[2JEvil Corp", "PLN"]  # C0 controls: not XML
 
 
 def test_html_map_escapes_text(tmp_path, inventory):
