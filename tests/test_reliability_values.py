@@ -400,3 +400,28 @@ def test_html_map_escapes_text(tmp_path, inventory):
     result = geoasset("map", inventory.path, "-o", out)
     assert result.exit_code == 0, result.output
     assert "<script>alert('x')</script>" not in out.read_text(encoding="utf-8")
+
+
+KML = """<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>tugu</name>
+<Placemark><name>A</name><Point><coordinates>123.6,-10.17</coordinates></Point></Placemark>
+<Placemark><name>B</name><Point><coordinates>abc,-10.17</coordinates></Point></Placemark>
+<Placemark><name>C</name><Point><coordinates>123.6;-10.17</coordinates></Point></Placemark>
+<Placemark><name>D</name><Point><coordinates>123.61,-10.18,12</coordinates></Point></Placemark>
+</Document></kml>
+"""
+
+
+def test_kml_coordinates_are_read_strictly(tmp_path, inventory):
+    path = tmp_path / "tugu.kml"
+    path.write_text(KML, encoding="utf-8")
+    report = import_layer(inventory.path, "monuments", path)
+    assert (report.rows_read, report.rows_written, report.rows_refused) == (4, 2, 2)
+    assert [str(p) for p in report.problems] == [
+        "row 2 field 'coordinates': 'abc,-10.17' is not lon,lat (KML writes e.g. 123.6,-10.17)",
+        "row 3 field 'coordinates': '123.6;-10.17' is not lon,lat (KML writes e.g. 123.6,-10.17)",
+    ]
+    stored = inventory.read("monuments").sort_values("name")
+    assert stored["name"].tolist() == ["A", "D"]
+    assert stored.geometry.x.round(2).tolist() == [123.6, 123.61]  # never longitude 0
+    assert not shapely.has_z(stored.geometry.values).any()
