@@ -284,9 +284,7 @@ def validate_layer(
             bad = number.isna() & ~blank
             refuse(bad, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a number")
             infinite = number.notna() & ~np.isfinite(number.fillna(0.0))
-            refuse(
-                infinite, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a finite number"
-            )
+            refuse(infinite, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a finite number")
             number = number.where(~infinite)
             if spec_field.type == "int":
                 fractional = number.notna() & (number != np.round(number))

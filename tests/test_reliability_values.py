@@ -174,7 +174,9 @@ def test_dates_impossible_ambiguous_or_undocumented_are_refused(tmp_path, invent
 def test_non_finite_lengths_are_refused(tmp_path, inventory):
     values = ["inf", "1e400", "-inf", "Infinity", "12.5"]
     lines = ["id,length_m,lat,lon"] + [f"B{i},{v},-10.17,123.6" for i, v in enumerate(values)]
-    report = import_layer(inventory.path, "bridges", write_csv(tmp_path / "b.csv", "\n".join(lines)))
+    report = import_layer(
+        inventory.path, "bridges", write_csv(tmp_path / "b.csv", "\n".join(lines))
+    )
     assert (report.rows_written, report.rows_refused) == (1, 4)
     assert {str(p) for p in report.problems} == {
         f"row {i + 1} field 'length_m': {v!r} is not a finite number"
@@ -213,7 +215,9 @@ def test_nul_and_escape_characters_are_removed_with_a_warning(tmp_path, inventor
 
 # -- Z and M ----------------------------------------------------------------------------------
 def test_point_zm_in_a_wkt_column_is_stored_2d_with_a_note(tmp_path, inventory, caplog):
-    text = 'id,owner,wkt\nP1,PLN,"POINT ZM (123.6 -10.17 5 7)"\nP2,PLN,"POINT Z (123.61 -10.17 5)"\n'
+    text = (
+        'id,owner,wkt\nP1,PLN,"POINT ZM (123.6 -10.17 5 7)"\nP2,PLN,"POINT Z (123.61 -10.17 5)"\n'
+    )
     with caplog.at_level(logging.WARNING):
         report = import_layer(inventory.path, "poles", write_csv(tmp_path / "zm.csv", text))
     assert report.rows_written == 2

@@ -187,7 +187,9 @@ def test_dates_in_mixed_forms_are_parsed_per_row():
         pole_id=[f"P{i}" for i in range(len(raw))], owner=["PLN"] * len(raw), surveyed_on=raw
     )
     result = validate_layer(frame, "poles")
-    by_id = dict(zip(result.valid["pole_id"], plain(result.valid["surveyed_on"].astype("str")), strict=True))
+    by_id = dict(
+        zip(result.valid["pole_id"], plain(result.valid["surveyed_on"].astype("str")), strict=True)
+    )
     assert by_id == {
         "P0": "2025-08-17",
         "P1": "2025-08-17",
