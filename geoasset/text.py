@@ -85,8 +85,10 @@ def _matches(values: pd.Series, pattern: str) -> pd.Series:
         return values.str.contains(pattern, regex=True, na=False).astype(bool)
     if values.dtype != object:
         return pd.Series(False, index=values.index)
-    text = values.map(lambda v: v if isinstance(v, str) else "", na_action="ignore")
-    return text.fillna("").astype("str").str.contains(pattern, regex=True).astype(bool)
+    text = pd.Series(
+        [v if isinstance(v, str) else "" for v in values.tolist()], index=values.index, dtype="str"
+    )
+    return text.str.contains(pattern, regex=True).astype(bool)
 
 
 def strip_controls_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -429,3 +429,58 @@ def test_kml_coordinates_are_read_strictly(tmp_path, inventory):
     assert stored["name"].tolist() == ["A", "D"]
     assert stored.geometry.x.round(2).tolist() == [123.6, 123.61]  # never longitude 0
     assert not shapely.has_z(stored.geometry.values).any()
+
+
+def test_assess_terminal_table_carries_no_escape_sequences():
+    from geoasset.reports import format_summary
+    from tests.test_assess import run
+
+    corridors = corridors_frame()
+    corridors["road_id"] = ["\x1b[2JR1", "\x1b[2JR1", "R2"]
+    poles = poles_frame([{"pole_id": "P1", "owner": "PLN", "kind": "electric", "x": 100, "y": 0}])
+    text = format_summary(run(poles, corridors=corridors))
+    assert "\x1b" not in text
+    assert "\\x1b[2JR1" in text
+
+
+def test_assessment_xlsx_with_control_characters_in_owners(tmp_path):
+    from geoasset.reports import write_xlsx
+    from tests.test_assess import run
+
+    poles = poles_frame(
+        [
+            {"pole_id": "P1", "owner": "PL\x01N", "kind": "electric", "x": 100, "y": 0},
+            {"pole_id": "P2", "owner": "\x1bEvil\x00", "kind": "tower", "x": 200, "y": 0},
+        ]
+    )
+    result = run(poles)
+    assert result.items["owner"].tolist() == ["PLN"]  # billed under the clean name
+    path = write_xlsx(result, tmp_path / "retribusi.xlsx")
+    cells = [
+        cell
+        for sheet in load_workbook(path).worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, str)
+    ]
+    assert "PLN" in cells and "Evil" in cells  # the refused row, listed as not billable
+    assert not any(ch in c for c in cells for ch in "\x00\x01\x1b")
+
+
+def test_valid_rows_keep_their_dates_when_other_rows_are_refused():
+    from tests.test_assess import run
+
+    poles = poles_frame(
+        [
+            {"pole_id": "P1", "owner": "PLN", "kind": "electric", "x": 100, "y": 0},
+            {"pole_id": "P2", "owner": "PLN", "kind": "electric", "x": 200, "y": 0},
+            {"pole_id": "P3", "owner": "", "kind": "electric", "x": 300, "y": 0},
+        ]
+    )
+    poles["surveyed_on"] = ["2026-07-01", "", "2026-01-01"]
+    result = run(poles)
+    days = dict(zip(result.items["asset_id"], result.items["days"], strict=True))
+    assert days == {"P1": 184, "P2": 365}  # 1 July to 31 December, both included
+    assert result.not_billable.loc[
+        result.not_billable["reason"] == "invalid_row", "asset_id"
+    ].tolist() == ["P3"]
