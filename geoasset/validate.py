@@ -284,6 +284,8 @@ def validate_layer(
             bad = number.isna() & ~blank
             refuse(bad, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a number")
             infinite = number.notna() & ~np.isfinite(number.fillna(0.0))
+            if not pd.api.types.is_numeric_dtype(raw):  # the word, not a missing value
+                infinite |= blank & raw.astype("str").str.strip().str.lower().eq("nan")
             refuse(infinite, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a finite number")
             number = number.where(~infinite)
             if spec_field.type == "int":

@@ -172,15 +172,15 @@ def test_dates_impossible_ambiguous_or_undocumented_are_refused(tmp_path, invent
 
 # -- non-finite numbers -----------------------------------------------------------------------
 def test_non_finite_lengths_are_refused(tmp_path, inventory):
-    values = ["inf", "1e400", "-inf", "Infinity", "12.5"]
+    values = ["inf", "1e400", "-inf", "Infinity", "nan", "12.5"]
     lines = ["id,length_m,lat,lon"] + [f"B{i},{v},-10.17,123.6" for i, v in enumerate(values)]
     report = import_layer(
         inventory.path, "bridges", write_csv(tmp_path / "b.csv", "\n".join(lines))
     )
-    assert (report.rows_written, report.rows_refused) == (1, 4)
+    assert (report.rows_written, report.rows_refused) == (1, 5)
     assert {str(p) for p in report.problems} == {
         f"row {i + 1} field 'length_m': {v!r} is not a finite number"
-        for i, v in enumerate(values[:4])
+        for i, v in enumerate(values[:5])
     }
     assert inventory.read("bridges")["length_m"].tolist() == [12.5]
 
