@@ -528,7 +528,10 @@ def _table_source(
                 f"columns found: {', '.join(columns)}; name them with --x and --y"
             )
         text = table[wkt]
-        geometry = shapely.from_wkt(text.to_numpy(dtype=object, na_value=None), on_invalid="ignore")
+        with np.errstate(invalid="ignore"):  # NaN coordinates: refused by the validation
+            geometry = shapely.from_wkt(
+                text.to_numpy(dtype=object, na_value=None), on_invalid="ignore"
+            )
         for pos in np.flatnonzero(pd.isna(geometry)):
             value = text.iloc[pos]
             message = "value is empty" if pd.isna(value) else f"{_short(value)} is not valid WKT"

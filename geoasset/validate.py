@@ -362,6 +362,9 @@ def validate_layer(
     missing = geometry.isna().to_numpy() | shapely.is_empty(geometry.values)
     refuse(missing, "geometry", "geometry is missing or empty")
     shapes = np.asarray(geometry.values)
+    not_finite = ~missing & ~_finite_coordinates(shapes)
+    refuse(not_finite, "geometry", "coordinates are not finite numbers")
+    missing = missing | not_finite  # checked no further
     wrong = ~missing & ~np.isin(shapely.get_type_id(shapes), _type_ids(spec.geometry_types))
     refuse(
         wrong,
@@ -453,6 +456,16 @@ def _without_controls(frame: gpd.GeoDataFrame, rows: np.ndarray, source: str):
             shown,
         )
     return out
+
+
+def _finite_coordinates(shapes: np.ndarray) -> np.ndarray:
+    """Per geometry: every coordinate is a finite number (missing geometries: True)."""
+    finite = np.ones(len(shapes), bool)
+    present = np.flatnonzero(~pd.isna(shapes))
+    coords, index = shapely.get_coordinates(shapes[present], return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    finite[present[np.unique(index[bad])]] = False
+    return finite
 
 
 def _type_ids(names: Iterable[str]) -> list[int]:

@@ -484,3 +484,19 @@ def test_valid_rows_keep_their_dates_when_other_rows_are_refused():
     assert result.not_billable.loc[
         result.not_billable["reason"] == "invalid_row", "asset_id"
     ].tolist() == ["P3"]
+
+
+def test_nan_coordinates_are_refused_with_the_reason_also_with_fix(tmp_path, inventory):
+    poles = "id,owner,lat,lon\nP1,PLN,nan,123.6\nP2,PLN,-10.1,123.6\n"
+    report = import_layer(inventory.path, "poles", write_csv(tmp_path / "p.csv", poles))
+    assert [str(p) for p in report.problems] == ["row 1 field 'lat': 'nan' is not a number"]
+    shapes = (
+        'id,name,wkt\nM1,a,"POLYGON ((123.6 -10.1, nan -10.1, 123.7 -10.2, 123.6 -10.1))"\n'
+        'M2,b,"POLYGON ((123.6 -10.1, 123.7 -10.2, 123.7 -10.1, 123.6 -10.2, 123.6 -10.1))"\n'
+    )
+    source = write_csv(tmp_path / "m.csv", shapes)
+    report = import_layer(inventory.path, "monuments", source, fix=True)
+    assert [str(p) for p in report.problems] == [
+        "row 1 field 'geometry': coordinates are not finite numbers"
+    ]
+    assert inventory.read("monuments")["name"].tolist() == ["b"]  # the bow tie, repaired
