@@ -6,6 +6,14 @@ type, and splits the rows into the valid ones and the refused ones, each refused
 every reason. It never stops at the first problem, so a field crew fixes a survey in one
 pass. The work is vectorised per field; only failing rows are visited one by one.
 
+Values are strict: a date is ``YYYY-MM-DD`` or day-first ``DD/MM/YYYY`` and nothing else
+(impossible dates, a year alone and slash dates that read two ways in one column are
+refused) and comes out as an Arrow ``date32`` (a GeoPackage DATE once stored); a number
+must be finite (``inf``, ``1e400``, the word ``nan`` are refused), and so must every
+coordinate of a geometry; control characters are removed from text with a warning.
+The same check guards the money: :func:`geoasset.assessment.assess` bills only the rows
+it accepts.
+
 Examples
 --------
 >>> import geopandas as gpd
