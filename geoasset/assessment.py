@@ -481,9 +481,10 @@ def _ordinals(values, n: int) -> np.ndarray:
         return np.full(n, -1, dtype="int64")
     series = pd.Series(values).reset_index(drop=True)
     if isinstance(series.dtype, pd.ArrowDtype) and pa.types.is_date32(series.dtype.pyarrow_dtype):
-        days = pa.chunked_array([pa.array(series.array)]).cast(pa.int32())  # days since 1970
-        out = days.to_numpy().astype("float64")
-        return np.where(np.isnan(out), -1, out + _ORDINAL_EPOCH).astype("int64")
+        days = pa.array(series.array).cast(pa.int32()).cast(pa.int64())  # days since 1970
+        missing = np.iinfo("int64").min
+        out = np.asarray(pc.fill_null(days, missing).to_numpy(), dtype="int64")
+        return np.where(out == missing, -1, out + _ORDINAL_EPOCH)
     if pd.api.types.is_datetime64_any_dtype(series):
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             series = series.dt.tz_localize(None)

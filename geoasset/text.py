@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = [
     "CONTROL_PATTERN",
@@ -79,9 +81,38 @@ def strip_controls(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def _may_hold_controls(values: pd.Series) -> bool:
+    """False when no byte of the column's UTF-8 text can start a control character:
+    one pass of numpy over Arrow's buffers, so clean columns skip the regex."""
+    try:
+        array = pa.array(values.array)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return True
+    if isinstance(array, pa.Array):
+        array = pa.chunked_array([array])
+    for chunk in array.chunks:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return True
+        if len(chunk) == 0:
+            continue
+        _, offsets, data = chunk.buffers()
+        if data is None:
+            continue
+        width = 8 if pa.types.is_large_string(chunk.type) else 4
+        bounds = np.frombuffer(offsets, dtype=f"int{width * 8}")[chunk.offset :]
+        text = np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[len(chunk)]]
+        # C0 but tab/LF/CR, DEL, and 0xC2 (lead byte of the C1 controls, also of ° and NBSP)
+        suspicious = (text < 0x20) & (text != 9) & (text != 10) & (text != 13)
+        if suspicious.any() or (text == 0x7F).any() or (text == 0xC2).any():
+            return True
+    return False
+
+
 def _matches(values: pd.Series, pattern: str) -> pd.Series:
     """Mask of the text cells of ``values`` in which ``pattern`` is found."""
     if isinstance(values.dtype, pd.StringDtype):
+        if getattr(values.dtype, "storage", None) == "pyarrow" and not _may_hold_controls(values):
+            return pd.Series(False, index=values.index)
         return values.str.contains(pattern, regex=True, na=False).astype(bool)
     if values.dtype != object:
         return pd.Series(False, index=values.index)

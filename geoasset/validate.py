@@ -292,8 +292,10 @@ def validate_layer(
             bad = number.isna() & ~blank
             refuse(bad, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a number")
             infinite = number.notna() & ~np.isfinite(number.fillna(0.0))
-            if not pd.api.types.is_numeric_dtype(raw):  # the word, not a missing value
-                infinite |= blank & raw.astype("str").str.strip().str.lower().eq("nan")
+            words = blank & raw.notna()  # "nan" written out is a word, not a missing value
+            if words.any() and not pd.api.types.is_numeric_dtype(raw):
+                said = raw[words].astype("str").str.strip().str.lower().eq("nan")
+                infinite |= said.reindex(raw.index, fill_value=False).astype(bool)
             refuse(infinite, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a finite number")
             number = number.where(~infinite)
             if spec_field.type == "int":
