@@ -192,7 +192,8 @@ def _to_date(values: pd.Series) -> tuple[pd.Series, dict[str, str]]:
         cells = pd.Series([_date_cell(v) for v in distinct] + [None], dtype=object)
         values = pd.Series(cells.to_numpy()[codes], index=values.index, dtype=object)
     text = values.astype("str")
-    distinct = pd.unique(text.dropna())
+    codes, uniques = pd.factorize(text)  # missing values: code -1, the last slot below
+    distinct = [str(v) for v in uniques]
     parsed = {value: parse_date_text(value) for value in distinct}
     month_first = sorted(
         value
@@ -209,9 +210,9 @@ def _to_date(values: pd.Series) -> tuple[pd.Series, dict[str, str]]:
                         f"{value!r} is ambiguous: this column also holds {month_first[0]!r}, "
                         f"written month first; write dates as YYYY-MM-DD",
                     )
-    iso = text.map({v: p[0] for v, p in parsed.items()}, na_action="ignore")
+    iso = np.array([parsed[v][0] for v in distinct] + [None], dtype=object)[codes]
     refused = {v: p[1] for v, p in parsed.items() if p[1] is not None}
-    return iso.astype("str").where(iso.notna(), None), refused
+    return pd.Series(iso, index=text.index, dtype="str"), refused
 
 
 def _date32(iso: pd.Series) -> pd.Series:
