@@ -1127,6 +1127,8 @@ def import_layer(
         raise RuntimeError(
             f"{src.name}: {len(raw)} rows read but {len(valid)} valid + {len(refused_rows)} refused"
         )
+    if len(valid) and mode == "append" and existing_rows:
+        valid = _dates_as_stored(inv, spec, valid)
     if len(valid):
         batch = Batch(command="import", source=source.name, refused={layer: len(refused_rows)})
         inv.write({layer: valid}, batch=batch, mode=mode)
@@ -1135,6 +1137,18 @@ def import_layer(
         report.rejects_path = rejects
     logger.info("%s", report.summary())
     return report
+
+
+def _dates_as_stored(inv: Inventory, spec: LayerSpec, valid: gpd.GeoDataFrame):
+    """Dates as ISO text where the stored layer keeps them as TEXT (an inventory made
+    before dates were DATE columns), so appended rows match the rows already there."""
+    info = pyogrio.read_info(inv.path, layer=spec.name)
+    stored = dict(zip(info["fields"], info["dtypes"], strict=True))
+    for f in spec.fields:
+        if f.type == "date" and f.name in valid and stored.get(f.name) == "object":
+            dates = valid[f.name]
+            valid[f.name] = dates.astype("str").where(dates.notna(), None).astype("str")
+    return valid
 
 
 def _mapping_label(value) -> str:

@@ -500,3 +500,25 @@ def test_nan_coordinates_are_refused_with_the_reason_also_with_fix(tmp_path, inv
         "row 1 field 'geometry': coordinates are not finite numbers"
     ]
     assert inventory.read("monuments")["name"].tolist() == ["b"]  # the bow tie, repaired
+
+
+def test_append_to_an_inventory_whose_dates_are_text(tmp_path, inventory):
+    """Inventories made before dates were DATE columns keep TEXT dates; appended rows
+    match them."""
+    old = gpd.GeoDataFrame(
+        {"pole_id": ["P1"], "owner": ["PLN"], "surveyed_on": ["2026-08-17"]},
+        geometry=[Point(123.6, -10.17)],
+        crs=4326,
+    )
+    inventory.write({"poles": old}, batch=Batch(command="test"))
+    assert column_type(inventory.path, "poles", "surveyed_on") == "TEXT"
+    text = "id,owner,lat,lon,surveyed_on\nP2,PLN,-10.17,123.6,01/07/2026\nP3,PLN,-10.17,123.6,\n"
+    report = import_layer(
+        inventory.path, "poles", write_csv(tmp_path / "b.csv", text), mode="append"
+    )
+    assert report.rows_written == 2
+    con = sqlite3.connect(inventory.path)
+    rows = con.execute("SELECT pole_id, surveyed_on FROM poles ORDER BY pole_id").fetchall()
+    con.close()
+    assert rows == [("P1", "2026-08-17"), ("P2", "2026-07-01"), ("P3", None)]
+    assert validate_inventory(inventory.path)["poles"] == []
