@@ -29,6 +29,11 @@ metre belongs to one corridor, so nothing is billed twice.
   detail "more than 100 m from any corridor". Assets inside a corridor but first known
   after the period (``not_in_period``) and days on which no tariff row applies
   (``no_tariff``) are listed there too.
+* Money only from valid rows: a pole or line that fails its layer specification
+  (:func:`geoasset.validate.validate_layer`, the check ``geoasset validate`` runs: a
+  duplicate id, a blank owner, an unknown kind, an unreadable date, e.g. after an edit in
+  QGIS) is never billed; it is listed in ``not_billable`` (reason ``invalid_row``) with
+  every problem (row in its layer, field, rule) as the detail.
 
 How it is computed
 ------------------
@@ -152,6 +157,7 @@ NOT_BILLABLE_REASONS = (
     "no_tariff",
     "not_in_period",
     "no_geometry",
+    "invalid_row",
 )
 #: Keys :meth:`Assessment.totals` groups by, with the level name used in the inventory.
 TOTAL_KEYS = {
@@ -229,12 +235,12 @@ class Assessment:
         Assets (or metres of them) not billed, columns :data:`NOT_BILLABLE_COLUMNS`:
         ``reason`` (one of :data:`NOT_BILLABLE_REASONS`) and a readable ``detail``;
         ``quantity_outside`` (units, m or m² not billed; empty for ``no_tariff``,
-        ``not_in_period``, ``no_geometry``); ``distance_to_corridor_m`` and
+        ``not_in_period``, ``no_geometry``, ``invalid_row``); ``distance_to_corridor_m`` and
         ``nearest_corridor_id``: for ``outside_right_of_way``, the nearest corridor
         within the search distance and the distance to it — both empty, with the detail
         "more than 100 m from any corridor", when none is that near; 0 and the
         corridor holding the asset for ``not_in_period`` and ``no_tariff``; 0 and empty
-        for ``partly_outside``.
+        for ``partly_outside``; empty for ``invalid_row``.
     tariffs
         The tariff schedule as validated.
     corridors
@@ -474,6 +480,11 @@ def _ordinals(values, n: int) -> np.ndarray:
     if values is None:
         return np.full(n, -1, dtype="int64")
     series = pd.Series(values).reset_index(drop=True)
+    if isinstance(series.dtype, pd.ArrowDtype) and pa.types.is_date32(series.dtype.pyarrow_dtype):
+        days = pa.array(series.array).cast(pa.int32()).cast(pa.int64())  # days since 1970
+        missing = np.iinfo("int64").min
+        out = np.asarray(pc.fill_null(days, missing).to_numpy(), dtype="int64")
+        return np.where(out == missing, -1, out + _ORDINAL_EPOCH)
     if pd.api.types.is_datetime64_any_dtype(series):
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             series = series.dt.tz_localize(None)
@@ -1236,6 +1247,9 @@ def assess(
     metric = _choose_crs(corridors, crs)
     space = _Space(stored=pyproj.CRS(corridors.crs), metric=metric)
     corr = _prepare_corridors(corridors)
+    poles, invalid_poles = _billable_rows(poles, "poles")
+    utility_lines, invalid_lines = _billable_rows(utility_lines, "utility_lines")
+    invalid = pd.concat([invalid_poles, invalid_lines], ignore_index=True)
     assets = _assets({"poles": poles, "utility_lines": utility_lines, "areas": areas}, space)
     clock.lap("inputs")
 
@@ -1293,6 +1307,10 @@ def assess(
         last=last,
         search_m=search_m,
     )
+    if len(invalid):
+        not_billable = gpd.GeoDataFrame(
+            pd.concat([not_billable, invalid], ignore_index=True), crs=4326
+        )
     clock.lap("not billable")
     log.info(
         "assessed %d assets into %d line items in %.2f s",
@@ -1318,6 +1336,7 @@ def assess(
             f"assets_{name}": str(int((assets.layer == i).sum()))
             for i, name in enumerate(assets.names)
         },
+        "invalid_rows": str(len(invalid)),
         "line_items": str(len(items)),
         "not_billable": str(len(not_billable)),
         "grand_total_rp": str(int(items["amount_rp"].sum())),
@@ -1339,6 +1358,65 @@ def assess(
         # the asset's position is a code of (layer, asset_id): totals need no string hashing
         result._cache["asset_codes"] = (items, item_asset)
     return result
+
+
+def _billable_rows(
+    frame: gpd.GeoDataFrame | None, layer: str
+) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame]:
+    """(rows that meet the layer specification, the others as ``invalid_row`` entries).
+
+    The check is :func:`geoasset.validate.validate_layer`, the one ``geoasset validate``
+    runs: a row with a duplicate id, a blank owner, an unknown kind or an unreadable
+    date (edited in QGIS after the import) is never billed; it is listed as not
+    billable with every reason (row number in the layer, field, rule).
+    """
+    from geoasset.validate import ROW_COLUMN, validate_layer
+
+    empty = gpd.GeoDataFrame(
+        {name: pd.Series(dtype=object) for name in NOT_BILLABLE_COLUMNS},
+        geometry=gpd.GeoSeries([], crs=4326),
+    )
+    if frame is None or len(frame) == 0:
+        return frame, empty
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
+        raise SchemaError(layer, [ValidationProblem(None, "geometry", "layer has no CRS")])
+    id_column = _LAYERS[layer][0]
+    checked = frame
+    if id_column not in frame.columns and "asset_id" in frame.columns:
+        checked = frame.rename(columns={"asset_id": id_column})
+    result = validate_layer(checked, layer, source=f"layer {layer!r}")
+    if result.ok:
+        return frame if checked is frame else result.valid, empty
+    valid = result.valid
+    if checked is not frame:
+        valid = valid.rename(columns={id_column: "asset_id"})
+    reasons: dict[int, list[str]] = {}
+    for problem in result.problems:
+        reasons.setdefault(problem.row, []).append(str(problem))
+    refused = result.rejected[ROW_COLUMN].to_numpy(dtype="int64") - 1
+    original = frame.iloc[refused]
+    ids = _text(checked[id_column].iloc[refused] if id_column in checked else None, len(refused))
+    log.warning(
+        "layer %r: %d row(s) fail the layer specification and are not billed "
+        "(listed as not billable, reason invalid_row)",
+        layer,
+        len(refused),
+    )
+    table = pd.DataFrame(
+        {
+            "asset_id": ids.where(ids.notna(), [f"{layer}#{r + 1}" for r in refused]),
+            "layer": layer,
+            "owner": _text(original["owner"] if "owner" in original else None, len(refused)),
+            "kind": _text(original["kind"] if "kind" in original else None, len(refused)),
+            "reason": "invalid_row",
+            "detail": ["; ".join(reasons[int(r) + 1]) for r in refused],
+            "quantity_outside": np.nan,
+            "distance_to_corridor_m": np.nan,
+            "nearest_corridor_id": None,
+        }
+    )
+    geometry = gpd.GeoSeries(original.geometry.values, crs=frame.crs).to_crs(4326)
+    return valid, gpd.GeoDataFrame(table, geometry=geometry.values, crs=4326)
 
 
 def _ids_unique(assets: _Assets) -> bool:

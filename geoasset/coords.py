@@ -308,7 +308,9 @@ def parse_coordinates(
         out = out.copy()
     missing = np.isnan(out)
     for pos in np.flatnonzero(missing):
-        problems.setdefault(int(pos), "value is empty")
+        cell = series.iloc[pos]
+        written = isinstance(cell, str) and cell.strip()  # "nan" is a word, not a blank
+        problems.setdefault(int(pos), f"{cell!r} is not a number" if written else "value is empty")
     if check_range and math.isfinite(limit):
         outside = ~missing & ~(np.abs(out) <= limit)
         for pos in np.flatnonzero(outside):

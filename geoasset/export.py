@@ -4,7 +4,8 @@
 a ``wkt`` column otherwise; UTF-8 with BOM so Excel shows Indonesian text), ``.shp``
 (ESRI shapefile; field names cut to 10 characters and text to 254 by the format),
 ``.kml``/``.kmz`` (KML) and ``.gpkg`` (GeoPackage). Values are written verbatim: export
-is data interchange, so text beginning with ``=``, ``+``, ``-`` or ``@`` is not altered.
+is data interchange, so text beginning with ``=``, ``+``, ``-`` or ``@`` is not altered
+(only characters XML cannot hold are left out of KML, which would be unreadable otherwise).
 An existing file is replaced only with ``overwrite=True``; the new file appears whole or
 not at all.
 
@@ -34,6 +35,7 @@ import shapely
 
 from geoasset.errors import GeoassetError
 from geoasset.store import Inventory, open_inventory
+from geoasset.text import xml_frame
 
 __all__ = ["EXPORT_FORMATS", "export_layer", "table_for_csv", "export_format"]
 
@@ -159,6 +161,8 @@ def export_layer(
             )
         if driver == "ESRI Shapefile":
             _check_shapefile(frame, layer)
+        if driver in ("KML", "LIBKML"):  # XML: a control character would break the file
+            frame = xml_frame(frame)
     tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial{path.suffix}")
     try:
         if driver == "CSV":

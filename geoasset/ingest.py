@@ -54,6 +54,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import pyproj
 import shapely
@@ -83,7 +84,9 @@ from geoasset.osm import (
 )
 from geoasset.schema import LayerSpec, layer_spec
 from geoasset.store import WRITE_MODES, Batch, Inventory, open_inventory
+from geoasset.text import neutralise_frame, unneutralise
 from geoasset.validate import REASON_COLUMN, ROW_COLUMN, assign_ids, validate_layer
+from geoasset.xmlsources import strict_gpx, strict_kml
 
 __all__ = [
     "LAT_NAMES",
@@ -287,8 +290,11 @@ def read_source(
         CRS of the coordinates when the file declares none (tables default to
         EPSG:4326). A file's own CRS is replaced by this one, with a warning.
     encoding
-        Text encoding of a CSV; by default UTF-8 (with or without BOM), else cp1252,
-        else latin-1, reported in the log.
+        Text encoding of the file; by default UTF-8 (with or without BOM), else cp1252
+        (with a warning), else latin-1 for a CSV. Vector files use the encoding they
+        declare (a shapefile's ``.cpg``); text that is not valid UTF-8 is read as cp1252
+        with a warning. Text that is not valid in the encoding used is refused
+        (:class:`~geoasset.errors.SourceError`), never stored.
 
     Returns
     -------
@@ -362,7 +368,7 @@ def _read(
         return _table_source(path, table, x=x, y=y, crs=crs, encoding=None)
     if suffix == ".xls":
         raise SourceError(f"{path}: old Excel .xls files are not read; save it as .xlsx or .csv")
-    return _vector_source(path, spec=spec, source_layer=source_layer, crs=crs)
+    return _vector_source(path, spec=spec, source_layer=source_layer, crs=crs, encoding=encoding)
 
 
 def _detect_encoding(data: bytes, name: str) -> str:
@@ -500,6 +506,8 @@ def _table_source(
     if left_over:
         logger.info("%s: ignoring columns of a rejects file: %s", path.name, ", ".join(left_over))
         table = table.drop(columns=left_over)
+        # a rejects file quotes values a spreadsheet would run as formulas; take them back
+        table = table.apply(lambda column: column.map(unneutralise, na_action="ignore"))
     table = table.reset_index(drop=True)
     rows = np.arange(1, len(table) + 1)
     filled = table.notna().to_numpy().any(axis=1) if len(table.columns) else np.zeros(0, bool)
@@ -521,11 +529,15 @@ def _table_source(
                 f"columns found: {', '.join(columns)}; name them with --x and --y"
             )
         text = table[wkt]
-        geometry = shapely.from_wkt(text.to_numpy(dtype=object, na_value=None), on_invalid="ignore")
+        with np.errstate(invalid="ignore"):  # NaN coordinates: refused by the validation
+            geometry = shapely.from_wkt(
+                text.to_numpy(dtype=object, na_value=None), on_invalid="ignore"
+            )
         for pos in np.flatnonzero(pd.isna(geometry)):
             value = text.iloc[pos]
             message = "value is empty" if pd.isna(value) else f"{_short(value)} is not valid WKT"
             problems.append(ValidationProblem(int(rows[pos]), wkt, message))
+        geometry = _flat(geometry, path.name)
         consumed = [wkt]
     else:
         xcol, ycol = pair
@@ -569,6 +581,23 @@ def _table_source(
     if frame.crs != "EPSG:4326":
         frame = frame.to_crs("EPSG:4326")
     return _Source(path, frame, problems, consumed, encoding=encoding)
+
+
+def _flat(geometry: np.ndarray, name: str) -> np.ndarray:
+    """Geometries without Z or M, with a note saying how many had them (layers are 2D)."""
+    geometry = np.asarray(geometry, dtype=object)
+    given = ~pd.isna(geometry)
+    extra = np.zeros(len(geometry), bool)
+    extra[given] = shapely.has_z(geometry[given]) | shapely.has_m(geometry[given])
+    if extra.any():
+        logger.warning(
+            "%s: %d geometries have Z or M values; dropped (inventory layers are 2D)",
+            name,
+            int(extra.sum()),
+        )
+        geometry = geometry.copy()
+        geometry[extra] = shapely.force_2d(geometry[extra])
+    return geometry
 
 
 def _zip_member(path: Path, source_layer: str | None) -> tuple[str, str | None]:
@@ -646,7 +675,12 @@ def _pick_layer(path: Path, target: str, spec: LayerSpec | None, source_layer: s
 
 
 def _vector_source(
-    path: Path, *, spec: LayerSpec | None, source_layer: str | None, crs: pyproj.CRS | None
+    path: Path,
+    *,
+    spec: LayerSpec | None,
+    source_layer: str | None,
+    crs: pyproj.CRS | None,
+    encoding: str | None = None,
 ) -> _Source:
     target = str(path)
     if path.suffix.lower() == ".zip":
@@ -654,7 +688,7 @@ def _vector_source(
     name = _pick_layer(path, target, spec, source_layer)
     try:
         info = pyogrio.read_info(target, layer=name)
-        frame = pyogrio.read_dataframe(target, layer=name, use_arrow=True)
+        frame, encoding = _read_vector_text(path, target, name, encoding)
     except pyogrio.errors.DataSourceError as exc:
         raise SourceError(f"{path}: cannot be read ({exc})") from None
     except (pyogrio.errors.DataLayerError, pyogrio.errors.FieldError) as exc:
@@ -679,12 +713,77 @@ def _vector_source(
         frame = frame.rename(columns=renames)
     frame = frame.drop(columns=[c for c in (ROW_COLUMN, REASON_COLUMN) if c in frame.columns])
     frame = frame.reset_index(drop=True)
+    problems: list[ValidationProblem] = []
+    if driver == "GPX":
+        frame, problems = strict_gpx(path, target, name, frame)
+    elif driver in ("LIBKML", "KML"):
+        frame, problems = strict_kml(path, target, name, frame)
     frame.insert(len(frame.columns) - 1, ROW_COLUMN, np.arange(1, len(frame) + 1))
-    if frame.geometry.has_z.any():
-        frame = frame.set_geometry(frame.geometry.force_2d())
+    frame = frame.set_geometry(_flat(frame.geometry.values, path.name), crs=frame.crs)
     frame = _apply_crs(path, frame, crs)
     logger.info("%s: read layer %r (%s, %d features)", path.name, name, driver, len(frame))
-    return _Source(path, frame, [], [], vector=True)
+    return _Source(path, frame, problems, [], encoding=encoding, vector=True)
+
+
+def _read_vector_text(
+    path: Path, target: str, layer: str, encoding: str | None
+) -> tuple[gpd.GeoDataFrame, str | None]:
+    """The layer with its text decoded: as ``encoding`` when given, else as the file
+    declares (a shapefile's ``.cpg``), else as UTF-8, else as cp1252 with a warning.
+
+    Text that is not valid in the encoding used is refused, never stored.
+    """
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise SourceError(f"{path}: unknown encoding {encoding!r}") from None
+        frame = _read_decoded(target, layer, encoding)
+        broken = _invalid_text_columns(frame)
+        if broken:
+            raise SourceError(
+                f"{path}: column {broken[0]!r} is not valid {encoding} text; "
+                "give the file's encoding with --encoding"
+            )
+        return frame, encoding
+    frame = pyogrio.read_dataframe(target, layer=layer, use_arrow=True)
+    broken = _invalid_text_columns(frame)
+    if not broken:
+        return frame, None
+    frame = _read_decoded(target, layer, "cp1252")
+    if _invalid_text_columns(frame):
+        raise SourceError(
+            f"{path}: column {broken[0]!r} is neither UTF-8 nor cp1252 text; "
+            "give the file's encoding with --encoding"
+        )
+    logger.warning(
+        "%s: text of column %r is not UTF-8; read as cp1252 (Windows), the usual encoding "
+        "of such files; give --encoding if that is wrong",
+        path.name,
+        broken[0],
+    )
+    return frame, "cp1252"
+
+
+def _read_decoded(target: str, layer: str, encoding: str) -> gpd.GeoDataFrame:
+    try:  # GDAL decodes shapefiles itself, Arrow included
+        return pyogrio.read_dataframe(target, layer=layer, encoding=encoding, use_arrow=True)
+    except ValueError:  # other drivers: pyogrio decodes, without Arrow
+        return pyogrio.read_dataframe(target, layer=layer, encoding=encoding)
+
+
+def _invalid_text_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns holding text that is not valid UTF-8 (GDAL passes undeclared bytes on)."""
+    broken = []
+    for name in frame.columns:
+        values = frame[name]
+        if not isinstance(values.dtype, pd.StringDtype | pd.ArrowDtype):
+            continue
+        try:
+            pa.array(values.array).validate(full=True)
+        except (pa.ArrowInvalid, TypeError):
+            broken.append(str(name))
+    return broken
 
 
 def _clean_kml(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -1071,11 +1170,25 @@ def _check_and_write(
     if refused_rows:  # before the rows are committed: no import without its rejects
         _write_rejects(rejects, src, problems, refused_rows)
         report.rejects_path = rejects
+    if len(valid) and mode == "append" and existing_rows:
+        valid = _dates_as_stored(inv, spec, valid)
     if len(valid):
         batch = Batch(command="import", source=source.name, refused={layer: len(refused_rows)})
         inv.write({layer: valid}, batch=batch, mode=mode)
     logger.info("%s", report.summary())
     return report
+
+
+def _dates_as_stored(inv: Inventory, spec: LayerSpec, valid: gpd.GeoDataFrame):
+    """Dates as ISO text where the stored layer keeps them as TEXT (an inventory made
+    before dates were DATE columns), so appended rows match the rows already there."""
+    info = pyogrio.read_info(inv.path, layer=spec.name)
+    stored = dict(zip(info["fields"], info["dtypes"], strict=True))
+    for f in spec.fields:
+        if f.type == "date" and f.name in valid and stored.get(f.name) == "object":
+            dates = valid[f.name]
+            valid[f.name] = dates.astype("str").where(dates.notna(), None).astype("str")
+    return valid
 
 
 def _mapping_label(value) -> str:
@@ -1239,6 +1352,7 @@ def _write_rejects(
             None if g is None or g.is_empty else g.wkt for g in picked.geometry.values
         ]
     table[REASON_COLUMN] = ["; ".join(reasons[r]) for r in picked[ROW_COLUMN]]
+    table = neutralise_frame(table)  # field values are opened in a spreadsheet
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
     try:
         table.to_csv(tmp, index=False, encoding="utf-8-sig")

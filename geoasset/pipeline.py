@@ -76,6 +76,7 @@ class RunSummary:
     qa_warnings: int = 0
     billable_assets: int = 0
     total_rp: int | None = None
+    invalid_rows: int = 0  # stored rows not billed: they fail the layer specification
     year: int | None = None
     outputs: dict[str, Path] = field(default_factory=dict)
 
@@ -311,6 +312,7 @@ def _run_stages(stage, sources, schedule, summary, lang, split_every, crs, repor
         write_assessment(inv, assessment)
         summary.total_rp = int(assessment.grand_total)
         summary.billable_assets = int(assessment.items["asset_id"].nunique())
+        summary.invalid_rows = int(assessment.parameters.get("invalid_rows", "0"))
         report("assess", 1, 1)
 
     report("reports", 0, 2)

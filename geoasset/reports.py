@@ -37,6 +37,7 @@ import shapely
 
 from geoasset.assessment import Assessment, write_assessment
 from geoasset.bulk import cycle_collector_paused
+from geoasset.text import FORMULA_TRIGGERS, neutralise, terminal_text, xml_frame
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -52,8 +53,6 @@ __all__ = [
     "format_summary",
 ]
 
-#: First characters that make a spreadsheet treat a text cell as a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 #: Rows per worksheet (Excel's limit, header included).
 XLSX_MAX_ROWS = 1_048_576
 #: The CSV files :func:`write_csvs` writes.
@@ -67,20 +66,6 @@ CSV_FILES = (
     "tariffs_used.csv",
     "parameters.csv",
 )
-
-
-def neutralise(value):
-    """``value`` made safe for a spreadsheet cell: text that a spreadsheet would read as
-    a formula gets a leading single quote; everything else is returned unchanged.
-
-    Examples
-    --------
-    >>> neutralise("@SUM(A1)"), neutralise(" -1+2"), neutralise("Telkom - FO")
-    ("'@SUM(A1)", "' -1+2", 'Telkom - FO')
-    """
-    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 # -- tables ----------------------------------------------------------------------------
@@ -425,7 +410,7 @@ def _write_workbook(sheets: Sequence[tuple[str, pd.DataFrame, bool, bool]], path
     per_sheet = XLSX_MAX_ROWS - 2  # header and total rows
     for title, frame, total_row, money_format in sheets:
         frame = pd.DataFrame(frame)
-        frame = frame.drop(columns=[c for c in frame.columns if c == "geometry"])
+        frame = xml_frame(frame.drop(columns=[c for c in frame.columns if c == "geometry"]))
         chunks = max(1, math.ceil(len(frame) / per_sheet))
         for chunk in range(chunks):
             part = frame.iloc[chunk * per_sheet : (chunk + 1) * per_sheet]
@@ -693,4 +678,4 @@ def format_summary(assessment: Assessment, *, limit: int | None = None) -> str:
     if len(reasons):
         parts = ", ".join(f"{k} {v:,}" for k, v in reasons.items())
         lines.append(f"not billed: {parts}")
-    return "\n".join(lines)
+    return terminal_text("\n".join(lines))

@@ -46,7 +46,8 @@ ROAD_CONDITIONS = ("baik", "sedang", "rusak_ringan", "rusak_berat")
 #: Minimum total Rumija width per road class, PP 34/2006 Pasal 40(1).
 RUMIJA_MIN_WIDTH_M = {"bebas_hambatan": 30.0, "raya": 25.0, "sedang": 15.0, "kecil": 11.0}
 
-#: Field types: ``str``, ``int``, ``float``, ``date`` (ISO ``YYYY-MM-DD`` text).
+#: Field types: ``str``, ``int``, ``float`` (finite numbers only), ``date`` (stored as ISO
+#: ``YYYY-MM-DD``; read from ``YYYY-MM-DD`` or day-first ``DD/MM/YYYY``, nothing else).
 FIELD_TYPES = ("str", "int", "float", "date")
 
 

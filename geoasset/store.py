@@ -647,7 +647,7 @@ class Inventory:
 
 # Column types the Arrow fast path passes straight to GDAL; anything else (objects,
 # time zones, categories) takes pyogrio's general conversion.
-_PLAIN_DTYPES = ("str", "string", "float64", "Int64", "int64", "bool")
+_PLAIN_DTYPES = ("str", "string", "float64", "Int64", "int64", "bool", "date32[day][pyarrow]")
 
 
 def _arrow_table(frame: gpd.GeoDataFrame, wkb_of=geometry_wkb) -> pa.Table | None:

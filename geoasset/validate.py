@@ -6,6 +6,14 @@ type, and splits the rows into the valid ones and the refused ones, each refused
 every reason. It never stops at the first problem, so a field crew fixes a survey in one
 pass. The work is vectorised per field; only failing rows are visited one by one.
 
+Values are strict: a date is ``YYYY-MM-DD`` or day-first ``DD/MM/YYYY`` and nothing else
+(impossible dates, a year alone and slash dates that read two ways in one column are
+refused) and comes out as an Arrow ``date32`` (a GeoPackage DATE once stored); a number
+must be finite (``inf``, ``1e400``, the word ``nan`` are refused), and so must every
+coordinate of a geometry; control characters are removed from text with a warning.
+The same check guards the money: :func:`geoasset.assessment.assess` bills only the rows
+it accepts.
+
 Examples
 --------
 >>> import geopandas as gpd
@@ -22,10 +30,12 @@ row 2 field 'owner': required value is empty
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import geopandas as gpd
 import numpy as np
@@ -36,6 +46,7 @@ import shapely
 
 from geoasset.errors import ValidationProblem
 from geoasset.schema import LayerSpec, layer_spec
+from geoasset.text import strip_controls_series
 
 __all__ = [
     "PANDAS_DTYPES",
@@ -44,10 +55,16 @@ __all__ = [
     "validate_inventory",
     "assign_ids",
     "REASON_COLUMN",
+    "DATE_FORMS",
+    "parse_date_text",
+    "read_layer",
 ]
 
-#: How each schema field type is held in pandas (and so written by pyogrio).
-PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "date": "str"}
+#: How each schema field type is held in pandas (and so written by pyogrio): dates as
+#: Arrow ``date32``, which the store (through Arrow) writes as GeoPackage DATE columns.
+PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "date": "date32[pyarrow]"}
+
+logger = logging.getLogger(__name__)
 
 REASON_COLUMN = "reject_reason"
 ROW_COLUMN = "source_row"
@@ -122,22 +139,95 @@ def _to_float(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
-def _to_date(values: pd.Series) -> pd.Series:
-    """Parse ISO dates, else day-first dates (``17/08/2025``) as Indonesian forms write them."""
+_ISO_DATE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+#: How a date field may be written: ISO, or day first with slashes (the Indonesian habit).
+DATE_FORMS = "YYYY-MM-DD or DD/MM/YYYY"
+_DATE_HINT = "use YYYY-MM-DD"
+
+
+def parse_date_text(text: str) -> tuple[str | None, str | None]:
+    """(ISO date, None) for a date written ``YYYY-MM-DD`` or ``DD/MM/YYYY``, else
+    (None, why it is refused). A time after an ISO date (``2026-07-01 00:00:00``, as
+    spreadsheets write dates) is dropped.
+
+    Examples
+    --------
+    >>> parse_date_text("17/08/2026"), parse_date_text("2026-08-17T00:00:00")
+    (('2026-08-17', None), ('2026-08-17', None))
+    >>> parse_date_text("2026-13-07")[1]
+    "'2026-13-07' is not a date (use YYYY-MM-DD)"
+    >>> parse_date_text("2026/07/01")[1]
+    "'2026/07/01' is not a date (use YYYY-MM-DD)"
+    """
+    value = text.strip()
+    iso = _ISO_DATE.match(value)
+    day_first = None if iso else _DAY_FIRST.match(value)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+    elif day_first:
+        day, month, year = (int(g) for g in day_first.groups())
+    else:
+        return None, f"{text!r} is not a date ({_DATE_HINT})"
+    try:
+        return date(year, month, day).isoformat(), None
+    except ValueError:
+        return None, f"{text!r} is not a date ({_DATE_HINT})"
+
+
+def _to_date(values: pd.Series) -> tuple[pd.Series, dict[str, str]]:
+    """ISO date text per value, and the refused values with the reason.
+
+    Dates are ``YYYY-MM-DD`` or day-first ``DD/MM/YYYY`` (the Indonesian habit). A
+    column whose slash dates include a month-first one (``07/13/2026``) makes every
+    slash date that reads two ways (``07/12/2026``) ambiguous, so those are refused too.
+    """
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.strftime("%Y-%m-%d").astype("str").where(values.notna(), None)
-    return _per_distinct(values.astype("str"), _parse_dates)
+        iso = values.dt.strftime("%Y-%m-%d").astype("str").where(values.notna(), None)
+        return iso, {}
+    if values.dtype == object:  # spreadsheet cells: dates, datetimes and text mixed
+        codes, distinct = pd.factorize(values)
+        cells = pd.Series([_date_cell(v) for v in distinct] + [None], dtype=object)
+        values = pd.Series(cells.to_numpy()[codes], index=values.index, dtype=object)
+    text = values.astype("str")
+    codes, uniques = pd.factorize(text)  # missing values: code -1, the last slot below
+    distinct = [str(v) for v in uniques]
+    parsed = {value: parse_date_text(value) for value in distinct}
+    month_first = sorted(
+        value
+        for value in distinct
+        if (m := _DAY_FIRST.match(value.strip())) and int(m.group(2)) > 12 >= int(m.group(1))
+    )
+    if month_first:
+        for value in distinct:
+            m = _DAY_FIRST.match(value.strip())
+            if m and parsed[value][1] is None and m.group(1) != m.group(2):
+                if int(m.group(1)) <= 12 and int(m.group(2)) <= 12:
+                    parsed[value] = (
+                        None,
+                        f"{value!r} is ambiguous: this column also holds {month_first[0]!r}, "
+                        f"written month first; write dates as YYYY-MM-DD",
+                    )
+    iso = np.array([parsed[v][0] for v in distinct] + [None], dtype=object)[codes]
+    refused = {v: p[1] for v, p in parsed.items() if p[1] is not None}
+    return pd.Series(iso, index=text.index, dtype="str"), refused
 
 
-def _parse_dates(values: pd.Series) -> pd.Series:
-    text = values.str.strip()
-    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
-    missing = parsed.isna()
-    if missing.any():
-        parsed[missing] = pd.to_datetime(
-            text[missing], errors="coerce", dayfirst=True, format="mixed"
-        )
-    return parsed.dt.strftime("%Y-%m-%d").astype("str").where(parsed.notna(), None)
+def _date32(iso: pd.Series) -> pd.Series:
+    """ISO date text as an Arrow ``date32`` column (a GeoPackage DATE once stored)."""
+    text = pa.array(iso.astype(object).where(iso.notna(), None), type=pa.string())
+    return pd.Series(pd.arrays.ArrowExtensionArray(pc.cast(text, pa.date32())), index=iso.index)
+
+
+def _date_cell(value):
+    """A spreadsheet date cell as ISO text; other values unchanged."""
+    if isinstance(value, datetime | pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def _normalise_choice(values: pd.Series) -> pd.Series:
@@ -185,7 +275,7 @@ def validate_layer(
             text = message(pos) if callable(message) else message
             reasons[pos].append(ValidationProblem(int(rows[pos]), field_name, text))
 
-    original = frame.reset_index(drop=True)
+    original = _without_controls(frame.reset_index(drop=True), rows, source or spec.name)
     out = {}
     for spec_field in spec.fields:
         name = spec_field.name
@@ -202,6 +292,13 @@ def validate_layer(
             number = _to_float(raw)
             bad = number.isna() & ~blank
             refuse(bad, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a number")
+            infinite = number.notna() & ~np.isfinite(number.fillna(0.0))
+            words = blank & raw.notna()  # "nan" written out is a word, not a missing value
+            if words.any() and not pd.api.types.is_numeric_dtype(raw):
+                said = raw[words].astype("str").str.strip().str.lower().eq("nan")
+                infinite |= said.reindex(raw.index, fill_value=False).astype(bool)
+            refuse(infinite, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a finite number")
+            number = number.where(~infinite)
             if spec_field.type == "int":
                 fractional = number.notna() & (number != np.round(number))
                 refuse(
@@ -224,9 +321,17 @@ def validate_layer(
                 )
             value = number.round().astype("Int64") if spec_field.type == "int" else number
         elif spec_field.type == "date":
-            value = _to_date(raw)
+            value, refused = _to_date(raw.where(~blank))
             bad = value.isna() & ~blank
-            refuse(bad, name, lambda p, raw=raw: f"{raw.iloc[p]!r} is not a date (use YYYY-MM-DD)")
+            text = raw.astype("str")
+            refuse(
+                bad,
+                name,
+                lambda p, text=text, refused=refused: refused.get(
+                    text.iloc[p], f"{text.iloc[p]!r} is not a date ({_DATE_HINT})"
+                ),
+            )
+            value = _date32(value)
         else:
             value = raw.astype("str").where(~blank, None)
             if spec_field.allowed is not None:
@@ -268,6 +373,9 @@ def validate_layer(
     missing = geometry.isna().to_numpy() | shapely.is_empty(geometry.values)
     refuse(missing, "geometry", "geometry is missing or empty")
     shapes = np.asarray(geometry.values)
+    not_finite = ~missing & ~_finite_coordinates(shapes)
+    refuse(not_finite, "geometry", "coordinates are not finite numbers")
+    missing = missing | not_finite  # checked no further
     wrong = ~missing & ~np.isin(shapely.get_type_id(shapes), _type_ids(spec.geometry_types))
     refuse(
         wrong,
@@ -333,6 +441,44 @@ def validate_layer(
     )
 
 
+def _without_controls(frame: gpd.GeoDataFrame, rows: np.ndarray, source: str):
+    """``frame`` with control characters removed from its text, each removal logged.
+
+    A NUL or an escape sequence in a field value is never stored: GDAL would cut the
+    text at a NUL (``PL\\0N`` stored as ``PL``) and a terminal would run the escape.
+    """
+    out = frame
+    for name in frame.columns:
+        if name == frame.geometry.name:
+            continue
+        cleaned, found = strip_controls_series(frame[name])
+        if not found.any():
+            continue
+        if out is frame:
+            out = frame.copy()
+        out[name] = cleaned
+        where = rows[found.to_numpy()]
+        shown = ", ".join(map(str, where[:10])) + (", ..." if len(where) > 10 else "")
+        logger.warning(
+            "%s: field %r: control characters removed from %d value(s) (rows %s)",
+            source,
+            name,
+            len(where),
+            shown,
+        )
+    return out
+
+
+def _finite_coordinates(shapes: np.ndarray) -> np.ndarray:
+    """Per geometry: every coordinate is a finite number (missing geometries: True)."""
+    finite = np.ones(len(shapes), bool)
+    present = np.flatnonzero(~pd.isna(shapes))
+    coords, index = shapely.get_coordinates(shapes[present], return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    finite[present[np.unique(index[bad])]] = False
+    return finite
+
+
 def _type_ids(names: Iterable[str]) -> list[int]:
     codes = {
         "Point": 0,
@@ -378,6 +524,61 @@ def assign_ids(
     return out
 
 
+_GDAL_BAD_CONTENT = re.compile(
+    r"(?:Invalid|Non-conformant) content for record (\d+) in column (.+?)(?::|,) (.*?)"
+    r"(?:, successfully parsed)?$"
+)
+
+
+def read_layer(inventory, layer: str) -> gpd.GeoDataFrame:
+    """Read a stored layer for checking, with every value as it is stored.
+
+    GDAL reads text that is not a date from a DATE column (written by hand or by a SQL
+    edit) as a date anyway: ``2026/07/01`` as 1 July, ``2026-13-07`` as 1 January 1970,
+    saying so only in a warning. Those cells come back here as the stored text, so
+    :func:`validate_layer` refuses them like any other date written wrongly.
+
+    Examples
+    --------
+    >>> import os, tempfile, geopandas as gpd
+    >>> from shapely import Point
+    >>> from geoasset.store import Batch, create_inventory
+    >>> inv = create_inventory(os.path.join(tempfile.mkdtemp(), "a.gpkg"))
+    >>> poles = gpd.GeoDataFrame({"pole_id": ["P1"], "owner": ["PLN"]},
+    ...                          geometry=[Point(123.6, -10.17)], crs=4326)
+    >>> inv.write({"poles": poles}, batch=Batch(command="doctest"))
+    >>> read_layer(inv, "poles")["pole_id"].tolist()
+    ['P1']
+    """
+    import warnings
+
+    import pyogrio
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        frame = inventory.read(layer)
+    bad = []
+    for warning in caught:
+        match = _GDAL_BAD_CONTENT.search(str(warning.message))
+        if match and match.group(2) in frame.columns:
+            bad.append((int(match.group(1)), match.group(2), match.group(3)))
+        else:
+            logger.warning("layer %r: %s", layer, warning.message)
+    if not bad:
+        return frame
+    fids = pyogrio.read_dataframe(
+        inventory.path, layer=layer, columns=[], read_geometry=False, fid_as_index=True
+    ).index
+    position = pd.Series(np.arange(len(fids)), index=fids)
+    frame = frame.copy()
+    for record, column, text in bad:
+        if record in position.index:
+            values = frame[column].astype(object)
+            values.iloc[int(position[record])] = text
+            frame[column] = values
+    return frame
+
+
 def validate_inventory(inventory) -> dict[str, list[ValidationProblem]]:
     """Re-check every schema layer stored in an inventory; collect every problem.
 
@@ -409,7 +610,7 @@ def validate_inventory(inventory) -> dict[str, list[ValidationProblem]]:
     inv = inventory if isinstance(inventory, Inventory) else open_inventory(inventory)
     stored = set(inv.layers())
     return {
-        name: validate_layer(inv.read(name), name, source=f"layer {name!r}").problems
+        name: validate_layer(read_layer(inv, name), name, source=f"layer {name!r}").problems
         for name in LAYERS
         if name in stored
     }

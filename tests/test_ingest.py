@@ -385,7 +385,9 @@ def test_rejects_keep_original_values_and_every_reason(tmp_path, inventory):
         "reject_reason",
     ]
     assert rejects["source_row"].tolist() == ["1", "2", "3", "4", "5", "6"]
-    assert rejects["catatan"][1] == '=HYPERLINK("http://x","y")'  # verbatim
+    # a formula is quoted for the spreadsheet; numbers stay numbers
+    assert rejects["catatan"][1] == '\'=HYPERLINK("http://x","y")'
+    assert rejects["lat"][4] == "-95"
     assert rejects["height_m"][1] == "nine"
     assert rejects["lat"][5] == "10°75'S"
     assert rejects["reject_reason"][1] == (
@@ -557,7 +559,7 @@ def test_xlsx_sheet_with_dms_text_and_numbers(tmp_path, inventory):
     report = import_layer(inventory.path, "poles", path, source_layer="tiang")
     assert report.rows_written == 2, report.problems
     stored = inventory.read("poles").sort_values("pole_id").reset_index(drop=True)
-    assert stored["surveyed_on"].tolist() == ["2025-08-17", "2025-08-17"]
+    assert stored["surveyed_on"].astype("str").tolist() == ["2025-08-17", "2025-08-17"]
     assert stored.geometry.y[0] == pytest.approx(-(10 + 10 / 60 + 12.5 / 3600))
     assert stored.geometry.x[0] == pytest.approx(123 + 40 / 60 + 15 / 3600)
     assert stored.geometry.y[1] == pytest.approx(-10.1702)
@@ -613,4 +615,4 @@ def test_field_csv_reaches_the_store_as_plain_columns(tmp_path, inventory, monke
     assert report.rows_written > 400
     stored = inventory.read("poles")
     assert stored["photo"].notna().sum() > 0
-    assert stored["surveyed_on"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert stored["surveyed_on"].astype("str").str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()

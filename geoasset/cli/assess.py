@@ -101,6 +101,11 @@ def assess(
     corridor-by-corridor totals. Nothing is written if the tariff file has problems:
     every problem is listed with its row and column.
 
+    Rows that fail the layer specification (duplicate id, blank owner, unknown kind,
+    unreadable date: what geoasset validate refuses) are never billed: they are listed
+    as not billable (reason invalid_row, with the row, field and rule), the reports are
+    written, and the exit status is 1.
+
     \b
     Example:
       geoasset assess kupang.gpkg --tariffs layers/tariffs_example.csv --year 2026 \\
@@ -119,6 +124,7 @@ def assess(
     from geoasset.reports import CSV_FILES, format_summary, write_reports
     from geoasset.store import open_inventory
     from geoasset.tariffs import load_permits, load_tariffs
+    from geoasset.validate import read_layer
 
     if not overwrite:
         existing = [Path(xlsx)] if xlsx and Path(xlsx).exists() else []
@@ -137,7 +143,7 @@ def assess(
         raise click.ClickException(
             f"{inventory} has no corridors layer; run geoasset corridors first"
         )
-    frames = {name: inv.read(name) for name in ("poles", "utility_lines") if inv.count(name)}
+    frames = {name: read_layer(inv, name) for name in ("poles", "utility_lines") if inv.count(name)}
     corridors = inv.read("corridors")
     click.echo(
         f"assessing {sum(len(f) for f in frames.values()):,} assets against "
@@ -171,3 +177,10 @@ def assess(
     )
     for path in written:
         click.echo(f"wrote {path}", err=True)
+    invalid = int(result.parameters.get("invalid_rows", "0"))
+    if invalid:
+        raise click.ClickException(
+            f"{invalid:,} row(s) fail the layer specification and were not billed (listed "
+            f"as not billable, reason invalid_row); fix them (geoasset validate {inventory}) "
+            "and assess again"
+        )

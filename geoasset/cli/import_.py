@@ -27,6 +27,17 @@ def _parse_map(ctx: click.Context, param: click.Parameter, values) -> dict[str, 
     return mapping
 
 
+def _check_encoding(ctx: click.Context, param: click.Parameter, value):
+    if value is None:
+        return None
+    import codecs
+
+    try:
+        return codecs.lookup(value).name
+    except LookupError:
+        raise click.BadParameter(f"{value!r} is not a known text encoding") from None
+
+
 @click.command(name="import", short_help="Import a field file into an inventory layer.")
 @existing_inventory_arg
 @click.argument("layer", type=click.Choice(INVENTORY_LAYERS), metavar="LAYER")
@@ -74,6 +85,13 @@ def _parse_map(ctx: click.Context, param: click.Parameter, values) -> dict[str, 
     help="CSV 'highway,road_class[,function,status,network]' replacing rows of the "
     "built-in OSM mapping (road_class 'exclude' refuses such ways); implies --osm.",
 )
+@click.option(
+    "--encoding",
+    callback=_check_encoding,
+    metavar="NAME",
+    help="Text encoding of the source (e.g. cp1252) [default: as the file declares, "
+    "else UTF-8, else cp1252 with a warning].",
+)
 @click.pass_context
 def import_(
     ctx: click.Context,
@@ -92,6 +110,7 @@ def import_(
     rejects: str | None,
     osm: bool | None,
     osm_classes: str | None,
+    encoding: str | None,
 ) -> None:
     """Import SOURCE into LAYER of INVENTORY.gpkg (LAYER: roads, bridges, monuments,
     poles, utility_lines or parcels).
@@ -159,6 +178,7 @@ def import_(
         source_layer=source_layer,
         osm=osm,
         osm_classes_file=osm_classes,
+        encoding=encoding,
     )
     problems = report.problems
     if report.osm is not None:

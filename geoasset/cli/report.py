@@ -38,6 +38,7 @@ def report(inventory: str, output: str | None, as_json: bool, lang: str, overwri
     from geoasset.schema import INVENTORY_LAYERS
     from geoasset.store import open_inventory
     from geoasset.summary import inventory_report
+    from geoasset.text import terminal_text
 
     if output:
         check_output_file(output, overwrite=overwrite)
@@ -57,4 +58,4 @@ def report(inventory: str, output: str | None, as_json: bool, lang: str, overwri
         click.echo("the inventory is empty", err=True)
     for name, table in tables.items():
         click.echo(f"\n{t(f'report_{name}', lang)}")
-        click.echo(table.to_string(index=False))
+        click.echo(terminal_text(table.to_string(index=False)))  # no escapes from the data

@@ -77,3 +77,8 @@ def run(ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwri
         raise click.ClickException(str(exc).replace("use overwrite", "use --overwrite")) from None
     for line in summary.lines():
         click.echo(line)
+    if summary.invalid_rows:
+        raise click.ClickException(
+            f"{summary.invalid_rows:,} row(s) fail the layer specification and were not "
+            "billed (listed as not billable, reason invalid_row)"
+        )
