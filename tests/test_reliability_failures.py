@@ -132,13 +132,18 @@ def test_disk_full_while_staging_is_one_line_and_changes_nothing(
 ):
     """ENOSPC injected where GDAL writes (the data lands, then the disk "fills")."""
     before = digest(kupang_inventory, "poles")
-    real = pyogrio.write_arrow
 
-    def disk_full(*args, **kwargs):
-        real(*args, **kwargs)
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def filling(real):
+        def disk_full(*args, **kwargs):
+            real(*args, **kwargs)
+            raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(pyogrio, "write_arrow", disk_full)
+        return disk_full
+
+    # Both of the store's writers (the Arrow fast path and the general one, which layers
+    # with DATE columns may take).
+    monkeypatch.setattr(pyogrio, "write_arrow", filling(pyogrio.write_arrow))
+    monkeypatch.setattr(pyogrio, "write_dataframe", filling(pyogrio.write_dataframe))
     source = small_poles_file(tmp_path / "new.csv")
     result = CliRunner().invoke(
         cli, ["import", str(kupang_inventory), "poles", str(source), "--append"]
@@ -243,12 +248,14 @@ def test_report_into_a_missing_folder_is_one_line(kupang_inventory, tmp_path):
 # -- a killed process ----------------------------------------------------------------
 KILL_DURING_STAGING = """
 import pathlib, time, pyogrio
-real = pyogrio.write_arrow
-def write_then_hang(*args, **kwargs):
-    real(*args, **kwargs)
-    pathlib.Path("staged.marker").touch()
-    time.sleep(600)
-pyogrio.write_arrow = write_then_hang
+def hanging(real):
+    def write_then_hang(*args, **kwargs):
+        real(*args, **kwargs)
+        pathlib.Path("staged.marker").touch()
+        time.sleep(600)
+    return write_then_hang
+pyogrio.write_arrow = hanging(pyogrio.write_arrow)
+pyogrio.write_dataframe = hanging(pyogrio.write_dataframe)
 from geoasset.cli.main import main
 main()
 """

@@ -194,4 +194,7 @@ def import_(
     if report.rejects_path is not None:
         click.echo(f"refused rows written to {report.rejects_path}", err=True)
     if report.rows_written == 0:
-        raise click.ClickException(f"nothing imported: all {report.rows_read} rows were refused")
+        raise click.ClickException(
+            f"{click.format_filename(source)}: nothing imported: "
+            f"all {report.rows_read} rows were refused"
+        )
