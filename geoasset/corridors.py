@@ -40,10 +40,12 @@ there:
 How rule 3 is computed: for two roads whose centrelines near the overlap are single
 straight segments (the usual junction and crossing), the overlap is cut exactly along
 the bisectors of the two centrelines. Otherwise (bends, curves, parcels) both centrelines
-are densified (points at most s = min(0.5 m, width/20) apart) and the overlap is cut
-along the Voronoi cells of those points (:func:`shapely.voronoi_polygons`), which puts
-the cut within s/2 of the true bisector (a few centimetres away from the junction
-itself). Pairs are cut one at a time but with the same distance function per road, so
+are sampled and the overlap is cut along the Voronoi cells of those points
+(:func:`shapely.voronoi_polygons`). The points are s = min(0.5 m, width/20) apart where
+a road comes close to the other road, and sqrt(2·s·d) apart (at most 8 m) on a stretch
+d metres away from it, so that wherever the two roads are equally far, the distances
+compared exceed the true ones by at most s/2 (a few centimetres; the far-apart
+stretches of dual carriageways cost few points). Pairs are cut one at a time but with the same distance function per road, so
 three or more roads meeting at one place still share the land without gap or overlap.
 
 Chainage pieces (``split_every``)
@@ -152,6 +154,8 @@ _AREA_EPS = 1e-9
 _MARGIN_M = 0.01
 #: Largest distance (m) between the points of a densified centreline.
 _MAX_SPACING_M = 0.5
+#: Longest piece (m) of a centreline sampled at one spacing; also the coarsest spacing.
+_PIECE_M = 8.0
 _QUAD_SEGS = 8
 #: Vertices of a computed piece closer than this (m) are one vertex.
 _SAME_POINT_M = 1e-9
@@ -805,8 +809,10 @@ def _nearer_voronoi(
     m = len(overlap)
     out = np.full(m, None, dtype=object)
     roads = np.unique(np.concatenate([a, b]))
-    dense = shapely.segmentize(lines[roads], spacing[roads])
-    xy, owner = shapely.get_coordinates(dense, return_index=True)
+    bounds = shapely.bounds(overlap)
+    lo = bounds[:, :2] - margin[:, None]
+    hi = bounds[:, 2:] + margin[:, None]
+    xy, owner = _densify_near(lines, roads, a, b, spacing, lo, hi)
     # On a 1 µm grid (2**-20 m): nearly coincident points would upset GEOS's Voronoi.
     xy = np.round(xy * 2.0**20) / 2.0**20
     # One point per place per road (closed and self-touching lines repeat vertices).
@@ -816,10 +822,6 @@ def _nearer_voronoi(
     road_slot[roads] = np.arange(len(roads))
     starts = np.searchsorted(owner, np.arange(len(roads)))
     ends = np.searchsorted(owner, np.arange(len(roads)), side="right")
-
-    bounds = shapely.bounds(overlap)
-    lo = bounds[:, :2] - margin[:, None]
-    hi = bounds[:, 2:] + margin[:, None]
     sel_pair, sel_point, sel_side = [], [], []
     for side, roads_of in ((0, a), (1, b)):
         s = road_slot[roads_of]
@@ -882,6 +884,51 @@ def _nearer_voronoi(
         )
     out[todo], retried = _overlay(shapely.intersection, overlap[todo], region)
     return out, np.isin(np.arange(m), todo[retried])
+
+
+def _densify_near(lines, roads, a, b, spacing, lo, hi) -> tuple[np.ndarray, np.ndarray]:
+    """Points along each road of ``roads`` (sorted indices into ``lines``), dense where it
+    comes near the roads it is paired with; (xy, index into ``roads``) per point.
+
+    Each road is cut into pieces of at most :data:`_PIECE_M`; a piece inside the box
+    ``[lo, hi]`` of one of the road's pairs ``(a, b)`` gets points ``sqrt(2 s d)`` apart,
+    between ``s = spacing[road]`` and :data:`_PIECE_M`, where ``d`` is its distance to the
+    nearest partner road of those pairs. At a point where the two roads are equally
+    far (``D``) the foot of that point on either road is at most ``2 D`` from the other
+    road, so the distance to the nearest sample exceeds ``D`` by at most
+    ``step**2 / (8 D) <= s / 2``. The points depend on the road and its partners only,
+    never on the pair, so one road has one distance function in all its pairs. Every
+    vertex of the road is a point.
+    """
+    slot = np.full(len(lines), -1, dtype="int64")
+    slot[roads] = np.arange(len(roads))
+    parts, part_road = shapely.get_parts(
+        shapely.segmentize(lines[roads], _PIECE_M), return_index=True
+    )
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    same = np.flatnonzero(part[1:] == part[:-1])
+    p0, p1 = xy[same], xy[same + 1]
+    road = part_road[part[same]]
+    first = np.searchsorted(road, np.arange(len(roads)))
+    count = np.bincount(road, minlength=len(roads))
+    piece_lo, piece_hi = np.minimum(p0, p1), np.maximum(p0, p1)
+    near = np.full(len(road), np.inf)
+    for own, other in ((a, b), (b, a)):
+        k = count[slot[own]]
+        pair = np.repeat(np.arange(len(own)), k)
+        piece = np.repeat(first[slot[own]], k) + _ranks(k)
+        hit = np.all((piece_hi[piece] >= lo[pair]) & (piece_lo[piece] <= hi[pair]), axis=1)
+        pair, piece = pair[hit], piece[hit]
+        segs = shapely.linestrings(np.stack([p0[piece], p1[piece]], axis=1))
+        np.minimum.at(near, piece, _threaded(shapely.distance, segs, lines[other[pair]]))
+    fine = spacing[roads][road]
+    step = np.clip(np.sqrt(2 * fine * near), fine, _PIECE_M)
+    n = np.maximum(np.ceil(np.hypot(*(p1 - p0).T) / step - 1e-9), 1).astype("int64")
+    n[~np.isfinite(near)] = 1  # a piece no pair looks at: its ends are enough
+    total = n + 1
+    which = np.repeat(np.arange(len(road)), total)
+    t = _ranks(total) / np.repeat(n, total)
+    return p0[which] + t[:, None] * (p1 - p0)[which], road[which]
 
 
 def _voronoi_region(points, frame, mine: np.ndarray):
@@ -1253,7 +1300,9 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
                 shapely.intersection, polys[ea[need]], polys[eb[need]]
             )
         spacing = np.minimum(_MAX_SPACING_M, width / 20)
-        vm = np.where(buffered[approx], margin[approx] + 2 * spacing[ea[approx]], 1e12)
+        vm = np.where(
+            buffered[approx], margin[approx] + 2 * spacing[ea[approx]] + _PIECE_M / 2, 1e12
+        )
         got, again = _nearer_voronoi(
             overlap[approx], ea[approx], eb[approx], lines, spacing, vm, id_rank
         )
