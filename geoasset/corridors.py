@@ -156,6 +156,8 @@ _MARGIN_M = 0.01
 _MAX_SPACING_M = 0.5
 #: Longest piece (m) of a centreline sampled at one spacing; also the coarsest spacing.
 _PIECE_M = 8.0
+#: A piece that near its partner is cut into this many pieces, each with its spacing.
+_REFINE = 4
 _QUAD_SEGS = 8
 #: Vertices of a computed piece closer than this (m) are one vertex.
 _SAME_POINT_M = 1e-9
@@ -893,7 +895,8 @@ def _densify_near(lines, roads, a, b, spacing, lo, hi) -> tuple[np.ndarray, np.n
     Each road is cut into pieces of at most :data:`_PIECE_M`; a piece inside the box
     ``[lo, hi]`` of one of the road's pairs ``(a, b)`` gets points ``sqrt(2 s d)`` apart,
     between ``s = spacing[road]`` and :data:`_PIECE_M`, where ``d`` is its distance to the
-    nearest partner road of those pairs. At a point where the two roads are equally
+    nearest partner road of those pairs (a piece nearer than :data:`_PIECE_M` is first cut
+    into :data:`_REFINE` pieces, each measured). At a point where the two roads are equally
     far (``D``) the foot of that point on either road is at most ``2 D`` from the other
     road, so the distance to the nearest sample exceeds ``D`` by at most
     ``step**2 / (8 D) <= s / 2``. The points depend on the road and its partners only,
@@ -912,15 +915,36 @@ def _densify_near(lines, roads, a, b, spacing, lo, hi) -> tuple[np.ndarray, np.n
     first = np.searchsorted(road, np.arange(len(roads)))
     count = np.bincount(road, minlength=len(roads))
     piece_lo, piece_hi = np.minimum(p0, p1), np.maximum(p0, p1)
-    near = np.full(len(road), np.inf)
+    hit_piece, hit_road = [], []
     for own, other in ((a, b), (b, a)):
         k = count[slot[own]]
         pair = np.repeat(np.arange(len(own)), k)
         piece = np.repeat(first[slot[own]], k) + _ranks(k)
         hit = np.all((piece_hi[piece] >= lo[pair]) & (piece_lo[piece] <= hi[pair]), axis=1)
-        pair, piece = pair[hit], piece[hit]
-        segs = shapely.linestrings(np.stack([p0[piece], p1[piece]], axis=1))
-        np.minimum.at(near, piece, _threaded(shapely.distance, segs, lines[other[pair]]))
+        hit_piece.append(piece[hit])
+        hit_road.append(other[pair[hit]])
+    hit_piece, hit_road = np.concatenate(hit_piece), np.concatenate(hit_road)
+    near = _nearest_partner(p0, p1, hit_piece, hit_road, lines)
+    # Pieces near a partner are cut in _REFINE and measured again: near a junction the
+    # spacing then grows within a few metres instead of staying fine for a whole piece.
+    close = np.flatnonzero(near < _PIECE_M)
+    if len(close):
+        sub = np.repeat(close, _REFINE)
+        t0 = (_ranks(np.full(len(close), _REFINE)) / _REFINE)[:, None]
+        q0 = p0[sub] + t0 * (p1 - p0)[sub]
+        q1 = q0 + (p1 - p0)[sub] / _REFINE
+        index = np.full(len(p0), -1, dtype="int64")
+        index[close] = np.arange(len(close)) * _REFINE
+        use = index[hit_piece] >= 0
+        child = np.repeat(index[hit_piece[use]], _REFINE) + np.tile(
+            np.arange(_REFINE), int(use.sum())
+        )
+        sub_near = _nearest_partner(q0, q1, child, np.repeat(hit_road[use], _REFINE), lines)
+        keep = np.ones(len(p0), dtype=bool)
+        keep[close] = False
+        p0, p1 = np.concatenate([p0[keep], q0]), np.concatenate([p1[keep], q1])
+        road = np.concatenate([road[keep], road[sub]])
+        near = np.concatenate([near[keep], sub_near])
     fine = spacing[roads][road]
     step = np.clip(np.sqrt(2 * fine * near), fine, _PIECE_M)
     n = np.maximum(np.ceil(np.hypot(*(p1 - p0).T) / step - 1e-9), 1).astype("int64")
@@ -929,6 +953,15 @@ def _densify_near(lines, roads, a, b, spacing, lo, hi) -> tuple[np.ndarray, np.n
     which = np.repeat(np.arange(len(road)), total)
     t = _ranks(total) / np.repeat(n, total)
     return p0[which] + t[:, None] * (p1 - p0)[which], road[which]
+
+
+def _nearest_partner(p0, p1, piece, partner, lines) -> np.ndarray:
+    """Per segment ``p0 -> p1``: its distance to the nearest of the lines ``partner``
+    listed for it in ``piece`` (inf for a segment not listed)."""
+    near = np.full(len(p0), np.inf)
+    segs = shapely.linestrings(np.stack([p0[piece], p1[piece]], axis=1))
+    np.minimum.at(near, piece, _threaded(shapely.distance, segs, lines[partner]))
+    return near
 
 
 def _voronoi_region(points, frame, mine: np.ndarray):
