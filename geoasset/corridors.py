@@ -818,8 +818,11 @@ def _nearer_voronoi(
     # On a 1 µm grid (2**-20 m): nearly coincident points would upset GEOS's Voronoi.
     xy = np.round(xy * 2.0**20) / 2.0**20
     # One point per place per road (closed and self-touching lines repeat vertices).
-    key = np.unique(np.column_stack([owner, xy]), axis=0)
-    owner, xy = key[:, 0].astype("int64"), key[:, 1:]
+    order = np.lexsort((xy[:, 1], xy[:, 0], owner))
+    owner, xy = owner[order], xy[order]
+    repeated = np.zeros(len(owner), dtype=bool)
+    repeated[1:] = (owner[1:] == owner[:-1]) & np.all(xy[1:] == xy[:-1], axis=1)
+    owner, xy = owner[~repeated], xy[~repeated]
     road_slot = np.full(len(lines), -1, dtype="int64")
     road_slot[roads] = np.arange(len(roads))
     starts = np.searchsorted(owner, np.arange(len(roads)))
