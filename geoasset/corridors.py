@@ -44,9 +44,12 @@ are sampled and the overlap is cut along the Voronoi cells of those points
 (:func:`shapely.voronoi_polygons`). The points are s = min(0.5 m, width/20) apart where
 a road comes close to the other road, and sqrt(2·s·d) apart (at most 8 m) on a stretch
 d metres away from it, so that wherever the two roads are equally far, the distances
-compared exceed the true ones by at most s/2 (a few centimetres; the far-apart
-stretches of dual carriageways cost few points). Pairs are cut one at a time but with the same distance function per road, so
-three or more roads meeting at one place still share the land without gap or overlap.
+compared exceed the true ones by at most s/2 (25 cm for roads 10 m wide or more; the
+cut moves farther than that only where the two roads run in nearly the same direction,
+and there either road is almost as near). The far-apart stretches of dual carriageways
+thus cost few points. Pairs are cut one at a time but with the same distance function
+per road (:mod:`geoasset.bisectors`), so three or more roads meeting at one place still
+share the land without gap or overlap.
 
 Chainage pieces (``split_every``)
 ---------------------------------
