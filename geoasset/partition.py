@@ -34,7 +34,7 @@ from geoasset.overlays import (
 
 #: Margin (m) added around an overlap when looking for the centreline pieces that matter.
 _MARGIN_M = 0.01
-#: Largest distance (m) between the points of a densified centreline.
+#: Distance (m) between the points sampled along a centreline near the road it is paired with.
 _MAX_SPACING_M = 0.5
 #: Corridors are snapped to this grid (m) so they stay valid through EPSG:4326 and back.
 _GRID_M = 2.0**-25
