@@ -240,7 +240,8 @@ def _nearer_voronoi(
 
     Each road's centreline is sampled once (:func:`_densify_near`: the same points in every
     pair it is in), so the distance each pair compares is one function per road and three
-    roads sharing a place never leave a gap. A point on both centrelines belongs to the smaller road_id.
+    roads sharing a place never leave a gap. A point on both centrelines belongs to the
+    smaller road_id.
     """
     m = len(overlap)
     out = np.full(m, None, dtype=object)
