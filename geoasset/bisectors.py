@@ -249,7 +249,10 @@ def _nearer_voronoi(
     bounds = shapely.bounds(overlap)
     lo = bounds[:, :2] - margin[:, None]
     hi = bounds[:, 2:] + margin[:, None]
-    xy, owner = _densify_near(lines, roads, a, b, spacing, lo, hi)
+    xy, owner, gap = _densify_near(lines, roads, a, b, spacing, lo, hi)
+    # A sample can be nearest to a point of the overlap only within its reach plus half the
+    # widest gap between samples there (``margin`` allows for the widest gap of all).
+    reach = margin[:, None] - _PIECE_M / 2 + gap / 2
     # On a 1 µm grid (2**-20 m): nearly coincident points would upset GEOS's Voronoi.
     xy = np.round(xy * 2.0**20) / 2.0**20
     # One point per place per road (closed and self-touching lines repeat vertices).
@@ -268,7 +271,10 @@ def _nearer_voronoi(
         count = ends[s] - starts[s]
         pair = np.repeat(np.arange(m), count)
         point = np.repeat(starts[s], count) + _ranks(count)
-        inside = np.all((xy[point] >= lo[pair]) & (xy[point] <= hi[pair]), axis=1)
+        grow = reach[pair, side, None]
+        inside = np.all(
+            (xy[point] >= bounds[pair, :2] - grow) & (xy[point] <= bounds[pair, 2:] + grow), axis=1
+        )
         sel_pair.append(pair[inside])
         sel_point.append(point[inside])
         sel_side.append(np.full(inside.sum(), side, dtype="int64"))
@@ -326,9 +332,10 @@ def _nearer_voronoi(
     return out, np.isin(np.arange(m), todo[retried])
 
 
-def _densify_near(lines, roads, a, b, spacing, lo, hi) -> tuple[np.ndarray, np.ndarray]:
+def _densify_near(lines, roads, a, b, spacing, lo, hi):
     """Points along each road of ``roads`` (sorted indices into ``lines``), dense where it
-    comes near the roads it is paired with; (xy, index into ``roads``) per point.
+    comes near the roads it is paired with: (xy, index into ``roads``) per point, and per
+    pair the widest gap between the points of road ``a`` and of road ``b`` in its box.
 
     Each road is cut into pieces of at most :data:`_PIECE_M`; a piece inside the box
     ``[lo, hi]`` of one of the road's pairs ``(a, b)`` gets points ``sqrt(2 s d)`` apart,
@@ -353,15 +360,19 @@ def _densify_near(lines, roads, a, b, spacing, lo, hi) -> tuple[np.ndarray, np.n
     first = np.searchsorted(road, np.arange(len(roads)))
     count = np.bincount(road, minlength=len(roads))
     piece_lo, piece_hi = np.minimum(p0, p1), np.maximum(p0, p1)
-    hit_piece, hit_road = [], []
-    for own, other in ((a, b), (b, a)):
+    hit_piece, hit_road, hit_pair, hit_side = [], [], [], []
+    for side, (own, other) in enumerate(((a, b), (b, a))):
         k = count[slot[own]]
         pair = np.repeat(np.arange(len(own)), k)
         piece = np.repeat(first[slot[own]], k) + _ranks(k)
         hit = np.all((piece_hi[piece] >= lo[pair]) & (piece_lo[piece] <= hi[pair]), axis=1)
         hit_piece.append(piece[hit])
         hit_road.append(other[pair[hit]])
+        hit_pair.append(pair[hit])
+        hit_side.append(np.full(int(hit.sum()), side))
     hit_piece, hit_road = np.concatenate(hit_piece), np.concatenate(hit_road)
+    hit_pair, hit_side = np.concatenate(hit_pair), np.concatenate(hit_side)
+    parent = np.arange(len(p0))
     near = _nearest_partner(p0, p1, hit_piece, hit_road, lines)
     # Pieces near a partner are cut in _REFINE and measured again: near a junction the
     # spacing then grows within a few metres instead of staying fine for a whole piece.
@@ -383,14 +394,21 @@ def _densify_near(lines, roads, a, b, spacing, lo, hi) -> tuple[np.ndarray, np.n
         p0, p1 = np.concatenate([p0[keep], q0]), np.concatenate([p1[keep], q1])
         road = np.concatenate([road[keep], road[sub]])
         near = np.concatenate([near[keep], sub_near])
+        parent = np.concatenate([parent[keep], sub])
     fine = spacing[roads][road]
     step = np.clip(np.sqrt(2 * fine * near), fine, _PIECE_M)
     n = np.maximum(np.ceil(np.hypot(*(p1 - p0).T) / step - 1e-9), 1).astype("int64")
     n[~np.isfinite(near)] = 1  # a piece no pair looks at: its ends are enough
+    # Widest gap between samples on each piece of a pair's box, per side: a sample farther
+    # than half of it beyond the reach of the overlap is nobody's nearest sample there.
+    widest = np.zeros(int(parent.max(initial=-1)) + 1)
+    np.maximum.at(widest, parent, np.hypot(*(p1 - p0).T) / n)
+    gap = np.zeros((len(a), 2))
+    np.maximum.at(gap, (hit_pair, hit_side), widest[hit_piece])
     total = n + 1
     which = np.repeat(np.arange(len(road)), total)
     t = _ranks(total) / np.repeat(n, total)
-    return p0[which] + t[:, None] * (p1 - p0)[which], road[which]
+    return p0[which] + t[:, None] * (p1 - p0)[which], road[which], gap
 
 
 def _nearest_partner(p0, p1, piece, partner, lines) -> np.ndarray:

@@ -24,7 +24,7 @@ def sample(lines: list[LineString], a: list[int], b: list[int]) -> list[np.ndarr
     """The distinct samples of every road (every pair looks at the whole plane)."""
     geoms = np.array(lines, dtype=object)
     roads = np.arange(len(geoms))
-    xy, owner = _densify_near(
+    xy, owner, _ = _densify_near(
         geoms,
         roads,
         np.array(a),
