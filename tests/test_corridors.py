@@ -647,7 +647,7 @@ def test_refused_overlay_is_cut_on_a_grid_and_noted(monkeypatch):
     # Fault injection: GEOS refuses every difference on the usual 1 nm grid; the cut is
     # then made snapped to 1 µm, the result is still a partition, and both roads name the
     # other and the place.
-    import geoasset.corridors as corridors
+    from geoasset import overlays
 
     roads = roads_frame(
         [
@@ -658,11 +658,11 @@ def test_refused_overlay_is_cut_on_a_grid_and_noted(monkeypatch):
     real = shapely.difference
 
     def refusing(a, b, grid_size=None, **kwargs):
-        if grid_size == corridors._OVERLAY_GRID_M:
+        if grid_size == overlays._OVERLAY_GRID_M:
             raise shapely.errors.GEOSException("TopologyException: injected")
         return real(a, b, grid_size=grid_size, **kwargs)
 
-    monkeypatch.setattr(corridors.shapely, "difference", refusing)
+    monkeypatch.setattr(overlays.shapely, "difference", refusing)
     out = build_corridors(roads).set_index("road_id")
     monkeypatch.undo()
     triangle = 0.5 * 15 * 7.5  # as in the T-junction test above

@@ -1,0 +1,437 @@
+"""The nearest-centreline cut of the overlap of two roads of equal width.
+
+Two ways, chosen per pair by :mod:`geoasset.partition`: exact bisectors when both
+centrelines near the overlap are single straight segments (:func:`_nearer_convex`, all
+in numpy), else the Voronoi cells of points sampled along both centrelines
+(:func:`_nearer_voronoi`), dense only where a road comes near the road it is paired
+with (:func:`_densify_near`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from shapely.errors import GEOSException
+
+from geoasset.overlays import _AREA_EPS, _grouped_union, _overlay, _polygonal, _ranks, _threaded
+
+#: Longest piece (m) of a centreline sampled at one spacing; also the coarsest spacing.
+_PIECE_M = 8.0
+#: A piece that near its partner is cut into this many pieces, each with its spacing.
+_REFINE = 4
+#: Vertices of a computed piece closer than this (m) are one vertex.
+_SAME_POINT_M = 1e-9
+
+
+def _clip_convex(
+    poly: np.ndarray, count: np.ndarray, grad: np.ndarray, const: np.ndarray, *, negative: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Clip convex polygons (m, K, 2) to ``grad . p + const <= 0`` (or ``>= 0``).
+
+    Sutherland-Hodgman on every row at once. The points where an edge crosses the line
+    depend only on the edge and the line, so clipping to both sides gives the two halves
+    identical cut vertices.
+    """
+    m, k, _ = poly.shape
+    rows = np.arange(m)[:, None]
+    j = np.arange(k)[None, :]
+    valid = j < count[:, None]
+    nxt = np.where(j + 1 < count[:, None], j + 1, 0)
+    ahead = poly[rows, nxt]
+    val = poly[..., 0] * grad[:, :1] + poly[..., 1] * grad[:, 1:] + const[:, None]
+    val_ahead = val[rows, nxt]
+    if negative:
+        inside, inside_ahead = val <= 0, val_ahead <= 0
+    else:
+        inside, inside_ahead = val >= 0, val_ahead >= 0
+    crossing = (inside != inside_ahead) & valid
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(crossing, val / (val - val_ahead), 0.0)
+    out = np.empty((m, 2 * k, 2))
+    out[:, 0::2] = poly
+    out[:, 1::2] = poly + t[..., None] * (ahead - poly)
+    keep = np.empty((m, 2 * k), dtype=bool)
+    keep[:, 0::2] = inside & valid
+    keep[:, 1::2] = crossing
+    n = keep.sum(1)
+    result = np.zeros((m, max(int(n.max(initial=0)), 1), 2))
+    r, c = np.nonzero(keep)
+    result[r, (np.cumsum(keep, axis=1) - 1)[r, c]] = out[r, c]
+    return result, n
+
+
+def _convex_area(poly: np.ndarray, count: np.ndarray) -> np.ndarray:
+    rows = np.arange(len(poly))[:, None]
+    j = np.arange(poly.shape[1])[None, :]
+    nxt = np.where(j + 1 < count[:, None], j + 1, 0)
+    ahead = poly[rows, nxt]
+    cross = poly[..., 0] * ahead[..., 1] - poly[..., 1] * ahead[..., 0]
+    return np.abs(np.where(j < count[:, None], cross, 0.0).sum(1)) / 2
+
+
+def _dedupe(poly: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop vertices within :data:`_SAME_POINT_M` of the one before (ring order)."""
+    m, k, _ = poly.shape
+    rows = np.arange(m)[:, None]
+    j = np.arange(k)[None, :]
+    prev = poly[rows, np.where(j == 0, np.maximum(count[:, None] - 1, 0), j - 1)]
+    keep = (j < count[:, None]) & ~(
+        (np.abs(poly - prev).max(axis=2) <= _SAME_POINT_M) & (count[:, None] > 1)
+    )
+    n = keep.sum(1)
+    result = np.zeros_like(poly)
+    r, c = np.nonzero(keep)
+    result[r, (np.cumsum(keep, axis=1) - 1)[r, c]] = poly[r, c]
+    return result, n
+
+
+def _to_polygons(
+    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]], origin: np.ndarray, m: int
+) -> np.ndarray:
+    """Convex pieces (rows, polygons, counts) as one (Multi)Polygon per row 0..m-1.
+
+    None where a row has no piece of positive area.
+    """
+    coords, ring_row, ring_size = [], [], []
+    for rows, poly, count in pieces:
+        if len(rows) == 0:
+            continue
+        poly, count = _dedupe(poly, count)
+        ok = (count >= 3) & (_convex_area(poly, count) > _AREA_EPS)
+        poly, count, rows = poly[ok], count[ok], rows[ok]
+        take = np.arange(poly.shape[1])[None, :] < count[:, None]
+        coords.append((poly + origin[rows, None, :])[take])
+        ring_row.append(rows)
+        ring_size.append(count)
+    out = np.full(m, None, dtype=object)
+    if not coords or sum(len(r) for r in ring_row) == 0:
+        return out
+    rows = np.concatenate(ring_row)
+    rings = shapely.linearrings(
+        np.concatenate(coords), indices=np.repeat(np.arange(len(rows)), np.concatenate(ring_size))
+    )
+    polys = shapely.polygons(rings)
+    bad = ~shapely.is_valid(polys)
+    if bad.any():  # a sliver whose vertices nearly coincide: repair, keep its polygons
+        fixed = _polygonal(shapely.make_valid(polys[bad]))
+        parts, which = shapely.get_parts(fixed, return_index=True)
+        inner, sub = shapely.get_parts(parts, return_index=True)
+        ok = shapely.get_type_id(inner) == 3
+        polys = np.concatenate([polys[~bad], inner[ok]])
+        rows = np.concatenate([rows[~bad], rows[bad][which[sub[ok]]]])
+    order = np.argsort(rows, kind="stable")
+    rows, polys = rows[order], polys[order]
+    present, start, count = np.unique(rows, return_index=True, return_counts=True)
+    single = count == 1
+    out[present[single]] = polys[start[single]]
+    several = np.flatnonzero(np.repeat(~single, count))
+    if len(several):
+        slot = np.searchsorted(present[~single], rows[several])
+        out[present[~single]] = shapely.multipolygons(polys[several], indices=slot)
+    return out
+
+
+def _nearer_convex(
+    seg_a: np.ndarray, seg_b: np.ndarray, half: np.ndarray, a_first: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split the overlap of two straight flat-capped buffers by the nearer centreline.
+
+    ``seg_a``/``seg_b`` (m, 2, 2) are the only centreline segments near the overlap, so
+    there the buffers are the rectangles around them and the overlap is the convex
+    polygon where the rectangles meet. The distance from a point of the overlap to
+    either centreline is its distance to the segment's supporting line, ``|f|`` with
+    ``f(p) = n . (p - p0)``, so the overlap is cut exactly along the two bisectors of
+    those lines: ``|f_b| < |f_a|`` <=> ``(f_b - f_a)(f_b + f_a) < 0``. Coincident lines
+    tie everywhere and the overlap goes to ``a`` when ``a_first``.
+
+    Returns (land ``a`` loses, land ``b`` loses), None where nothing.
+    """
+    m = len(seg_a)
+    origin = (seg_a[:, 0] + seg_b[:, 0]) / 2
+    pa, pb = seg_a - origin[:, None, :], seg_b - origin[:, None, :]
+
+    def frame(seg):
+        d = seg[:, 1] - seg[:, 0]
+        u = d / np.hypot(d[:, 0], d[:, 1])[:, None]
+        return u, np.stack([-u[:, 1], u[:, 0]], axis=1)
+
+    def dot(x, y):
+        return (x * y).sum(1)
+
+    ua, na = frame(pa)
+    ub, nb = frame(pb)
+    h = half[:, None]
+    poly = np.stack([pa[:, 0] + na * h, pa[:, 1] + na * h, pa[:, 1] - na * h, pa[:, 0] - na * h], 1)
+    count = np.full(m, 4)
+    for grad, const in (
+        (nb, -dot(nb, pb[:, 0]) - half),
+        (-nb, dot(nb, pb[:, 0]) - half),
+        (-ub, dot(ub, pb[:, 0])),
+        (ub, -dot(ub, pb[:, 1])),
+    ):
+        poly, count = _clip_convex(poly, count, grad, const, negative=True)
+    lines = (
+        (nb - na, -dot(nb, pb[:, 0]) + dot(na, pa[:, 0])),  # f_b - f_a
+        (nb + na, -dot(nb, pb[:, 0]) - dot(na, pa[:, 0])),  # f_b + f_a
+    )
+    # b is nearer where |f_b| < |f_a|, i.e. where (f_b - f_a) and (f_b + f_a) differ in sign.
+    valid = np.arange(poly.shape[1])[None, :] < count[:, None]
+    side = []
+    for grad, const in lines:
+        val = poly[..., 0] * grad[:, :1] + poly[..., 1] * grad[:, 1:] + const[:, None]
+        low = np.where(valid, val < 0, False).any(1)
+        high = np.where(valid, val > 0, False).any(1)
+        side.append(np.where(low & high, 0, np.where(low, -1, 1)))
+    tie = np.zeros(m, dtype=bool)
+    for grad, const in lines:
+        tie |= (np.hypot(grad[:, 0], grad[:, 1]) < 1e-12) & (np.abs(const) < 1e-9)
+    everything = np.arange(m)
+    to_a: list = []  # pieces a loses
+    to_b: list = []  # pieces b loses
+    fixed = (side[0] != 0) & (side[1] != 0) & ~tie
+    b_near = side[0] != side[1]
+    to_a.append((everything[fixed & b_near], poly[fixed & b_near], count[fixed & b_near]))
+    to_b.append((everything[fixed & ~b_near], poly[fixed & ~b_near], count[fixed & ~b_near]))
+    for k in (0, 1):
+        other = 1 - k
+        cut = (side[k] == 0) & (side[other] != 0) & ~tie
+        rows = everything[cut]
+        grad, const = lines[k][0][cut], lines[k][1][cut]
+        low = _clip_convex(poly[cut], count[cut], grad, const, negative=True)
+        high = _clip_convex(poly[cut], count[cut], grad, const, negative=False)
+        # On the low side of line k, b is nearer iff the other factor is positive.
+        low_b = side[other][cut] > 0
+        for sel, owner in ((low_b, to_a), (~low_b, to_b)):
+            owner.append((rows[sel], low[0][sel], low[1][sel]))
+        for sel, owner in ((~low_b, to_a), (low_b, to_b)):
+            owner.append((rows[sel], high[0][sel], high[1][sel]))
+    both = (side[0] == 0) & (side[1] == 0) & ~tie
+    if both.any():
+        rows = everything[both]
+        g1, c1 = lines[0][0][both], lines[0][1][both]
+        g2, c2 = lines[1][0][both], lines[1][1][both]
+        for neg1 in (True, False):
+            p1, k1 = _clip_convex(poly[both], count[both], g1, c1, negative=neg1)
+            for neg2 in (True, False):
+                q, kq = _clip_convex(p1, k1, g2, c2, negative=neg2)
+                (to_a if neg1 != neg2 else to_b).append((rows, q, kq))
+    lost_by_a = _to_polygons(to_a, origin, m)
+    lost_by_b = _to_polygons(to_b, origin, m)
+    if tie.any():
+        rows = everything[tie]
+        whole = _to_polygons(
+            [(np.arange(len(rows)), poly[tie], count[tie])], origin[tie], len(rows)
+        )
+        lost_by_a[tie] = np.where(a_first[tie], None, whole)
+        lost_by_b[tie] = np.where(a_first[tie], whole, None)
+    return lost_by_a, lost_by_b
+
+
+def _nearer_voronoi(
+    overlap: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    lines: np.ndarray,
+    spacing: np.ndarray,
+    margin: np.ndarray,
+    id_rank: np.ndarray,
+) -> np.ndarray:
+    """The part of each overlap nearer to centreline ``b`` than ``a``, by Voronoi cells.
+
+    Each road's centreline is sampled once (:func:`_densify_near`: the same points in every
+    pair it is in), so the distance each pair compares is one function per road and three
+    roads sharing a place never leave a gap. A point on both centrelines belongs to the
+    smaller road_id.
+    """
+    m = len(overlap)
+    out = np.full(m, None, dtype=object)
+    roads = np.unique(np.concatenate([a, b]))
+    bounds = shapely.bounds(overlap)
+    lo = bounds[:, :2] - margin[:, None]
+    hi = bounds[:, 2:] + margin[:, None]
+    xy, owner, gap = _densify_near(lines, roads, a, b, spacing, lo, hi)
+    # A sample can be nearest to a point of the overlap only within its reach plus half the
+    # widest gap between samples there (``margin`` allows for the widest gap of all).
+    reach = margin[:, None] - _PIECE_M / 2 + gap / 2
+    # On a 1 µm grid (2**-20 m): nearly coincident points would upset GEOS's Voronoi.
+    xy = np.round(xy * 2.0**20) / 2.0**20
+    # One point per place per road (closed and self-touching lines repeat vertices).
+    order = np.lexsort((xy[:, 1], xy[:, 0], owner))
+    owner, xy = owner[order], xy[order]
+    repeated = np.zeros(len(owner), dtype=bool)
+    repeated[1:] = (owner[1:] == owner[:-1]) & np.all(xy[1:] == xy[:-1], axis=1)
+    owner, xy = owner[~repeated], xy[~repeated]
+    road_slot = np.full(len(lines), -1, dtype="int64")
+    road_slot[roads] = np.arange(len(roads))
+    starts = np.searchsorted(owner, np.arange(len(roads)))
+    ends = np.searchsorted(owner, np.arange(len(roads)), side="right")
+    sel_pair, sel_point, sel_side = [], [], []
+    for side, roads_of in ((0, a), (1, b)):
+        s = road_slot[roads_of]
+        count = ends[s] - starts[s]
+        pair = np.repeat(np.arange(m), count)
+        point = np.repeat(starts[s], count) + _ranks(count)
+        grow = reach[pair, side, None]
+        inside = np.all(
+            (xy[point] >= bounds[pair, :2] - grow) & (xy[point] <= bounds[pair, 2:] + grow), axis=1
+        )
+        sel_pair.append(pair[inside])
+        sel_point.append(point[inside])
+        sel_side.append(np.full(inside.sum(), side, dtype="int64"))
+    pair = np.concatenate(sel_pair)
+    point = np.concatenate(sel_point)
+    side = np.concatenate(sel_side)
+    # Same place on both centrelines: keep it for the smaller road_id only.
+    loses_tie = np.where(side == 0, id_rank[a[pair]], id_rank[b[pair]])
+    order = np.lexsort((loses_tie, xy[point, 1], xy[point, 0], pair))
+    pair, point, side = pair[order], point[order], side[order]
+    dup = np.zeros(len(pair), dtype=bool)
+    dup[1:] = (pair[1:] == pair[:-1]) & np.all(xy[point[1:]] == xy[point[:-1]], axis=1)
+    pair, point, side = pair[~dup], point[~dup], side[~dup]
+
+    has_b = np.zeros(m, dtype=bool)
+    has_b[pair[side == 1]] = True
+    has_a = np.zeros(m, dtype=bool)
+    has_a[pair[side == 0]] = True
+    out[has_b & ~has_a] = overlap[has_b & ~has_a]
+    todo = np.flatnonzero(has_a & has_b)
+    if len(todo) == 0:
+        return out, np.zeros(m, dtype=bool)
+    keep = np.isin(pair, todo)
+    pair, point, side = pair[keep], point[keep], side[keep]
+    slot = np.searchsorted(todo, pair)
+    points = shapely.multipoints(xy[point], indices=slot)
+    pts_lo = np.full((len(todo), 2), np.inf)
+    pts_hi = np.full((len(todo), 2), -np.inf)
+    np.minimum.at(pts_lo, slot, xy[point])
+    np.maximum.at(pts_hi, slot, xy[point])
+    frame = shapely.box(
+        np.minimum(bounds[todo, 0], pts_lo[:, 0]) - 1,
+        np.minimum(bounds[todo, 1], pts_lo[:, 1]) - 1,
+        np.maximum(bounds[todo, 2], pts_hi[:, 0]) + 1,
+        np.maximum(bounds[todo, 3], pts_hi[:, 1]) + 1,
+    )
+    try:
+        cells = _threaded(
+            lambda p, f: shapely.voronoi_polygons(p, extend_to=f, ordered=True),
+            points,
+            frame,
+            minimum=2,
+        )
+        parts, cell_pair = shapely.get_parts(cells, return_index=True)
+        mine = side == 1
+        if len(parts) != len(point) or np.any(cell_pair != slot):
+            raise GEOSException("Voronoi diagram lost input points")
+        region = _grouped_union(parts[mine], slot[mine], len(todo), coverage=True)
+    except GEOSException:
+        region = np.array(
+            [_voronoi_region(points[k], frame[k], side[slot == k] == 1) for k in range(len(todo))],
+            dtype=object,
+        )
+    out[todo], retried = _overlay(shapely.intersection, overlap[todo], region)
+    return out, np.isin(np.arange(m), todo[retried])
+
+
+def _densify_near(lines, roads, a, b, spacing, lo, hi):
+    """Points along each road of ``roads`` (sorted indices into ``lines``), dense where it
+    comes near the roads it is paired with: (xy, index into ``roads``) per point, and per
+    pair the widest gap between the points of road ``a`` and of road ``b`` in its box.
+
+    Each road is cut into pieces of at most :data:`_PIECE_M`; a piece inside the box
+    ``[lo, hi]`` of one of the road's pairs ``(a, b)`` gets points ``sqrt(2 s d)`` apart,
+    between ``s = spacing[road]`` and :data:`_PIECE_M`, where ``d`` is its distance to the
+    nearest partner road of those pairs (a piece nearer than :data:`_PIECE_M` is first cut
+    into :data:`_REFINE` pieces, each measured). At a point where the two roads are equally
+    far (``D``) the foot of that point on either road is at most ``2 D`` from the other
+    road, so the distance to the nearest sample exceeds ``D`` by at most
+    ``step**2 / (8 D) <= s / 2``. The points depend on the road and its partners only,
+    never on the pair, so one road has one distance function in all its pairs. Every
+    vertex of the road is a point.
+    """
+    slot = np.full(len(lines), -1, dtype="int64")
+    slot[roads] = np.arange(len(roads))
+    parts, part_road = shapely.get_parts(
+        shapely.segmentize(lines[roads], _PIECE_M), return_index=True
+    )
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    same = np.flatnonzero(part[1:] == part[:-1])
+    p0, p1 = xy[same], xy[same + 1]
+    road = part_road[part[same]]
+    first = np.searchsorted(road, np.arange(len(roads)))
+    count = np.bincount(road, minlength=len(roads))
+    piece_lo, piece_hi = np.minimum(p0, p1), np.maximum(p0, p1)
+    hit_piece, hit_road, hit_pair, hit_side = [], [], [], []
+    for side, (own, other) in enumerate(((a, b), (b, a))):
+        k = count[slot[own]]
+        pair = np.repeat(np.arange(len(own)), k)
+        piece = np.repeat(first[slot[own]], k) + _ranks(k)
+        hit = np.all((piece_hi[piece] >= lo[pair]) & (piece_lo[piece] <= hi[pair]), axis=1)
+        hit_piece.append(piece[hit])
+        hit_road.append(other[pair[hit]])
+        hit_pair.append(pair[hit])
+        hit_side.append(np.full(int(hit.sum()), side))
+    hit_piece, hit_road = np.concatenate(hit_piece), np.concatenate(hit_road)
+    hit_pair, hit_side = np.concatenate(hit_pair), np.concatenate(hit_side)
+    parent = np.arange(len(p0))
+    near = _nearest_partner(p0, p1, hit_piece, hit_road, lines)
+    # Pieces near a partner are cut in _REFINE and measured again: near a junction the
+    # spacing then grows within a few metres instead of staying fine for a whole piece.
+    close = np.flatnonzero(near < _PIECE_M)
+    if len(close):
+        sub = np.repeat(close, _REFINE)
+        t0 = (_ranks(np.full(len(close), _REFINE)) / _REFINE)[:, None]
+        q0 = p0[sub] + t0 * (p1 - p0)[sub]
+        q1 = q0 + (p1 - p0)[sub] / _REFINE
+        index = np.full(len(p0), -1, dtype="int64")
+        index[close] = np.arange(len(close)) * _REFINE
+        use = index[hit_piece] >= 0
+        child = np.repeat(index[hit_piece[use]], _REFINE) + np.tile(
+            np.arange(_REFINE), int(use.sum())
+        )
+        sub_near = _nearest_partner(q0, q1, child, np.repeat(hit_road[use], _REFINE), lines)
+        keep = np.ones(len(p0), dtype=bool)
+        keep[close] = False
+        p0, p1 = np.concatenate([p0[keep], q0]), np.concatenate([p1[keep], q1])
+        road = np.concatenate([road[keep], road[sub]])
+        near = np.concatenate([near[keep], sub_near])
+        parent = np.concatenate([parent[keep], sub])
+    fine = spacing[roads][road]
+    step = np.clip(np.sqrt(2 * fine * near), fine, _PIECE_M)
+    n = np.maximum(np.ceil(np.hypot(*(p1 - p0).T) / step - 1e-9), 1).astype("int64")
+    n[~np.isfinite(near)] = 1  # a piece no pair looks at: its ends are enough
+    # Widest gap between samples on each piece of a pair's box, per side: a sample farther
+    # than half of it beyond the reach of the overlap is nobody's nearest sample there.
+    widest = np.zeros(int(parent.max(initial=-1)) + 1)
+    np.maximum.at(widest, parent, np.hypot(*(p1 - p0).T) / n)
+    gap = np.zeros((len(a), 2))
+    np.maximum.at(gap, (hit_pair, hit_side), widest[hit_piece])
+    total = n + 1
+    which = np.repeat(np.arange(len(road)), total)
+    t = _ranks(total) / np.repeat(n, total)
+    return p0[which] + t[:, None] * (p1 - p0)[which], road[which], gap
+
+
+def _nearest_partner(p0, p1, piece, partner, lines) -> np.ndarray:
+    """Per segment ``p0 -> p1``: its distance to the nearest of the lines ``partner``
+    listed for it in ``piece`` (inf for a segment not listed)."""
+    near = np.full(len(p0), np.inf)
+    segs = shapely.linestrings(np.stack([p0[piece], p1[piece]], axis=1))
+    np.minimum.at(near, piece, _threaded(shapely.distance, segs, lines[partner]))
+    return near
+
+
+def _voronoi_region(points, frame, mine: np.ndarray):
+    """Union of the Voronoi cells of ``points[mine]``, one pair at a time (fallback)."""
+    try:
+        cells = shapely.get_parts(shapely.voronoi_polygons(points, extend_to=frame, ordered=True))
+        if len(cells) == len(mine):
+            return shapely.coverage_union_all(cells[mine])
+    except GEOSException:
+        pass
+    # Snap the points together a little and find which point each cell holds.
+    cells = shapely.get_parts(shapely.voronoi_polygons(points, extend_to=frame, tolerance=1e-5))
+    pts = shapely.get_parts(points)
+    ci, pi = shapely.STRtree(pts).query(cells, predicate="intersects")
+    first = np.unique(ci, return_index=True)[1]
+    ours = np.unique(ci[first][mine[pi[first]]])
+    return shapely.union_all(cells[ours])

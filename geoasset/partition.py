@@ -1,0 +1,437 @@
+"""The partition rule: every piece of overlapping right-of-way goes to one road.
+
+See :mod:`geoasset.corridors` for the rule. :func:`_partition` finds the touching pairs
+(one :class:`shapely.STRtree` query), gives the shared land of unequal pairs to the
+higher-ranked road, cuts the overlaps of equal pairs by the nearer centreline
+(:mod:`geoasset.bisectors`), subtracts what each road loses (one vectorised difference
+per round), checks that no two corridors share land, and snaps the corridors to a
+2**-25 m grid with identical shared boundaries (:func:`_snap`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.errors import GEOSException
+
+from geoasset.bisectors import _PIECE_M, _nearer_convex, _nearer_voronoi
+from geoasset.overlays import (
+    _AREA_EPS,
+    _FALLBACK_GRIDS_M,
+    _OVERLAY_GRID_M,
+    _THREADS,
+    _envelopes,
+    _overlay,
+    _polygonal,
+    _query,
+    _ranks,
+    _threaded,
+)
+
+#: Margin (m) added around an overlap when looking for the centreline pieces that matter.
+_MARGIN_M = 0.01
+#: Distance (m) between the points sampled along a centreline near the road it is paired with.
+_MAX_SPACING_M = 0.5
+#: Corridors are snapped to this grid (m) so they stay valid through EPSG:4326 and back.
+_GRID_M = 2.0**-25
+
+
+def _subtract(
+    polys: np.ndarray, losers: np.ndarray, pieces: np.ndarray, *, grid: float = _OVERLAY_GRID_M
+) -> tuple[np.ndarray, np.ndarray]:
+    """``polys[k]`` minus every piece lost by ``k``: one vectorised difference per round.
+
+    (Subtracting a road's pieces one at a time is faster in GEOS than subtracting them
+    merged, and round ``r`` handles the ``r``-th piece of every road at once.) Every
+    difference is snap-rounded on ``grid`` (m). Returns the corridors and, per piece
+    (in the given order), whether it needed a grid.
+    """
+    polys = polys.copy()
+    retried = np.zeros(len(losers), dtype=bool)
+    if len(losers) == 0:
+        return polys, retried
+    order = np.argsort(losers, kind="stable")
+    losers, pieces = losers[order], pieces[order]
+    _, start, count = np.unique(losers, return_index=True, return_counts=True)
+    rank = np.arange(len(losers)) - np.repeat(start, count)
+    for r in range(int(rank.max()) + 1):
+        sel = np.flatnonzero(rank == r)
+        who = losers[sel]
+        polys[who], retried[order[sel]] = _overlay(
+            shapely.difference, polys[who], pieces[sel], subtracts=True, grid=grid
+        )
+    return polys, retried
+
+
+def _sharing_land(corridors: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which pairs ``(a, b)`` of corridors still share land (on a 1 nm grid, which GEOS
+    computes robustly)."""
+    both = ~(shapely.is_empty(corridors[a]) | shapely.is_empty(corridors[b]))
+    shared = np.zeros(len(a), dtype=bool)
+    rows = np.flatnonzero(both)
+    if len(rows):
+        common = _threaded(
+            lambda x, y: shapely.intersection(x, y, grid_size=_OVERLAY_GRID_M),
+            corridors[a[rows]],
+            corridors[b[rows]],
+        )
+        shared[rows] = shapely.area(common) > 1e-6
+    return shared
+
+
+def _triangle_closure(a: np.ndarray, b: np.ndarray, voronoi: np.ndarray) -> np.ndarray:
+    """Extend the Voronoi pairs so that no three mutually overlapping roads mix methods.
+
+    Only the pairs around roads already in a Voronoi pair are looked at, growing the
+    set until no triangle of overlapping roads mixes exact bisectors and Voronoi cells.
+    """
+    voronoi = voronoi.copy()
+    if not voronoi.any():
+        return voronoi
+    roads = np.unique(np.concatenate([a[voronoi], b[voronoi]]))
+    while True:
+        near = np.flatnonzero(np.isin(a, roads) | np.isin(b, roads))
+        pair_of = {(int(a[k]), int(b[k])): int(k) for k in near}
+        neighbours: dict[int, set[int]] = defaultdict(set)
+        for x, y in pair_of:
+            neighbours[x].add(y)
+            neighbours[y].add(x)
+        added = False
+        for k in near[voronoi[near]]:
+            x, y = int(a[k]), int(b[k])
+            for z in neighbours[x] & neighbours[y]:
+                for p, q in ((x, z), (y, z)):
+                    j = pair_of[(min(p, q), max(p, q))]
+                    if not voronoi[j]:
+                        voronoi[j] = True
+                        added = True
+        if not added:
+            return voronoi
+        roads = np.unique(np.concatenate([a[voronoi], b[voronoi]]))
+
+
+def _segments(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every straight segment of ``lines`` (n, 2, 2), with start and count per line."""
+    parts, owner = shapely.get_parts(lines, return_index=True)
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    same = part[1:] == part[:-1]
+    seg = np.stack([xy[:-1][same], xy[1:][same]], axis=1)
+    seg_line = owner[part[:-1][same]]
+    start = np.searchsorted(seg_line, np.arange(len(lines)))
+    count = np.bincount(seg_line, minlength=len(lines))
+    return seg, start, count
+
+
+def _only_segment(
+    seg: np.ndarray, start: np.ndarray, count: np.ndarray, road: np.ndarray, lo, hi
+) -> np.ndarray:
+    """Per pair, the index of the one segment of ``road`` that meets box [lo, hi], else -1."""
+    m = len(road)
+    n_seg = count[road]
+    pair = np.repeat(np.arange(m), n_seg)
+    index = np.repeat(start[road], n_seg) + _ranks(n_seg)
+    p0 = seg[index, 0]
+    d = seg[index, 1] - p0
+    t0 = np.zeros(len(index))
+    t1 = np.ones(len(index))
+    hit = np.ones(len(index), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for axis in (0, 1):  # Liang-Barsky clipping of each segment by the box
+            for p, q in (
+                (-d[:, axis], p0[:, axis] - lo[pair, axis]),
+                (d[:, axis], hi[pair, axis] - p0[:, axis]),
+            ):
+                r = q / p
+                hit &= ~((p == 0) & (q < 0))
+                t0 = np.where(p < 0, np.maximum(t0, r), t0)
+                t1 = np.where(p > 0, np.minimum(t1, r), t1)
+    hit &= t0 <= t1
+    hits = np.bincount(pair[hit], minlength=m)
+    out = np.full(m, -1, dtype="int64")
+    one = hits[pair] == 1
+    out[pair[hit & one]] = index[hit & one]
+    return out
+
+
+@dataclass
+class _Partition:
+    """The corridors (local coordinates) and how the partition rule was applied."""
+
+    corridors: np.ndarray
+    stats: dict[str, int]
+    #: per overlapping pair that needed a snapped overlay: (road, road, where)
+    fallbacks: list[tuple[int, int, shapely.Geometry]]
+
+
+def _partition(
+    polys: np.ndarray,
+    lines: np.ndarray,
+    width: np.ndarray,
+    parcel: np.ndarray,
+    id_rank: np.ndarray,
+) -> _Partition:
+    """Apply the partition rule to the right-of-way polygons ``polys``."""
+    tree = shapely.STRtree(polys)
+    a, b = tree.query(polys, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    level = parcel.astype("int64") * 10**12 + np.round(width * 1000).astype("int64")
+    a_wins = level[a] > level[b]
+    b_wins = level[b] > level[a]
+    equal = ~a_wins & ~b_wins
+    stats = {"touching_pairs": int(len(a))}
+
+    # A narrower road simply loses all the land it shares with a wider one.
+    losers = [a[b_wins], b[a_wins]]
+    winners = [b[b_wins], a[a_wins]]
+    pieces = [polys[b[b_wins]], polys[a[a_wins]]]
+    flagged = [np.zeros(len(losers[0]), dtype=bool), np.zeros(len(losers[1]), dtype=bool)]
+    if equal.any():
+        ea, eb = a[equal], b[equal]
+        lose_a, lose_b, retried, counts = _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank)
+        stats.update(counts)
+        losers += [ea, eb]
+        winners += [eb, ea]
+        pieces += [lose_a, lose_b]
+        flagged += [retried, retried]
+    losers_all = np.concatenate(losers)
+    winners_all = np.concatenate(winners)
+    pieces_all = np.concatenate(pieces)
+    flagged_all = np.concatenate(flagged)
+    real = np.array([g is not None for g in pieces_all], dtype=bool)
+    real[real] = shapely.area(pieces_all[real]) > _AREA_EPS
+    corridors, retried = _subtract(polys, losers_all[real], pieces_all[real])
+    flagged_all[np.flatnonzero(real)[retried]] = True
+    # A last check that no two corridors share land (a wrong overlay GEOS did not report
+    # would show here); such corridors are rebuilt on a coarser grid and noted.
+    shared = _sharing_land(corridors, a, b)
+    if shared.any():
+        redo = np.unique(np.concatenate([a[shared], b[shared]]))
+        use = real & np.isin(losers_all, redo)
+        again, _ = _subtract(polys, losers_all[use], pieces_all[use], grid=_FALLBACK_GRIDS_M[0])
+        corridors[redo] = again[redo]
+        pair_key = np.minimum(losers_all, winners_all) * len(polys) + np.maximum(
+            losers_all, winners_all
+        )
+        flagged_all |= np.isin(pair_key, a[shared] * len(polys) + b[shared])
+    fallbacks: dict[tuple[int, int], shapely.Geometry] = {}
+    for k in np.flatnonzero(flagged_all):
+        pair = (int(min(losers_all[k], winners_all[k])), int(max(losers_all[k], winners_all[k])))
+        where = pieces_all[k] if real[k] else polys[losers_all[k]]
+        fallbacks.setdefault(pair, shapely.point_on_surface(where))
+    return _Partition(
+        _snap(corridors), stats, [(x, y, where) for (x, y), where in fallbacks.items()]
+    )
+
+
+def _shift(geoms: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    return shapely.transform(np.asarray(geoms, dtype=object), lambda xy: xy + offset)
+
+
+def _snap(polys: np.ndarray) -> np.ndarray:
+    """Snap the corridors (local coordinates) to a 2**-25 m (30 nm) grid, edge-matched.
+
+    Floating-point overlays leave slivers and near-pinches a nanometre wide, which a
+    round trip through EPSG:4326 (it moves points by about 1 nm) can turn into invalid
+    polygons. GEOS snap-rounding (:func:`shapely.set_precision`) puts every vertex on
+    the grid (a power of two, exact when the local origin is added back) and clear of
+    the edges it does not belong to; :func:`_edge_match` then gives neighbours identical
+    shared boundaries.
+    """
+
+    def snap(geoms):
+        return shapely.set_precision(geoms, _GRID_M)
+
+    try:
+        snapped = _threaded(snap, polys)
+    except GEOSException:
+        snapped = np.empty(len(polys), dtype=object)
+        for k, geom in enumerate(polys):
+            try:
+                snapped[k] = snap(geom)
+            except GEOSException:
+                snapped[k] = _polygonal(np.array([shapely.make_valid(geom)], object))[0]
+    snapped = _polygonal(snapped)
+    matched = _edge_match(snapped, 4 * _GRID_M)
+    bad = ~shapely.is_valid(matched)
+    matched[bad] = snapped[bad]  # (never seen) keep the plain snapped polygon
+    return matched
+
+
+def _edge_match(polys: np.ndarray, tolerance: float) -> np.ndarray:
+    """Give neighbouring polygons the same vertices along the boundaries they share.
+
+    Snapped one by one, two corridors that share a boundary can disagree by a grid
+    step: a vertex of one rounded to the next grid point from the other's copy, or a
+    vertex of one lying on an edge of the other that has no vertex there (a
+    "T-vertex"). Vertices of different polygons within ``tolerance`` of each other are
+    unified (to the smaller coordinates), then each vertex within ``tolerance`` of a
+    neighbour's edge is inserted into that edge, so the shared boundary is the same in
+    both.
+    """
+    out = polys.copy()
+    use = np.flatnonzero(~(shapely.is_missing(polys) | shapely.is_empty(polys)))
+    if len(use) < 2:
+        return out
+    kind, xy, offsets = shapely.to_ragged_array(polys[use])
+    ring_off = offsets[0]
+    ring_of = np.repeat(np.arange(len(ring_off) - 1), np.diff(ring_off))
+    geom_of = ring_of
+    for upper in offsets[1:]:  # rings -> polygons (-> multipolygons)
+        geom_of = np.repeat(np.arange(len(upper) - 1), np.diff(upper))[geom_of]
+    closing = ring_off[1:] - 1  # a ring's closing point repeats its first
+    vertex = np.ones(len(xy), dtype=bool)
+    vertex[closing] = False
+    vertex = np.flatnonzero(vertex)
+
+    # One envelope query finds, for every vertex, the edges of other polygons near it
+    # (exact tests follow in numpy). A vertex near another polygon's vertex is near that
+    # vertex's edges too, and the envelopes are three times the tolerance, so the pairs
+    # still hold after step 1 moves vertices by up to the tolerance.
+    start = np.flatnonzero(ring_of[1:] == ring_of[:-1])  # edge k runs xy[k] -> xy[k + 1]
+    tree = shapely.STRtree(shapely.linestrings(np.stack([xy[start], xy[start + 1]], axis=1)))
+    vi, ei = _query(tree, _envelopes(xy[vertex], 3 * tolerance))
+    v, e = vertex[vi], start[ei]
+    keep = geom_of[v] != geom_of[e]
+    v, e = v[keep], e[keep]
+    changed = np.zeros(len(use), dtype=bool)
+
+    # 1. Nearly coincident vertices of different polygons become one point.
+    vi = np.concatenate([v, v])
+    vj = np.concatenate([e, np.where(np.isin(e + 1, closing), ring_off[:-1][ring_of[e]], e + 1)])
+    near = np.any(xy[vi] != xy[vj], axis=1) & (np.hypot(*(xy[vi] - xy[vj]).T) <= tolerance)
+    if near.any():
+        vi, vj = vi[near], vj[near]
+        smaller = (xy[vj, 0] < xy[vi, 0]) | ((xy[vj, 0] == xy[vi, 0]) & (xy[vj, 1] < xy[vi, 1]))
+        vi, vj = vi[smaller], vj[smaller]
+        order = np.lexsort((xy[vj, 1], xy[vj, 0], vi))  # the smallest partner first
+        vi, vj = vi[order], vj[order]
+        first = np.ones(len(vi), dtype=bool)
+        first[1:] = vi[1:] != vi[:-1]
+        xy[vi[first]] = xy[vj[first]]
+        xy[closing] = xy[ring_off[:-1]]
+        changed[geom_of[vi[first]]] = True
+
+    # 2. A vertex lying on a neighbour's edge is inserted into that edge.
+    p, a, b = xy[v], xy[e], xy[e + 1]
+    d = b - a
+    t = ((p - a) * d).sum(1) / np.maximum((d * d).sum(1), 1e-300)
+    foot = a + np.clip(t, 0, 1)[:, None] * d
+    new = (
+        (np.hypot(*(p - foot).T) <= tolerance)
+        & (np.abs(p - a).max(1) > tolerance)
+        & (np.abs(p - b).max(1) > tolerance)
+        & (t > 0)
+        & (t < 1)
+    )
+    coords, rings = xy, ring_off
+    if new.any():
+        e, t, p = e[new], t[new], p[new]
+        key = np.unique(np.column_stack([e, t, p]), axis=0)  # one insert per place per edge
+        e, t, p = key[:, 0].astype("int64"), key[:, 1], key[:, 2:]
+        order = np.lexsort(
+            (np.concatenate([np.full(len(xy), -1.0), t]), np.concatenate([np.arange(len(xy)), e]))
+        )
+        coords = np.concatenate([xy, p])[order]
+        added = np.bincount(ring_of[e], minlength=len(ring_off) - 1)
+        rings = np.concatenate([[0], np.cumsum(np.diff(ring_off) + added)])
+        changed[geom_of[e]] = True
+    if not changed.any():
+        return out
+    matched = shapely.from_ragged_array(kind, coords, (rings, *offsets[1:]))
+    single = changed & (shapely.get_num_geometries(matched) == 1)
+    matched[single] = shapely.get_geometry(matched[single], 0)
+    out[use[changed]] = matched[changed]
+    return out
+
+
+def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
+    """Land each road of an equal-width pair loses to the other (None: nothing)."""
+    m = len(ea)
+    lose_a = np.full(m, None, dtype=object)
+    lose_b = np.full(m, None, dtype=object)
+    retried = np.zeros(m, dtype=bool)
+    a_first = id_rank[ea] < id_rank[eb]
+    buffered = ~(parcel[ea] | parcel[eb])
+    margin = width[ea] / 2 + _MARGIN_M
+    seg, seg_start, seg_count = _segments(lines)
+
+    # Cheap test first: the box where both buffers' envelopes meet.
+    box_a, box_b = shapely.bounds(polys[ea]), shapely.bounds(polys[eb])
+    lo = np.maximum(box_a[:, :2], box_b[:, :2]) - margin[:, None]
+    hi = np.minimum(box_a[:, 2:], box_b[:, 2:]) + margin[:, None]
+    only_a = _only_segment(seg, seg_start, seg_count, ea, lo, hi)
+    only_b = _only_segment(seg, seg_start, seg_count, eb, lo, hi)
+    quick = buffered & (only_a >= 0) & (only_b >= 0)
+
+    # The others: the exact overlap, and the test again on its (smaller) envelope.
+    overlap = np.full(m, None, dtype=object)
+    slow = np.flatnonzero(~quick)
+    positive = np.ones(m, dtype=bool)
+    straight = quick.copy()
+    if len(slow):
+        overlap[slow], retried[slow] = _overlay(
+            shapely.intersection, polys[ea[slow]], polys[eb[slow]]
+        )
+        positive[slow] = shapely.area(overlap[slow]) > _AREA_EPS
+        bounds = shapely.bounds(overlap[slow])
+        grow = margin[slow, None]
+        oa = _only_segment(
+            seg, seg_start, seg_count, ea[slow], bounds[:, :2] - grow, bounds[:, 2:] + grow
+        )
+        ob = _only_segment(
+            seg, seg_start, seg_count, eb[slow], bounds[:, :2] - grow, bounds[:, 2:] + grow
+        )
+        only_a[slow], only_b[slow] = oa, ob
+        straight[slow] = buffered[slow] & (oa >= 0) & (ob >= 0) & positive[slow]
+    voronoi = _triangle_closure(ea[positive], eb[positive], ~straight[positive])
+    use_voronoi = np.zeros(m, dtype=bool)
+    use_voronoi[positive] = voronoi
+
+    fast = np.flatnonzero(straight & ~use_voronoi)
+    if len(fast):
+        chunks = np.array_split(fast, _THREADS if len(fast) >= 8192 else 1)
+
+        def cut(rows):
+            return _nearer_convex(
+                seg[only_a[rows]], seg[only_b[rows]], width[ea[rows]] / 2, a_first[rows]
+            )
+
+        with ThreadPoolExecutor(len(chunks)) as pool:  # numpy releases the GIL
+            for rows, (la, lb) in zip(chunks, pool.map(cut, chunks), strict=True):
+                lose_a[rows], lose_b[rows] = la, lb
+    approx = np.flatnonzero(use_voronoi)
+    if len(approx):
+        need = approx[[overlap[k] is None for k in approx]]
+        if len(need):
+            overlap[need], retried[need] = _overlay(
+                shapely.intersection, polys[ea[need]], polys[eb[need]]
+            )
+        spacing = np.minimum(_MAX_SPACING_M, width / 20)
+        vm = np.where(
+            buffered[approx], margin[approx] + 2 * spacing[ea[approx]] + _PIECE_M / 2, 1e12
+        )
+        got, again = _nearer_voronoi(
+            overlap[approx], ea[approx], eb[approx], lines, spacing, vm, id_rank
+        )
+        retried[approx] |= again
+        none_b = np.array([g is None for g in got], dtype=bool)
+        all_b = np.array([g is o for g, o in zip(got, overlap[approx], strict=True)], dtype=bool)
+        split = ~none_b & ~all_b
+        lose_a[approx[~none_b]] = got[~none_b]
+        lose_a[approx[split]] = _polygonal(got[split])
+        lose_b[approx[none_b]] = overlap[approx[none_b]]
+        lose_b[approx[split]], again = _overlay(
+            shapely.difference, overlap[approx[split]], lose_a[approx[split]], subtracts=True
+        )
+        retried[approx[split]] |= again
+    counts = {
+        "equal_width_pairs": int(positive.sum()),
+        "bisector_pairs": int(len(fast)),
+        "voronoi_pairs": int(len(approx)),
+    }
+    return lose_a, lose_b, retried, counts
