@@ -210,9 +210,8 @@ def _layer(frames: Mapping[str, gpd.GeoDataFrame], name: str) -> gpd.GeoDataFram
         raise CRSError(f"layer {name!r} has no CRS; set it before running the quality rules")
     if not frame.crs.equals(pyproj.CRS.from_epsg(4326)):
         frame = frame.to_crs(4326)
-    if isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and (
-        frame.index.step == 1
-    ):
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
         return frame  # already as wanted: the same object for every rule (see _metric)
     return frame.reset_index(drop=True)
 

@@ -8,6 +8,7 @@ built here by buffering the road by hand, independently of geoasset.corridors.
 from __future__ import annotations
 
 import math
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
