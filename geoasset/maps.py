@@ -484,20 +484,25 @@ def _road_chainage(roads: gpd.GeoDataFrame) -> tuple[list[list], list[list]]:
         starts = pd.to_numeric(roads["sta_start_m"], errors="coerce").fillna(0.0).to_numpy()
     else:
         starts = np.zeros(len(roads))
-    geoms, chainages = [], []
-    for geom, start in zip(roads.geometry, starts, strict=True):
-        parts = _road_parts(shapely.force_2d(geom))
+    parts = [_road_parts(shapely.force_2d(geom)) for geom in roads.geometry]
+    coords = [np.asarray(part.coords)[:, :2] for road in parts for part in road]
+    # every vertex projected in one call (a call per part costs more than the work)
+    xy = np.concatenate(coords) if coords else np.zeros((0, 2))
+    x, y = to_metric.transform(xy[:, 0], xy[:, 1])
+    ends = np.cumsum([len(c) for c in coords])
+    geoms, chainages, k = [], [], 0
+    for road, start in zip(parts, starts, strict=True):
         flat, ch = [], []
         position = float(start)
-        for part in parts:
-            xy = np.asarray(part.coords)
-            x, y = to_metric.transform(xy[:, 0], xy[:, 1])
+        for _ in road:
+            at = slice(ends[k] - len(coords[k]), ends[k])
             cumulative = position + np.concatenate(
-                [[0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))]
+                [[0.0], np.cumsum(np.hypot(np.diff(x[at]), np.diff(y[at])))]
             )
-            flat.append(_flat(xy))
+            flat.append(_flat(coords[k]))
             ch.append(np.round(cumulative, 2).tolist())
             position = float(cumulative[-1])
+            k += 1
         geoms.append([2, flat])
         chainages.append(ch)
     return geoms, chainages

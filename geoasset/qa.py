@@ -586,11 +586,15 @@ def _pole_too_close(frames, params):
     present = _present(poles.geometry)
     if not len(kept) or not len(present):
         return _empty_findings()
-    tree = shapely.STRtree(_metric(frames, params, roads).to_numpy()[kept])
+    lines = _metric(frames, params, roads).to_numpy()[kept]
     g = _metric(frames, params, poles).to_numpy()[present]
-    (src, dst), dist = tree.query_nearest(
-        g, max_distance=limit, return_distance=True, all_matches=False
+    # Only poles with a road within the limit can be too close: found by each road
+    # (prepared once) in a tree of the poles, then measured to their nearest road.
+    near = np.unique(shapely.STRtree(g).query(lines, predicate="dwithin", distance=limit)[1])
+    (src, dst), dist = shapely.STRtree(lines).query_nearest(
+        g[near], max_distance=limit, return_distance=True, all_matches=False
     )
+    src = near[src]
     close = dist < limit
     road_ids = _ids(roads, "roads")[kept]
     asset_ids = _ids(poles, "poles")
