@@ -2068,12 +2068,17 @@ def _start_worker(jobs: list, folder: Path, k: int) -> tuple[subprocess.Popen, P
     with open(inbox, "wb") as handle:
         pickle.dump(jobs, handle, protocol=pickle.HIGHEST_PROTOCOL)
     code = "from geoasset.maps import _area_map_worker; _area_map_worker()"
+    # the child imports this very geoasset, wherever it was imported from
+    here = str(Path(__file__).resolve().parents[1])
+    paths = [here, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     with open(errors, "wb") as err:
         child = subprocess.Popen(
             [sys.executable, "-c", code, str(inbox), str(outbox)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=err,
+            env=env,
         )
     return child, outbox, errors
 
