@@ -132,7 +132,8 @@ def write_workbook(sheets: Sequence[Sheet], path: str | os.PathLike) -> None:
         archive.writestr("xl/styles.xml", _STYLES)
         for number, sheet in enumerate(sheets, start=1):
             member = f"xl/worksheets/sheet{number}.xml"
-            with archive.open(member, "w", force_zip64=True) as handle:
+            large = sheet.rows * max(1, len(sheet.columns)) * 256 > 2**31  # ZIP64 if needed
+            with archive.open(member, "w", force_zip64=large) as handle:
                 for part in _sheet_xml(sheet):
                     handle.write(part.encode("utf-8"))
 
