@@ -377,6 +377,8 @@ def _plain(series: pd.Series) -> list:
             None if pd.isna(v) else (v.date().isoformat() if v == v.normalize() else v.isoformat())
             for v in series
         ]
+    if isinstance(series.dtype, pd.StringDtype):  # text or missing, nothing else
+        return series.to_numpy(dtype=object, na_value=None).tolist()
     values = series.astype(object)
     if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
         out = values.to_numpy(copy=True)
