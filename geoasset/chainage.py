@@ -469,7 +469,7 @@ class _Locator:
         self.rank[np.argsort(self.lines.road_id.astype(str), kind="stable")] = np.arange(
             len(self.lines)
         )
-        self.corridor_tree = None
+        self.corridor_polys = None
         if corridors is not None and len(corridors):
             if "road_id" not in corridors.columns:
                 raise SchemaError(
@@ -482,7 +482,7 @@ class _Locator:
             polys = np.asarray(corridors.geometry.to_crs(self.lines.crs).to_numpy(), object)
             keep = (owner >= 0) & ~shapely.is_missing(polys) & ~shapely.is_empty(polys)
             self.corridor_owner = owner[keep]
-            self.corridor_tree = shapely.STRtree(polys[keep])
+            self.corridor_polys = polys[keep]
 
     def to_metric(self, geoseries: gpd.GeoSeries) -> np.ndarray:
         if geoseries.crs is None:
@@ -504,9 +504,13 @@ class _Locator:
         xy = np.full((n, 2), np.nan)
         if valid.any():
             xy[valid] = shapely.get_coordinates(points[valid])
-        if self.corridor_tree is not None:
+        if self.corridor_polys is not None:
             todo = np.flatnonzero(valid & (road < 0))
-            pi, ci = self.corridor_tree.query(points[todo], predicate="intersects")
+            # The points in a tree, queried by each corridor: GEOS prepares every
+            # corridor once instead of testing each point against whole polygons.
+            ci, pi = shapely.STRtree(points[todo]).query(
+                self.corridor_polys, predicate="intersects"
+            )
             if len(pi):
                 # On a shared corridor edge: the road whose centreline is nearer.
                 cand = self.corridor_owner[ci]

@@ -58,7 +58,11 @@ import io
 import json
 import logging
 import os
+import pickle
 import re
+import subprocess
+import sys
+import tempfile
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -373,6 +377,8 @@ def _plain(series: pd.Series) -> list:
             None if pd.isna(v) else (v.date().isoformat() if v == v.normalize() else v.isoformat())
             for v in series
         ]
+    if isinstance(series.dtype, pd.StringDtype):  # text or missing, nothing else
+        return series.to_numpy(dtype=object, na_value=None).tolist()
     values = series.astype(object)
     if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
         out = values.to_numpy(copy=True)
@@ -480,20 +486,25 @@ def _road_chainage(roads: gpd.GeoDataFrame) -> tuple[list[list], list[list]]:
         starts = pd.to_numeric(roads["sta_start_m"], errors="coerce").fillna(0.0).to_numpy()
     else:
         starts = np.zeros(len(roads))
-    geoms, chainages = [], []
-    for geom, start in zip(roads.geometry, starts, strict=True):
-        parts = _road_parts(shapely.force_2d(geom))
+    parts = [_road_parts(shapely.force_2d(geom)) for geom in roads.geometry]
+    coords = [np.asarray(part.coords)[:, :2] for road in parts for part in road]
+    # every vertex projected in one call (a call per part costs more than the work)
+    xy = np.concatenate(coords) if coords else np.zeros((0, 2))
+    x, y = to_metric.transform(xy[:, 0], xy[:, 1])
+    ends = np.cumsum([len(c) for c in coords])
+    geoms, chainages, k = [], [], 0
+    for road, start in zip(parts, starts, strict=True):
         flat, ch = [], []
         position = float(start)
-        for part in parts:
-            xy = np.asarray(part.coords)
-            x, y = to_metric.transform(xy[:, 0], xy[:, 1])
+        for _ in road:
+            at = slice(ends[k] - len(coords[k]), ends[k])
             cumulative = position + np.concatenate(
-                [[0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))]
+                [[0.0], np.cumsum(np.hypot(np.diff(x[at]), np.diff(y[at])))]
             )
-            flat.append(_flat(xy))
+            flat.append(_flat(coords[k]))
             ch.append(np.round(cumulative, 2).tolist())
             position = float(cumulative[-1])
+            k += 1
         geoms.append([2, flat])
         chainages.append(ch)
     return geoms, chainages
@@ -1318,12 +1329,16 @@ def _make_map(
     m.missing_photos = built.missing
     m.total_rp = built.total_rp
     m.light = built.light
-    if built.missing:
-        for photo in built.missing[:20]:
-            log.warning("%s", photo)
-        if len(built.missing) > 20:
-            log.warning("... and %d more missing photo(s)", len(built.missing) - 20)
+    _log_missing(built.missing)
     return m
+
+
+def _log_missing(missing: list) -> None:
+    if missing:
+        for photo in missing[:20]:
+            log.warning("%s", photo)
+        if len(missing) > 20:
+            log.warning("... and %d more missing photo(s)", len(missing) - 20)
 
 
 # ----------------------------------------------------------------------------- public
@@ -1483,6 +1498,8 @@ def save_corridor_maps(
     The index lists each corridor with its road, chainage, poles and assessed
     retribution, and the total. ``corridor_ids`` / ``road_ids`` limit the corridors.
     Existing files are refused (before anything is written) unless ``overwrite``.
+    The maps are drawn in ``workers`` processes (default: :data:`AREA_MAP_WORKERS` once
+    there are :data:`PARALLEL_AREAS` areas, else one); the files are the same.
     Returns the paths written, ``index.html`` last.
 
     Examples
@@ -1904,6 +1921,7 @@ def save_area_maps(
     lang: str = "en",
     embed_photos: bool = False,
     overwrite: bool = False,
+    workers: int | None = None,
 ) -> list[Path]:
     """One field map per area in ``directory`` plus ``index.html`` listing them.
 
@@ -1916,6 +1934,8 @@ def save_area_maps(
     corridor map. The index lists each area with its corridors, poles, billed poles and
     assessed retribution (the sum over its corridors); the totals are the inventory's.
     Existing files are refused (before anything is written) unless ``overwrite``.
+    The maps are drawn in ``workers`` processes (default: :data:`AREA_MAP_WORKERS` once
+    there are :data:`PARALLEL_AREAS` areas, else one); the files are the same.
     Returns the paths written, ``index.html`` last.
 
     Examples
@@ -1948,7 +1968,7 @@ def save_area_maps(
     corridors = frames.get("corridors")
     base = inv.path.resolve().parent
     heading = title or t("map_title", lang)
-    written, rows = [], []
+    subs, rows = [], []
     for area, name in zip(areas, files, strict=True):
         sub = {
             layer: frames[layer].iloc[at].reset_index(drop=True) for layer, at in area.rows.items()
@@ -1959,18 +1979,7 @@ def save_area_maps(
         if totals is not None:  # the corridors' rows: their revenue
             ids = sub["corridors"]["corridor_id"] if "corridors" in sub else []
             sub["assessment_totals"] = totals[totals["key"].astype(str).isin(ids)]
-        m = _make_map(
-            sub,
-            source=source,
-            base_dir=base,
-            title=f"{heading}: {t('map_area', lang)} {area.name}",
-            lang=lang,
-            embed_photos=embed_photos,
-            light=False,
-            palette=palette,
-            area=True,
-        )
-        written.append(save_map(m, directory / name, overwrite=True))
+        subs.append(sub)
         ids = () if "corridors" not in sub else tuple(sub["corridors"]["corridor_id"].astype(str))
         poles = sub.get("poles")
         billed = (
@@ -1989,6 +1998,25 @@ def save_area_maps(
                 corridor_ids=ids,
             )
         )
+    jobs = [
+        (
+            sub,
+            directory / name,
+            {
+                "source": source,
+                "base_dir": base,
+                "title": f"{heading}: {t('map_area', lang)} {area.name}",
+                "lang": lang,
+                "embed_photos": embed_photos,
+                "light": False,
+                "palette": palette,
+                "area": True,
+            },
+        )
+        for sub, area, name in zip(subs, areas, files, strict=True)
+    ]
+    del subs
+    written = _draw_area_maps(jobs, workers)
     index = directory / "index.html"
     note = t("map_area_note", lang).format(
         size=f"{grid.size / 1000:g} km" if grid.size >= 1000 else f"{grid.size:g} m",
@@ -1999,6 +2027,90 @@ def save_area_maps(
     )
     written.append(index)
     return written
+
+
+#: Processes that draw area maps for a city (two cores are the smallest machine we serve).
+AREA_MAP_WORKERS = max(1, min(2, os.cpu_count() or 1))
+#: From this many areas on, :func:`save_area_maps` draws them in several processes.
+PARALLEL_AREAS = 16
+
+
+def _draw_area_maps(jobs: list[tuple[dict, Path, dict]], workers: int | None) -> list[Path]:
+    """Draw and write each ``(frames, path, options)`` job; the paths, in job order.
+
+    With more than one worker, every worker but this process gets every n-th job in a
+    child Python (``python -c``: nothing of the caller's script is run again) that reads
+    its jobs from a pickle file and writes its maps; this process draws its own share
+    meanwhile.
+    """
+    if workers is None:
+        workers = AREA_MAP_WORKERS if len(jobs) >= PARALLEL_AREAS else 1
+    workers = max(1, min(int(workers), len(jobs)))
+    if workers == 1:
+        return [_area_map(*job)[0] for job in jobs]
+    with tempfile.TemporaryDirectory(prefix="geoasset-maps-") as folder:
+        children = [_start_worker(jobs[k::workers], Path(folder), k) for k in range(1, workers)]
+        try:
+            done = {k: _area_map(*jobs[k]) for k in range(0, len(jobs), workers)}
+            for k, child in enumerate(children, start=1):
+                for j, result in enumerate(_worker_results(*child)):
+                    done[k + j * workers] = result
+        finally:
+            for child, _, _ in children:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+    for _, missing in done.values():
+        _log_missing(missing)
+    return [done[k][0] for k in range(len(jobs))]
+
+
+def _start_worker(jobs: list, folder: Path, k: int) -> tuple[subprocess.Popen, Path, Path]:
+    inbox, outbox, errors = folder / f"{k}.jobs", folder / f"{k}.done", folder / f"{k}.err"
+    with open(inbox, "wb") as handle:
+        pickle.dump(jobs, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    code = "from geoasset.maps import _area_map_worker; _area_map_worker()"
+    # the child imports this very geoasset, wherever it was imported from
+    here = str(Path(__file__).resolve().parents[1])
+    paths = [here, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    with open(errors, "wb") as err:
+        child = subprocess.Popen(
+            [sys.executable, "-c", code, str(inbox), str(outbox)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env=env,
+        )
+    return child, outbox, errors
+
+
+def _worker_results(child: subprocess.Popen, outbox: Path, errors: Path) -> list:
+    if child.wait() != 0 or not outbox.exists():
+        tail = errors.read_text(encoding="utf-8", errors="replace")[-2000:]
+        raise GeoassetError(f"drawing area maps failed in a worker process:\n{tail}")
+    with open(outbox, "rb") as handle:
+        return pickle.load(handle)
+
+
+def _area_map(frames: dict, path: Path, options: dict) -> tuple[Path, list]:
+    """One area's map written to ``path``: the path and the photos not found."""
+    m = _make_map(frames, **options)
+    return save_map(m, path, overwrite=True), m.missing_photos
+
+
+def _area_map_worker() -> None:
+    """Entry of a worker process: ``python -c ... JOBS DONE`` (see :func:`_draw_area_maps`).
+
+    Missing photos are returned, and logged by the parent.
+    """
+    inbox, outbox = sys.argv[1:3]
+    log.disabled = True
+    with open(inbox, "rb") as handle:
+        jobs = pickle.load(handle)
+    results = [_area_map(*job) for job in jobs]
+    with open(outbox, "wb") as handle:
+        pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def save_field_maps(

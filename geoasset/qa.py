@@ -210,6 +210,9 @@ def _layer(frames: Mapping[str, gpd.GeoDataFrame], name: str) -> gpd.GeoDataFram
         raise CRSError(f"layer {name!r} has no CRS; set it before running the quality rules")
     if not frame.crs.equals(pyproj.CRS.from_epsg(4326)):
         frame = frame.to_crs(4326)
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return frame  # already as wanted: the same object for every rule (see _metric)
     return frame.reset_index(drop=True)
 
 
@@ -257,8 +260,23 @@ def _measure_crs(frames: Mapping[str, gpd.GeoDataFrame], params: QAParams) -> py
 def _metric(
     frames: Mapping[str, gpd.GeoDataFrame], params: QAParams, layer: gpd.GeoDataFrame
 ) -> gpd.GeoSeries:
-    """``layer``'s geometry in the metric CRS of the whole inventory (or ``params.crs``)."""
-    return layer.geometry.to_crs(_measure_crs(frames, params))
+    """``layer``'s geometry in the metric CRS of the whole inventory (or ``params.crs``).
+
+    Projected once per layer and CRS while the layer is alive: several rules measure the
+    same poles and corridors.
+    """
+    crs = _measure_crs(frames, params)
+    key = (id(layer), None if crs is None else crs.to_wkt())
+    cached = _METRIC_CACHE.get(key)
+    if cached is not None and cached[0] is layer:
+        return cached[1]
+    projected = layer.geometry.to_crs(crs)
+    _METRIC_CACHE[key] = (layer, projected)
+    return projected
+
+
+#: (id of a layer, CRS) -> (the layer, its projected geometry); emptied by :func:`run_qa`.
+_METRIC_CACHE: dict[tuple[int, str | None], tuple[gpd.GeoDataFrame, gpd.GeoSeries]] = {}
 
 
 def _inventory_crs(frames: Mapping[str, gpd.GeoDataFrame]) -> pyproj.CRS | None:
@@ -411,7 +429,7 @@ def _corridors_in_degrees(frames, params):
         present = _present(corridors.geometry)
         if len(present):
             measured_in = _measure_crs(frames, params)
-            measured = shapely.area(corridors.geometry.iloc[present].to_crs(measured_in).to_numpy())
+            measured = shapely.area(_metric(frames, params, corridors).to_numpy()[present])
             stated = pd.to_numeric(corridors["area_m2"], errors="coerce").to_numpy(float)[present]
             tiny = (measured > 0) & (stated < measured * DEGREE_AREA_RATIO)
             label = measured_in.to_string()
@@ -484,7 +502,15 @@ def _corridor_cut_fallback(frames, params):
     "a pole, utility line, bridge or monument touching no right-of-way corridor",
 )
 def _asset_outside_row(frames, params):
-    """Assets that intersect no corridor, with the distance to the nearest one."""
+    """Assets that intersect no corridor, with the distance to the nearest one.
+
+    The assets go into a tree queried by each corridor (GEOS prepares every corridor
+    once); the nearest corridor of the assets outside is searched on small pieces of the
+    corridors' boundaries with a growing radius, as the assessment does, without a
+    distance limit. Ties go to the smallest corridor_id.
+    """
+    from geoasset.assessment import _distances, _Space
+
     assets = [(n, f) for n in ROW_ASSET_LAYERS if (f := _layer(frames, n)) is not None and len(f)]
     if not assets:
         return _empty_findings()
@@ -504,30 +530,45 @@ def _asset_outside_row(frames, params):
             severity="warning",
         )
     rows = _metric(frames, params, corridors).to_numpy()[kept]
-    tree = shapely.STRtree(np.where(shapely.is_valid(rows), rows, shapely.make_valid(rows)))
+    rows = np.where(shapely.is_valid(rows), rows, shapely.make_valid(rows))
     corridor_ids = _ids(corridors, "corridors")[kept]
+    search = _NearestCorridor(rows, corridor_ids)
+    crs = pyproj.CRS(_measure_crs(frames, params))
+    space = _Space(stored=crs, metric=crs)
     layers, ids, messages, geoms = [], [], [], []
     for name, frame in assets:
         present = _present(frame.geometry)
         g = _metric(frames, params, frame).to_numpy()[present]
-        inside = np.unique(tree.query(g, predicate="intersects")[0])
-        outside = np.setdiff1d(np.arange(len(g)), inside)
+        inside = np.zeros(len(g), dtype=bool)
+        inside[shapely.STRtree(g).query(rows, predicate="intersects")[1]] = True
+        outside = np.flatnonzero(~inside)
         if not len(outside):
             continue
-        (src, dst), dist = tree.query_nearest(g[outside], return_distance=True, all_matches=False)
+        nearest, dist = _distances(g[outside], search, space, None)
         asset_ids = _ids(frame, name)
         shapes = frame.geometry.to_numpy()
-        for i, j, d in zip(src, dst, dist, strict=True):
-            pos = present[outside[i]]
+        for i, j, d in zip(outside.tolist(), nearest.tolist(), dist.tolist(), strict=True):
+            pos = present[i]
             layers.append(name)
             ids.append(asset_ids[pos])
-            nearest = "" if corridor_ids[j] is None else f" (corridor '{corridor_ids[j]}')"
+            nearest_id = "" if corridor_ids[j] is None else f" (corridor '{corridor_ids[j]}')"
             messages.append(
                 f"{_where(name, pos, asset_ids[pos])}: {_NOUNS[name]} stands outside every "
-                f"right-of-way corridor, {d:.2f} m from the nearest{nearest}"
+                f"right-of-way corridor, {d:.2f} m from the nearest{nearest_id}"
             )
             geoms.append(shapes[pos])
     return _findings("asset_outside_row", layers, ids, messages, geoms)
+
+
+class _NearestCorridor:
+    """Corridor shapes and the string order of their ids, for the nearest-corridor search
+    of :func:`geoasset.assessment._distances` (it reads ``geoms`` and ``rank``)."""
+
+    def __init__(self, geoms: np.ndarray, ids: np.ndarray) -> None:
+        self.geoms = geoms
+        text = np.array(["" if v is None else str(v) for v in ids], dtype=object)
+        self.rank = np.empty(len(geoms), dtype="int64")
+        self.rank[np.argsort(text.astype(str), kind="stable")] = np.arange(len(geoms))
 
 
 @_rule(
@@ -545,11 +586,15 @@ def _pole_too_close(frames, params):
     present = _present(poles.geometry)
     if not len(kept) or not len(present):
         return _empty_findings()
-    tree = shapely.STRtree(_metric(frames, params, roads).to_numpy()[kept])
+    lines = _metric(frames, params, roads).to_numpy()[kept]
     g = _metric(frames, params, poles).to_numpy()[present]
-    (src, dst), dist = tree.query_nearest(
-        g, max_distance=limit, return_distance=True, all_matches=False
+    # Only poles with a road within the limit can be too close: found by each road
+    # (prepared once) in a tree of the poles, then measured to their nearest road.
+    near = np.unique(shapely.STRtree(g).query(lines, predicate="dwithin", distance=limit)[1])
+    (src, dst), dist = shapely.STRtree(lines).query_nearest(
+        g[near], max_distance=limit, return_distance=True, all_matches=False
     )
+    src = near[src]
     close = dist < limit
     road_ids = _ids(roads, "roads")[kept]
     asset_ids = _ids(poles, "poles")
@@ -759,7 +804,10 @@ def run_qa(
         near_duplicate_m=float(near_duplicate_m),
         crs=measure_in,
     )
-    parts = [RULES[name].function(normalised, params) for name in names]
+    try:
+        parts = [RULES[name].function(normalised, params) for name in names]
+    finally:
+        _METRIC_CACHE.clear()
     parts = [p for p in parts if len(p)]
     if not parts:
         return _empty_findings()

@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
+from geoasset import xlsxsheets
 from geoasset.assessment import Assessment, write_assessment
 from geoasset.bulk import cycle_collector_paused
 from geoasset.text import FORMULA_TRIGGERS, neutralise, terminal_text, xml_frame
@@ -111,10 +112,6 @@ def _columns(frame: pd.DataFrame) -> list[list]:
             values = series.astype(object).where(series.notna(), None).tolist()
             out.append([neutralise(_plain(v)) for v in values])
     return out
-
-
-def _rows(frame: pd.DataFrame) -> Iterator[tuple]:
-    return zip(*_columns(frame), strict=True)
 
 
 def _items_table(assessment: Assessment, *, wkt: bool) -> pd.DataFrame:
@@ -398,59 +395,38 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 
 def _write_workbook(sheets: Sequence[tuple[str, pd.DataFrame, bool, bool]], path: Path) -> None:
-    """Write ``(title, frame, total_row, money_format)`` sheets in write-only mode."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
+    """Write ``(title, frame, total_row, money_format)`` sheets (:mod:`geoasset.xlsxsheets`:
+    column by column, the cells openpyxl's write-only mode would write)."""
     used: set[str] = set()
     per_sheet = XLSX_MAX_ROWS - 2  # header and total rows
+    out = []
     for title, frame, total_row, money_format in sheets:
         frame = pd.DataFrame(frame)
         frame = xml_frame(frame.drop(columns=[c for c in frame.columns if c == "geometry"]))
+        header = [neutralise(str(name)) for name in frame.columns]
+        widths = [44 if str(name) in _WIDE_COLUMNS else 14 for name in frame.columns]
+        rupiah = [str(c).endswith("_rp") for c in frame.columns]
+        columns = _columns(frame)
         chunks = max(1, math.ceil(len(frame) / per_sheet))
         for chunk in range(chunks):
-            part = frame.iloc[chunk * per_sheet : (chunk + 1) * per_sheet]
-            sheet = workbook.create_sheet(
-                _sheet_title(title if chunk == 0 else f"{title} ({chunk + 1})", used)
+            rows = slice(chunk * per_sheet, (chunk + 1) * per_sheet)
+            last = chunk == chunks - 1
+            out.append(
+                xlsxsheets.Sheet(
+                    _sheet_title(title if chunk == 0 else f"{title} ({chunk + 1})", used),
+                    header,
+                    [values[rows] for values in columns],
+                    money=[money_format and m for m in rupiah],
+                    total=_total_row(frame) if total_row and last else None,
+                    total_money=rupiah,
+                    widths=widths,
+                )
             )
-            sheet.freeze_panes = "A2"
-            for position, name in enumerate(frame.columns, start=1):
-                width = 44 if str(name) in _WIDE_COLUMNS else 14
-                sheet.column_dimensions[get_column_letter(position)].width = width
-            header = []
-            for name in frame.columns:
-                cell = WriteOnlyCell(sheet, value=neutralise(str(name)))
-                cell.font = bold
-                header.append(cell)
-            sheet.append(header)
-            money = [str(c).endswith("_rp") for c in frame.columns]
-            for row in _rows(part):
-                if money_format:
-                    row = [_money(sheet, v) if m else v for v, m in zip(row, money, strict=True)]
-                sheet.append(row)
-            if total_row and chunk == chunks - 1:
-                sheet.append(_total_row(sheet, frame, bold))
-    workbook.save(path)
+    xlsxsheets.write_workbook(out, path)
 
 
-def _money(sheet, value):
-    from openpyxl.cell import WriteOnlyCell
-
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = "#,##0"
-    return cell
-
-
-def _total_row(sheet, frame: pd.DataFrame, bold) -> list:
+def _total_row(frame: pd.DataFrame) -> list:
     """'TOTAL' and the sums of the summed columns (each a sum of line-item sums)."""
-    from openpyxl.cell import WriteOnlyCell
-
     row = []
     for position, name in enumerate(frame.columns):
         value = None
@@ -460,11 +436,7 @@ def _total_row(sheet, frame: pd.DataFrame, bold) -> list:
             value = int(frame[name].sum())
         elif name in ("line_m", "area_m2"):
             value = round(float(frame[name].sum()), 2)
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = bold
-        if name.endswith("_rp"):
-            cell.number_format = "#,##0"
-        row.append(cell)
+        row.append(value)
     return row
 
 

@@ -1015,6 +1015,21 @@ def test_area_maps_of_a_network(tmp_path, monkeypatch):
     assert "Peta lapangan per area" in index and "Koridor" in index
 
 
+def test_area_maps_drawn_by_worker_processes_are_the_same(tmp_path, monkeypatch):
+    inv = create_inventory(tmp_path / "net.gpkg")
+    inv.write(build_network_frames(600), batch=Batch(command="test"))
+    monkeypatch.setattr(maps, "AREA_SIZE_M", 1000.0)
+    alone, shared = tmp_path / "alone", tmp_path / "shared"
+    written = save_area_maps(inv, alone, workers=1)
+    assert len(written) > 4  # several areas for each of the 3 processes
+    in_workers = save_area_maps(inv, shared, workers=3)
+    assert [p.name for p in in_workers] == [p.name for p in written]
+    assert read_area_maps(shared) == read_area_maps(alone)
+    index = (shared / "index.html").read_text("utf-8")
+    assert index == (alone / "index.html").read_text("utf-8")
+    check_area_maps(inv, shared, in_workers)
+
+
 def test_area_map_file_names_and_empty_inventory(tmp_path):
     grid = maps._AreaGrid(pyproj.CRS.from_epsg(32751), 2000.0)
     tiles = np.array([[345, 4437], [-1, 0], [0, -1]])

@@ -7,6 +7,8 @@ built here by buffering the road by hand, independently of geoasset.corridors.
 
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -267,6 +269,31 @@ def test_assets_outside_every_corridor_are_reported_with_the_distance():
         assert f"{metres} m from the nearest (corridor 'R1')" in message
     assert f"id '{HOSTILE[1]}'" in found.message.iloc[0]
     assert found.geometry.iloc[0].equals(frames["poles"].geometry.iloc[1])
+
+
+def test_the_nearest_corridor_has_no_distance_limit_and_ties_go_to_the_smaller_id():
+    frames = kupang_frames()
+    # A second corridor "A2" 30 m north of R1's edge, and a winding one with many vertices.
+    north = shapely.box(X0, Y0 + 42.5, X0 + 1000, Y0 + 67.5)
+    winding = LineString([at(x, -200 + 20 * math.sin(x / 15)) for x in range(0, 1000, 5)])
+    bend = winding.buffer(HALF_WIDTH, quad_segs=16)
+    assert shapely.get_num_coordinates(bend) > 500  # searched on pieces of its boundary
+    corridors = make_corridors()
+    extra = utm([north, bend], corridor_id=["A2", "W3"], road_id=["R2", "R3"])
+    frames["corridors"] = pd.concat([corridors, extra.to_crs(corridors.crs)], ignore_index=True)
+    poles = [at(500, 27.5), at(500, -5000), at(333, -150)]
+    frames["poles"] = utm(poles, pole_id=["MID", "FAR", "BEND"], owner=["PLN"] * 3)
+    found = rule("asset_outside_row", frames)
+    assert found["asset_id"].tolist() == ["MID", "FAR", "BEND"]
+    # Midway (15 m from both): the smaller corridor_id, "A2" before "R1".
+    assert "15.00 m from the nearest (corridor 'A2')" in found.message.iloc[0]
+    # 5 km away: still measured, from the winding corridor, checked by shapely itself.
+    far = shapely.distance(poles[1], bend)
+    assert far > 4000
+    assert f"{far:.2f} m from the nearest (corridor 'W3')" in found.message.iloc[1]
+    near = shapely.distance(poles[2], bend)
+    assert 0 < near < shapely.distance(poles[2], corridors.geometry.iloc[0])
+    assert f"{near:.2f} m from the nearest (corridor 'W3')" in found.message.iloc[2]
 
 
 def test_assets_inside_or_partly_inside_a_corridor_pass():

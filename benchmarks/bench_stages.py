@@ -1,0 +1,137 @@
+"""Benchmark: the stages of ``geoasset run`` after the corridors, on West Jakarta.
+
+The corridors of a city take most of a run and are measured by ``bench_city.py``; this
+script builds them once (untimed) and then times what ``geoasset run`` does next, stage
+by stage, exactly as :func:`geoasset.pipeline.run_pipeline` calls it: chainage, QA,
+the assessment, the two XLSX reports, the overview map and the area maps. Each run
+starts from a fresh copy of the inventory holding the imported layers and the corridors.
+
+Usage::
+
+    python benchmarks/bench_stages.py                        # 50,000 poles, 3 runs
+    python benchmarks/bench_stages.py --keep city.gpkg       # keep the built inventory
+    python benchmarks/bench_stages.py --inventory city.gpkg  # reuse it: no corridor build
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench_city import TARIFFS, write_sources
+
+STAGES = ("chainage", "qa", "assess", "reports", "maps")
+
+
+def build_inventory(path: Path, n_poles: int, seed: int) -> None:
+    """Import the West Jakarta roads and the seeded poles and build the corridors."""
+    from geoasset.corridors import build_corridors
+    from geoasset.ingest import import_layer
+    from geoasset.pipeline import find_sources
+    from geoasset.schema import INVENTORY_LAYERS
+    from geoasset.store import Batch, create_inventory
+
+    with tempfile.TemporaryDirectory() as folder:
+        sources = write_sources(Path(folder) / "field", n_poles, seed)
+        inv = create_inventory(path, overwrite=True)
+        for layer, source in find_sources(sources).items():
+            import_layer(path, layer, source, mode="replace")
+        frames = {name: inv.read(name) for name in INVENTORY_LAYERS if inv.count(name)}
+        corridors = build_corridors(frames["roads"], parcels=frames.get("parcels"))
+        inv.write({"corridors": corridors}, batch=Batch(command="run corridors"))
+
+
+def run_stages(base: Path, out: Path) -> dict[str, float]:
+    """Seconds of each stage after the corridors, on a copy of ``base`` in ``out``."""
+    from geoasset.assessment import assess, write_assessment
+    from geoasset.chainage import locate_assets
+    from geoasset.maps import field_map, save_field_maps, save_map
+    from geoasset.qa import run_qa, summarise_findings
+    from geoasset.reports import write_tables_xlsx, write_xlsx
+    from geoasset.schema import INVENTORY_LAYERS
+    from geoasset.store import Batch, open_inventory
+    from geoasset.summary import inventory_report
+    from geoasset.tariffs import load_tariffs
+
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    inventory = out / "inventory.gpkg"
+    shutil.copy(base, inventory)
+    inv = open_inventory(inventory)
+    frames = {name: inv.read(name) for name in INVENTORY_LAYERS if inv.count(name)}
+    frames["corridors"] = corridors = inv.read("corridors")
+    roads, schedule, seconds = frames["roads"], load_tariffs(TARIFFS), {}
+
+    started = time.perf_counter()
+    layers = ("poles", "bridges", "monuments", "utility_lines")
+    assets = {name: frames[name] for name in layers if name in frames}
+    located = locate_assets(assets, roads, corridors=corridors)
+    inv.write(located, batch=Batch(command="run chainage"))
+    frames.update(located)
+    seconds["chainage"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    findings = run_qa(frames)
+    inv.write(
+        {"qa_findings": findings, "qa_summary": summarise_findings(findings)},
+        batch=Batch(command="run qa"),
+    )
+    seconds["qa"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    assessment = assess(
+        poles=frames.get("poles"),
+        utility_lines=frames.get("utility_lines"),
+        corridors=corridors,
+        tariffs=schedule,
+        year=2026,
+        roads=roads,
+    )
+    write_assessment(inv, assessment)
+    seconds["assess"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    write_xlsx(assessment, out / "retribution_2026.xlsx")
+    write_tables_xlsx(inventory_report(frames), out / "inventory_report.xlsx")
+    seconds["reports"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    overview = field_map(inventory, title="geoasset field map", corridor_maps="maps")
+    save_map(overview, out / "field_map.html")
+    save_field_maps(inventory, out / "maps")
+    seconds["maps"] = time.perf_counter() - started
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--poles", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=3, help="runs per stage (median)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--inventory", type=Path, help="an inventory built by --keep")
+    parser.add_argument("--keep", type=Path, help="keep the built inventory here")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as folder:
+        base = args.inventory
+        if base is None:
+            base = args.keep or Path(folder) / "base.gpkg"
+            started = time.perf_counter()
+            build_inventory(base, args.poles, args.seed)
+            print(f"inventory with corridors built in {time.perf_counter() - started:.1f} s")
+        runs = [run_stages(base, Path(folder) / "out") for _ in range(args.runs)]
+    print(f"West Jakarta, stages after the corridors, median of {args.runs} run(s):")
+    for stage in STAGES:
+        values = [run[stage] for run in runs]
+        each = ", ".join(f"{v:.2f}" for v in values)
+        print(f"  {stage:<9}{statistics.median(values):6.2f} s   ({each})")
+    totals = [sum(run.values()) for run in runs]
+    print(f"  {'total':<9}{statistics.median(totals):6.2f} s   (target <= 15 s)")
+
+
+if __name__ == "__main__":
+    main()
