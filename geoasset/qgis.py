@@ -12,6 +12,7 @@ condition in the colours of the HTML field map (:mod:`geoasset.maps`). A project
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from pathlib import Path
@@ -201,9 +202,11 @@ def write_layer_styles(inventory) -> list[str]:
         if name in present
     }
     styles = renderers(frames)
-    with inventory.lock():
-        con = sqlite3.connect(inventory.path, timeout=inventory.lock_timeout, isolation_level=None)
-        try:
+    # Under the inventory's lock (no other writer; stale staging tables dropped) and its
+    # fault translation (disk full, read-only file); one SQLite transaction, rolled back
+    # by the connection's context on any error.
+    with inventory.transaction(), inventory._write_faults():
+        with contextlib.closing(inventory._connect()) as con, con:
             con.execute("BEGIN IMMEDIATE")
             con.execute(_LAYER_STYLES_DDL)
             con.execute(
@@ -231,13 +234,6 @@ def write_layer_styles(inventory) -> list[str]:
                         "style of the geoasset field map",
                     ),
                 )
-            con.execute("COMMIT")
-        except BaseException:
-            if con.in_transaction:
-                con.execute("ROLLBACK")
-            raise
-        finally:
-            con.close()
     return present
 
 
