@@ -22,6 +22,7 @@ import pandas as pd
 
 from geoasset.errors import GeoassetError
 from geoasset.maps import NK_COLORS, OTHER_COLOR, OWNER_COLORS, _owner_palette
+from geoasset.reports import _atomic
 
 #: the name geoasset's rows carry in ``layer_styles`` (other styles are left alone)
 STYLE_NAME = "geoasset"
@@ -182,6 +183,16 @@ def renderers(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
     }
 
 
+def _inventory_renderers(inventory, present: list[str]) -> dict[str, str]:
+    """:func:`renderers` for the layers ``present`` in an inventory (owners read from it)."""
+    frames = {
+        name: inventory.read(name, columns=["owner"])
+        for name in ("poles", "utility_lines")
+        if name in present
+    }
+    return renderers(frames)
+
+
 def _geometry_columns(con: sqlite3.Connection) -> dict[str, str]:
     rows = con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall()
     return {table: column for table, column in rows}
@@ -196,12 +207,7 @@ def write_layer_styles(inventory) -> list[str]:
     inventory's write lock.
     """
     present = [layer for layer in STYLED_LAYERS if inventory.has_layer(layer)]
-    frames = {
-        name: inventory.read(name, columns=["owner"])
-        for name in ("poles", "utility_lines")
-        if name in present
-    }
-    styles = renderers(frames)
+    styles = _inventory_renderers(inventory, present)
     # Under the inventory's lock (no other writer; stale staging tables dropped) and its
     # fault translation (disk full, read-only file); one SQLite transaction, rolled back
     # by the connection's context on any error.
@@ -274,12 +280,7 @@ def write_qgis_project(inventory, path: str | os.PathLike, *, overwrite: bool = 
             con.execute("SELECT table_name, geometry_type_name FROM gpkg_geometry_columns")
         )
     present = [layer for layer in STYLED_LAYERS if layer in types]
-    frames = {
-        name: inventory.read(name, columns=["owner"])
-        for name in ("poles", "utility_lines")
-        if name in present
-    }
-    styles = renderers(frames)
+    styles = _inventory_renderers(inventory, present)
     source = Path(
         os.path.relpath(Path(inventory.path).resolve(), target.resolve().parent)
     ).as_posix()
@@ -301,7 +302,6 @@ def write_qgis_project(inventory, path: str | os.PathLike, *, overwrite: bool = 
         '<properties><Paths><Absolute type="bool">false</Absolute></Paths></properties>'
         "</qgis>\n"
     )
-    temporary = target.with_name(f".{target.name}.partial")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, target)
+    with _atomic(target) as temporary:
+        temporary.write_text(text, encoding="utf-8")
     return target

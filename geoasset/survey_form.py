@@ -26,6 +26,7 @@ from pyxform.xls2xform import convert
 
 from geoasset.errors import GeoassetError
 from geoasset.i18n import t
+from geoasset.reports import _atomic
 from geoasset.schema import CHAINAGE_FIELDS, FieldSpec, layer_spec
 
 #: name of the location question; exports carry it as ``_lokasi_latitude`` (KoBoToolbox)
@@ -139,8 +140,7 @@ def write_survey_form(layer: str, path: str | os.PathLike, *, overwrite: bool = 
     if target.exists() and not overwrite:
         raise GeoassetError(f"{target} already exists")
     sheets = survey_form(layer)
-    temporary = target.with_name(f".{target.stem}.partial.xlsx")
-    try:
+    with _atomic(target) as temporary:  # moved into place only once pyxform accepts it
         book = xlsxwriter.Workbook(str(temporary), {"strings_to_formulas": False})
         for title, frame in sheets.items():
             sheet = book.add_worksheet(title)
@@ -149,9 +149,6 @@ def write_survey_form(layer: str, path: str | os.PathLike, *, overwrite: bool = 
                 sheet.write_row(row, 0, list(values))
         book.close()
         xform(temporary)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
     return target
 
 
