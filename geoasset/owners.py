@@ -39,7 +39,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from geoasset.errors import SchemaError, ValidationProblem
-from geoasset.tariffs import _frame_from_csv
+from geoasset.tables import read_rows
 
 #: columns of the register, required ones first
 COLUMNS = ("owner_id", "legal_name", "address", "tax_id", "contact", "aliases")
@@ -90,9 +90,7 @@ def load_owners(path: str | os.PathLike) -> OwnersRegister:
     if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
         frame, numbers = _read_xlsx(Path(path))
         return parse_owners(frame, numbers=numbers, source=source)
-    frame, numbers, problems = _frame_from_csv(
-        path, source, "owners register", SchemaError, COLUMNS
-    )
+    frame, numbers, problems = read_rows(path, source, "owners register", SchemaError, COLUMNS)
     if problems:
         raise SchemaError(source, problems)
     return parse_owners(frame, numbers=numbers, source=source)
