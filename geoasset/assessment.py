@@ -121,7 +121,6 @@ from geoasset.assessment_billing import (
 )
 from geoasset.assessment_inputs import (
     _assets,
-    _billable_rows,
     _check_corridors,
     _choose_crs,
     _Clock,
@@ -154,6 +153,7 @@ from geoasset.assessment_result import (
     TOTAL_KEYS,
     Assessment,
 )
+from geoasset.assessment_rows import _billable_rows
 from geoasset.assessment_space import _Space
 from geoasset.bulk import cycle_collector_paused
 from geoasset.tariffs import parse_permits, parse_tariffs

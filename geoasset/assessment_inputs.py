@@ -23,7 +23,6 @@ from geoasset.assessment_arrays import (
 from geoasset.assessment_result import (
     _LAYERS,
     CORRIDOR_COLUMNS,
-    NOT_BILLABLE_COLUMNS,
 )
 from geoasset.assessment_space import _Space
 from geoasset.crs import metric_crs, parse_crs, require_metric
@@ -236,65 +235,6 @@ def _assets(frames: dict[str, gpd.GeoDataFrame | None], space: _Space) -> _Asset
         present_from=array("present_from", "int64"),
         geoms=array("geoms", object),
     )
-
-
-def _billable_rows(
-    frame: gpd.GeoDataFrame | None, layer: str
-) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame]:
-    """(rows that meet the layer specification, the others as ``invalid_row`` entries).
-
-    The check is :func:`geoasset.validate.validate_layer`, the one ``geoasset validate``
-    runs: a row with a duplicate id, a blank owner, an unknown kind or an unreadable
-    date (edited in QGIS after the import) is never billed; it is listed as not
-    billable with every reason (row number in the layer, field, rule).
-    """
-    from geoasset.validate import ROW_COLUMN, validate_layer
-
-    empty = gpd.GeoDataFrame(
-        {name: pd.Series(dtype=object) for name in NOT_BILLABLE_COLUMNS},
-        geometry=gpd.GeoSeries([], crs=4326),
-    )
-    if frame is None or len(frame) == 0:
-        return frame, empty
-    if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
-        raise SchemaError(layer, [ValidationProblem(None, "geometry", "layer has no CRS")])
-    id_column = _LAYERS[layer][0]
-    checked = frame
-    if id_column not in frame.columns and "asset_id" in frame.columns:
-        checked = frame.rename(columns={"asset_id": id_column})
-    result = validate_layer(checked, layer, source=f"layer {layer!r}")
-    if result.ok:
-        return frame if checked is frame else result.valid, empty
-    valid = result.valid
-    if checked is not frame:
-        valid = valid.rename(columns={id_column: "asset_id"})
-    reasons: dict[int, list[str]] = {}
-    for problem in result.problems:
-        reasons.setdefault(problem.row, []).append(str(problem))
-    refused = result.rejected[ROW_COLUMN].to_numpy(dtype="int64") - 1
-    original = frame.iloc[refused]
-    ids = _text(checked[id_column].iloc[refused] if id_column in checked else None, len(refused))
-    log.warning(
-        "layer %r: %d row(s) fail the layer specification and are not billed "
-        "(listed as not billable, reason invalid_row)",
-        layer,
-        len(refused),
-    )
-    table = pd.DataFrame(
-        {
-            "asset_id": ids.where(ids.notna(), [f"{layer}#{r + 1}" for r in refused]),
-            "layer": layer,
-            "owner": _text(original["owner"] if "owner" in original else None, len(refused)),
-            "kind": _text(original["kind"] if "kind" in original else None, len(refused)),
-            "reason": "invalid_row",
-            "detail": ["; ".join(reasons[int(r) + 1]) for r in refused],
-            "quantity_outside": np.nan,
-            "distance_to_corridor_m": np.nan,
-            "nearest_corridor_id": None,
-        }
-    )
-    geometry = gpd.GeoSeries(original.geometry.values, crs=frame.crs).to_crs(4326)
-    return valid, gpd.GeoDataFrame(table, geometry=geometry.values, crs=4326)
 
 
 def _ids_unique(assets: _Assets) -> bool:
