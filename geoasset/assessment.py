@@ -133,7 +133,7 @@ from geoasset.assessment_items import (
     _not_billable,
     _sta_along_roads,
 )
-from geoasset.assessment_placement import (
+from geoasset.assessment_nearest import (
     _distances as _distances,  # the nearest-corridor search, also used by geoasset.qa
 )
 from geoasset.assessment_placement import (

@@ -16,7 +16,7 @@ from geoasset.assessment_arrays import (
     _small,
 )
 from geoasset.assessment_billing import _statuses
-from geoasset.assessment_placement import _distances
+from geoasset.assessment_nearest import _distances
 from geoasset.assessment_result import (
     _QUANTITY_UNIT,
     CORRIDOR_COLUMNS,
