@@ -20,16 +20,16 @@ from __future__ import annotations
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date, datetime, time
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 from babel.dates import format_date
 from fpdf import FPDF
 from matplotlib import font_manager
 
+from geoasset import xlsxsheets
 from geoasset.i18n import t
 from geoasset.money import LOCALES, format_rupiah
 from geoasset.owners import load_owners
@@ -412,7 +412,7 @@ def _statement_head(statement: Statement, settings: StatementSettings, lang: str
     """The statement's head as (field, value) rows: amounts as numbers, dates as dates."""
     head: list[tuple[str, object]] = [
         ("skrd_number", statement.number),
-        ("skrd_year", statement.year),
+        ("skrd_year", str(statement.year)),
         ("skrd_owner_id", statement.owner_id),
         ("skrd_to", statement.owner_name),
         ("skrd_written", "; ".join(statement.names_as_written)),
@@ -441,9 +441,14 @@ def _statement_head(statement: Statement, settings: StatementSettings, lang: str
     head += [("skrd_account", settings.account_code)]
     if statement.note:
         head += [("skrd_note", t(_NOTES.get(statement.note, "skrd_note"), lang))]
-    return pd.DataFrame(
-        {"field": [t(k, lang) for k, _ in head], "value": pd.Series([v for _, v in head], dtype=object)}
+    frame = pd.DataFrame(
+        {
+            header("field", lang): [t(k, lang) for k, _ in head],
+            header("value", lang): pd.Series([v for _, v in head], dtype=object),
+        }
     )
+    frame.attrs["money_columns"] = (header("value", lang),)
+    return frame
 
 
 def _width(name: str, values: list) -> float:
@@ -451,96 +456,64 @@ def _width(name: str, values: list) -> float:
     return float(min(60, max(8, len(str(name)) + 2, *(n + 2 for n in sample))))
 
 
-def _is_mixed(column: pd.Series) -> bool:
-    """An object column holding dates or numbers besides text (a head or index sheet)."""
-    if column.dtype != object:
-        return False
-    return bool(column.map(lambda v: isinstance(v, date | int | float)).any())
+_CONTROL_TEXT = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 
 
-def _write_value(sheet, row: int, col: int, value, styles, money: bool) -> None:
-    if value is None or (isinstance(value, float) and value != value):
-        return
-    if isinstance(value, date):
-        sheet.write_datetime(row, col, datetime.combine(value, time()), styles["date"])
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        sheet.write_number(row, col, value, styles["money"] if money or abs(value) >= 10_000 else None)
-    else:
-        sheet.write_string(row, col, neutralise(str(value)))
+def _cell_values(column: pd.Series) -> list:
+    """A column as plain cell values: numbers, dates, or text neutralised (never read as
+    a formula) with control characters shown as ``\\xNN``."""
+    if pd.api.types.is_bool_dtype(column):
+        return [v if isinstance(v, bool) else None for v in column.tolist()]
+    if pd.api.types.is_integer_dtype(column) and not column.isna().any():
+        return column.astype("int64").tolist()
+    if pd.api.types.is_float_dtype(column):
+        return [None if v != v else v for v in column.astype("float64").tolist()]
+    if column.dtype == object and column.map(lambda v: isinstance(v, date | int | float)).any():
+        out = []
+        for value in column.tolist():
+            if value is None or (isinstance(value, float) and value != value):
+                out.append(None)
+            elif isinstance(value, date | int | float) and not isinstance(value, bool):
+                out.append(value)
+            else:
+                out.append(neutralise(printable(value)))
+        return out
+    text = column.astype(object).where(column.notna(), "").astype(str)
+    if text.str.contains(_CONTROL_TEXT, regex=True).any():
+        text = text.map(printable)
+    return _neutralise_text(text).tolist()
 
 
-def _write_sheet(book, title: str, frame: pd.DataFrame, styles, *, total: bool) -> None:
-    """One sheet: header people read (bold, frozen, filtered, repeated on every printed
-    page), money with thousands, dates as Excel dates, widths from the content, a total
-    row when asked, A4 landscape."""
-    money = [str(name).endswith("(Rp)") for name in frame.columns]
-    if not any(_is_mixed(frame.iloc[:, i]) for i in range(frame.shape[1])):
-        # money columns last, so that a row is two calls: the rest, then money formatted
-        order = [i for i, m in enumerate(money) if not m] + [i for i, m in enumerate(money) if m]
-        frame, money = frame.iloc[:, order], [money[i] for i in order]
-    sheet = book.add_worksheet(title)
-    sheet.freeze_panes(1, 0)
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.repeat_rows(0)
-    sheet.fit_to_pages(1, 0)
-    sheet.write_row(0, 0, [neutralise(str(c)) for c in frame.columns], styles["bold"])
-    columns, mixed, numeric = [], [], []
-    for position, name in enumerate(frame.columns):
-        column = frame.iloc[:, position]
-        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-            columns.append(column.tolist())
-            numeric.append(position)
-        elif _is_mixed(column):
-            columns.append(column.tolist())
-            mixed.append(position)
-        else:
-            columns.append(_neutralise_text(column.fillna("")).tolist())
-    if mixed:
-        for row, values in enumerate(zip(*columns, strict=True), start=1):
-            for position, value in enumerate(values):
-                _write_value(sheet, row, position, value, styles, money[position])
-    else:
-        split = money.index(True) if any(money) else len(money)
-        plain, formatted = columns[:split], columns[split:]
-        write_row, style = sheet.write_row, styles["money"]
-        if not formatted:
-            for row, values in enumerate(zip(*plain, strict=True), start=1):
-                write_row(row, 0, values)
-        else:  # constant_memory keeps the current row open: its money cells join it
-            rows = zip(zip(*plain, strict=True), zip(*formatted, strict=True), strict=True)
-            for row, (values, amounts) in enumerate(rows, start=1):
-                write_row(row, 0, values)
-                write_row(row, split, amounts, style)
-    for position, name in enumerate(frame.columns):
-        style = styles["money"] if money[position] else None
-        sheet.set_column(position, position, _width(name, columns[position]), style)
-    if total and len(frame):
-        last = len(frame) + 1
-        sheet.write_string(last, 0, styles["total_label"], styles["bold"])
-        for position in numeric:
-            if money[position]:
-                sheet.write_number(last, position, sum(columns[position]), styles["bold_money"])
-    if len(frame.columns):
-        sheet.autofilter(0, 0, len(frame), len(frame.columns) - 1)
+def _sheet(title: str, frame: pd.DataFrame, lang: str, *, total: bool) -> xlsxsheets.Sheet:
+    """One sheet: the header people read (bold, frozen, filtered, printed on every A4
+    landscape page), money with thousands, dates as Excel dates, widths from the
+    content and, when asked, a total row of the money columns."""
+    marked = frame.attrs.get("money_columns", ())
+    money = [str(name).endswith("(Rp)") or name in marked for name in frame.columns]
+    values = [_cell_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    total_row = None
+    if total and len(frame) and frame.shape[1]:
+        total_row = [t("total", lang), *([None] * (frame.shape[1] - 1))]
+        for i, column in enumerate(values):
+            if i and money[i] and all(isinstance(v, int) or v is None for v in column):
+                total_row[i] = sum(v for v in column if v is not None)
+    return xlsxsheets.Sheet(
+        title,
+        [neutralise(printable(name)) for name in frame.columns],
+        values,
+        money=money,
+        total=total_row,
+        widths=[_width(name, column) for name, column in zip(frame.columns, values, strict=True)],
+    )
 
 
 def _write_book(path: Path, sheets: dict[str, tuple[pd.DataFrame, bool]], lang: str) -> None:
-    """Sheets written by XlsxWriter: text neutralised (:func:`geoasset.reports.neutralise`)
-    and never read as a formula or link, control characters escaped by XlsxWriter (see
-    :func:`_write_sheet` for the layout)."""
-    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    book = xlsxwriter.Workbook(str(path), options)
-    styles = {
-        "bold": book.add_format({"bold": True}),
-        "money": book.add_format({"num_format": "#,##0"}),
-        "bold_money": book.add_format({"num_format": "#,##0", "bold": True}),
-        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
-        "total_label": t("total", lang),
-    }
-    for title, (frame, total) in sheets.items():
-        _write_sheet(book, title, frame, styles, total=total)
-    book.close()
+    """The sheets as an XLSX workbook (:mod:`geoasset.xlsxsheets`): every text an inline
+    string, never a formula or a link."""
+    xlsxsheets.write_workbook(
+        [_sheet(title, frame, lang, total=total) for title, (frame, total) in sheets.items()],
+        path,
+    )
 
 
 def statement_xlsx(
