@@ -102,7 +102,7 @@ from geoasset.gpkg_tables import (
     _table_stamp,
 )
 from geoasset.locking import try_lock, unlock
-from geoasset.schema import INVENTORY_LAYERS, LAYERS, SCHEMA_VERSION
+from geoasset.schema import INVENTORY_LAYERS, LAYERS, PANDAS_DTYPES, SCHEMA_VERSION
 from geoasset.spatial_index import (
     _borrowed_template,
     _create_spatial_index,
@@ -227,8 +227,6 @@ def open_inventory(path: str | os.PathLike) -> Inventory:
 
 def empty_layer(name: str) -> gpd.GeoDataFrame:
     """An empty GeoDataFrame with the columns and dtypes of inventory layer ``name``."""
-    from geoasset.validate import PANDAS_DTYPES
-
     spec = LAYERS[name]
     columns = {f.name: pd.Series([], dtype=PANDAS_DTYPES[f.type]) for f in spec.fields}
     return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=STORE_CRS))
