@@ -83,7 +83,7 @@ GEOMETRY_KEY = "__gpkg_geometry__"
 _DERIVED = ("road_id", "sta_m", "sta", "offset_m", "side", "sta_from_m", "sta_to_m")
 _OBSERVED = ("surveyed_on",)
 #: the field holding the first day an asset stands on the ground, per layer
-_DATE_FIELDS = {"poles": "surveyed_on", "utility_lines": "installed_on"}
+_DATE_FIELDS = {"poles": "surveyed_on", "utility_lines": "installed_on", "areas": "installed_on"}
 
 _SCHEMA = (
     f"""CREATE TABLE IF NOT EXISTS {VERSIONS_TABLE} (

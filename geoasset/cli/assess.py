@@ -23,6 +23,18 @@ def _date(ctx: click.Context, param: click.Parameter, value):
         raise click.BadParameter(str(exc), param=param) from None
 
 
+def _instant(ctx: click.Context, param: click.Parameter, value):
+    if value is None:
+        return None
+    from geoasset.history_read import instant
+
+    try:
+        instant(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r}: {exc}", param=param) from None
+    return value
+
+
 def _xlsx(ctx: click.Context, param: click.Parameter, value):
     if value is not None and not value.lower().endswith(".xlsx"):
         raise click.BadParameter(f"{value!r} must end in .xlsx", param=param)
@@ -66,6 +78,17 @@ def _xlsx(ctx: click.Context, param: click.Parameter, value):
     metavar="DIR",
     help="Write the CSV files into this folder.",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_instant,
+    metavar="DATE",
+    help="Bill the inventory as it stood on the ground on DATE (what was known then: "
+    "assets found later are left out), reproducing an assessment made then.",
+)
+@click.option(
+    "--recorded", is_flag=True, help="With --as-of: the inventory exactly as held on DATE."
+)
 @click.option("--overwrite", is_flag=True, help="Replace existing report files.")
 @click.option(
     "--rows",
@@ -87,6 +110,8 @@ def assess(
     permits_path: str | None,
     xlsx: str | None,
     csv_dir: str | None,
+    as_of: str | None,
+    recorded: bool,
     overwrite: bool,
     rows: int,
     lang: str,
@@ -120,7 +145,6 @@ def assess(
 
     from pathlib import Path
 
-    from geoasset.assessment import assess as run_assessment
     from geoasset.reports import CSV_FILES, format_summary, write_reports
     from geoasset.store import open_inventory
     from geoasset.tariffs import load_permits, load_tariffs
@@ -143,21 +167,26 @@ def assess(
         raise click.ClickException(
             f"{inventory} has no corridors layer; run geoasset corridors first"
         )
-    frames = {
-        name: read_layer(inv, name)
-        for name in ("poles", "utility_lines", "areas")
-        if inv.has_layer(name) and inv.count(name)
-    }
+    from geoasset.assessment import billing_period
+    from geoasset.history_billing import assess_over_time, billing_frames
+
+    if recorded and as_of is None:
+        raise click.UsageError("--recorded needs --as-of DATE")
+    with inv.transaction():
+        pass  # records edits made by other programs
+    first, last = billing_period(year, date_from, date_to)
+    frames, ends = billing_frames(
+        inv, first, last, as_of=as_of, recorded=recorded, reader=read_layer
+    )
     corridors = inv.read("corridors")
     click.echo(
         f"assessing {sum(len(f) for f in frames.values()):,} assets against "
         f"{len(corridors):,} corridors",
         err=True,
     )
-    result = run_assessment(
-        poles=frames.get("poles"),
-        utility_lines=frames.get("utility_lines"),
-        areas=frames.get("areas"),
+    result = assess_over_time(
+        frames,
+        ends,
         corridors=corridors,
         tariffs=schedule,
         year=year,
