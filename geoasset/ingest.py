@@ -40,7 +40,6 @@ row 2 field 'owner': required value is empty
 from __future__ import annotations
 
 import codecs
-import io
 import logging
 import os
 import re
@@ -84,6 +83,7 @@ from geoasset.osm import (
 )
 from geoasset.schema import LayerSpec, layer_spec
 from geoasset.store import WRITE_MODES, Batch, Inventory, open_inventory
+from geoasset.tables import read_frame
 from geoasset.text import neutralise_frame, unneutralise
 from geoasset.validate import REASON_COLUMN, ROW_COLUMN, assign_ids, validate_layer
 from geoasset.xmlsources import strict_gpx, strict_kml
@@ -361,7 +361,7 @@ def _read(
             logger.warning(
                 "%s: a CSV has no layers; ignoring source layer %r", path.name, source_layer
             )
-        table, used = _read_csv(path, encoding)
+        table, used = read_frame(path, encoding=encoding)
         return _table_source(path, table, x=x, y=y, crs=crs, encoding=used)
     if suffix in EXCEL_SUFFIXES:
         table = _read_excel(path, source_layer)
@@ -369,68 +369,6 @@ def _read(
     if suffix == ".xls":
         raise SourceError(f"{path}: old Excel .xls files are not read; save it as .xlsx or .csv")
     return _vector_source(path, spec=spec, source_layer=source_layer, crs=crs, encoding=encoding)
-
-
-def _detect_encoding(data: bytes, name: str) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
-    try:
-        data.decode("cp1252")
-        used = "cp1252"
-    except UnicodeDecodeError:
-        used = "latin-1"
-    logger.warning(
-        "%s: not UTF-8 (byte %d); read as %s, the usual encoding of Excel CSV exports",
-        name,
-        first_bad,
-        used,
-    )
-    return used
-
-
-def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
-    data = path.read_bytes()
-    if encoding is None:
-        encoding = _detect_encoding(data, path.name)
-    else:
-        try:
-            data.decode(encoding)
-        except LookupError:
-            raise SourceError(f"{path}: unknown encoding {encoding!r}") from None
-        except UnicodeDecodeError as exc:
-            raise SourceError(
-                f"{path}: not valid {encoding} text ({exc.reason} at byte {exc.start})"
-            ) from None
-    logger.info("%s: reading as %s", path.name, encoding)
-    head = data[:65536].decode(encoding, errors="replace").lstrip("\ufeff")
-    first_line = head.splitlines()[0] if head.strip() else ""
-    if not first_line.strip():
-        raise SourceError(f"{path}: file is empty (no header line)")
-    counts = {sep: first_line.count(sep) for sep in (",", ";", "\t", "|")}
-    sep = max(counts, key=counts.get) if any(counts.values()) else ","
-    try:
-        table = pd.read_csv(
-            io.BytesIO(data),
-            engine="pyarrow",
-            sep=sep,
-            encoding=encoding,
-            dtype="str",
-            keep_default_na=False,
-            na_values=[""],
-        )
-    except pd.errors.EmptyDataError:
-        raise SourceError(f"{path}: file is empty (no header line)") from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        reason = str(exc).strip().splitlines()[0]
-        raise SourceError(f"{path}: not a well-formed CSV file ({reason})") from None
-    return table, encoding
 
 
 def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:

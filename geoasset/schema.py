@@ -33,9 +33,13 @@ __all__ = [
     "ROAD_CONDITIONS",
     "RUMIJA_MIN_WIDTH_M",
     "layer_spec",
+    "PANDAS_DTYPES",
 ]
 
 SCHEMA_VERSION = 1
+
+#: pandas dtype of each field type, for frames of a layer read or built in memory.
+PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "date": "date32[pyarrow]"}
 
 ROAD_STATUSES = ("nasional", "provinsi", "kabupaten", "kota", "desa")
 ROAD_FUNCTIONS = ("arteri", "kolektor", "lokal", "lingkungan")

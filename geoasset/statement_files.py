@@ -33,7 +33,8 @@ from geoasset import xlsxsheets
 from geoasset.i18n import t
 from geoasset.money import LOCALES, format_rupiah
 from geoasset.owners import load_owners
-from geoasset.reports import _neutralise_text, _staged_files, _write_csv_file, neutralise
+from geoasset.outputs import staged_files
+from geoasset.reports import _neutralise_text, _write_csv_file, neutralise
 from geoasset.statements import (
     NO_REGISTER,
     NOT_IN_REGISTER,
@@ -620,7 +621,7 @@ def write_statements(
         raise StatementError(
             f"{existing[0]} already exists ({len(existing)} statement file(s) would be replaced)"
         )
-    with _staged_files() as stage:
+    with staged_files() as stage:
         jobs = [
             (statement, settings, lang, stage.path(pdf_path), stage.path(xlsx_path))
             for statement, pdf_path, xlsx_path in targets

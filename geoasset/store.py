@@ -94,7 +94,7 @@ from geoasset.errors import (
 )
 from geoasset.locking import try_lock, unlock
 from geoasset.rtree import pack_rtree
-from geoasset.schema import INVENTORY_LAYERS, LAYERS, SCHEMA_VERSION
+from geoasset.schema import INVENTORY_LAYERS, LAYERS, PANDAS_DTYPES, SCHEMA_VERSION
 from geoasset.wkb import geometry_wkb, point_wkb
 
 __all__ = ["Batch", "Inventory", "create_inventory", "open_inventory", "WRITE_MODES"]
@@ -213,8 +213,6 @@ def open_inventory(path: str | os.PathLike) -> Inventory:
 
 def empty_layer(name: str) -> gpd.GeoDataFrame:
     """An empty GeoDataFrame with the columns and dtypes of inventory layer ``name``."""
-    from geoasset.validate import PANDAS_DTYPES
-
     spec = LAYERS[name]
     columns = {f.name: pd.Series([], dtype=PANDAS_DTYPES[f.type]) for f in spec.fields}
     return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=STORE_CRS))
