@@ -109,6 +109,15 @@ _CODED = {
 }
 
 
+def note_text(note: str, lang: str) -> str:
+    """A statement's note in ``lang``.
+
+    >>> note_text(NO_REGISTER, "id")
+    'Tanpa daftar pemilik: nama sesuai inventaris'
+    """
+    return t(_NOTES[note], lang) if note in _NOTES else note
+
+
 def header(column: str, lang: str) -> str:
     """The header people read for a table column.
 
@@ -328,7 +337,7 @@ def statement_pdf(statement: Statement, settings: StatementSettings, lang: str =
             line(f"{t('skrd_' + key, lang)}: {statement.company[key]}")
     line(f"{t('skrd_written', lang)}: {'; '.join(statement.names_as_written)}", size=8)
     if statement.note:
-        line(t(_NOTES[statement.note], lang) if statement.note in _NOTES else statement.note, size=8)
+        line(note_text(statement.note, lang), size=8)
     pdf.ln(3)
     line(t("skrd_objects", lang), bold=True)
     pdf.set_font(pdf.mono, size=7.5)
@@ -639,7 +648,7 @@ def write_statements(
             index = index.drop(columns=["paid_rp", "unpaid_rp", "no_permit_rp"])
         if not settled and not any(len(s.arrears) for s in statements):
             index = index.drop(columns=["arrears_rp", "sanction_rp", "due_rp"])
-        index["note"] = [t(_NOTES[n], lang) if n in _NOTES else n for n in index["note"]]
+        index["note"] = [note_text(n, lang) for n in index["note"]]
         index["pdf"] = [pdf.name for _, pdf, _ in targets]
         sheets = {t("skrd_sheet_index", lang): (_people_table(index, lang), True)}
         if settled:
