@@ -71,7 +71,7 @@ def run(ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwri
         crs=crs,
         progress=progress,
     )
-    for line in summary.lines():
+    for line in summary.lines(lang):
         click.echo(line)
     if summary.invalid_rows:
         raise click.ClickException(
