@@ -485,6 +485,15 @@ TERMS: dict[str, tuple[str, str]] = {
     "run_corridor_maps": ("corridor maps", "peta koridor"),
     "run_qgis_project": ("QGIS project", "proyek QGIS"),
     "run_rejects": ("rejects {layer}", "ditolak {layer}"),
+    "stage_import": ("import", "impor"),
+    "stage_corridors": ("corridors", "koridor"),
+    "stage_chainage": ("chainage", "stasioning"),
+    "stage_qa": ("QA", "QA"),
+    "stage_assess": ("assess", "penilaian"),
+    "stage_reports": ("reports", "laporan"),
+    "stage_maps": ("maps", "peta"),
+    "stage_qgis": ("QGIS", "QGIS"),
+    "stage_step": ("step", "langkah"),
 }
 
 

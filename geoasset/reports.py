@@ -555,7 +555,9 @@ def write_reports(
     source
         Recorded in the inventory's history (e.g. the tariff file's name).
     lang
-        ``"en"`` or ``"id"``: language of the workbook's sheet titles.
+        ``"en"`` or ``"id"``: language of the workbook's sheet titles; in Bahasa
+        Indonesia also its headers and coded values (English keeps the column names a
+        program reads).
 
     Returns
     -------
@@ -566,7 +568,11 @@ def write_reports(
     with staged_files() as stage:
         if xlsx is not None:
             target = Path(xlsx)
-            _write_workbook(_assessment_sheets(assessment, lang), stage.path(target))
+            _write_workbook(
+                _assessment_sheets(assessment, lang),
+                stage.path(target),
+                lang if lang == "id" else None,
+            )
             written.append(target)
         if csv_dir is not None:
             _stage_csvs(stage, assessment, Path(csv_dir))
