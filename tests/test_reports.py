@@ -257,6 +257,8 @@ def test_summary_table(hostile):
         "poles",
         "line",
         "m",
+        "area",
+        "m²",
         "amount",
         "(Rp)",
         "arrears",

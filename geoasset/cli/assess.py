@@ -149,9 +149,12 @@ def assess(
         if inv.has_layer(name) and inv.count(name)
     }
     corridors = inv.read("corridors")
+    from geoasset.i18n import t
+
     click.echo(
-        f"assessing {sum(len(f) for f in frames.values()):,} assets against "
-        f"{len(corridors):,} corridors",
+        t("sum_assessing", lang).format(
+            assets=f"{sum(len(f) for f in frames.values()):,}", corridors=f"{len(corridors):,}"
+        ),
         err=True,
     )
     result = run_assessment(
@@ -175,13 +178,11 @@ def assess(
         source=Path(tariffs_path).name,
         lang=lang,
     )
-    click.echo(format_summary(result, limit=rows or None))
-    click.echo(
-        f"wrote layers assessment_items, assessment_totals, assessment_not_billable to {inventory}",
-        err=True,
-    )
+    click.echo(format_summary(result, limit=rows or None, lang=lang))
+    layers = "assessment_items, assessment_totals, assessment_not_billable"
+    click.echo(t("sum_wrote_layers", lang).format(layers=layers, path=inventory), err=True)
     for path in written:
-        click.echo(f"wrote {path}", err=True)
+        click.echo(t("sum_wrote", lang).format(path=path), err=True)
     invalid = int(result.parameters.get("invalid_rows", "0"))
     if invalid:
         raise click.ClickException(

@@ -36,6 +36,8 @@ COMMANDS = {
     "corridors": "corridors",
     "chainage": "chainage",
     "statements": "statements",
+    "permits": "permits",
+    "payments": "permits",
     "mapbook": "mapbook",
     "qgis-project": "qgis_project",
     "survey-form": "survey_form",
