@@ -228,7 +228,7 @@ def assess(
     overwrite: bool = False,
     started: Callable[[int, int], None] | None = None,
 ) -> AssessmentJob:
-    """Assess the retribution of the inventory's poles and utility lines and store it
+    """Assess the retribution of the inventory's poles, utility lines and areas and store it
     (layers ``assessment_items``, ``assessment_totals``, ``assessment_not_billable``),
     with the XLSX workbook and the CSV files if asked, all or nothing.
 
@@ -256,13 +256,18 @@ def assess(
         permits = load_permits(permits)
     if not inv.count("corridors"):
         raise GeoassetError(f"{inv.path} has no corridors layer; build the corridors first")
-    frames = {name: read_layer(inv, name) for name in ("poles", "utility_lines") if inv.count(name)}
+    frames = {
+        name: read_layer(inv, name)
+        for name in ("poles", "utility_lines", "areas")
+        if inv.has_layer(name) and inv.count(name)
+    }
     corridors = inv.read("corridors")
     if started is not None:
         started(sum(len(f) for f in frames.values()), len(corridors))
     result = assessment_of(
         poles=frames.get("poles"),
         utility_lines=frames.get("utility_lines"),
+        areas=frames.get("areas"),
         corridors=corridors,
         tariffs=schedule,
         year=year,

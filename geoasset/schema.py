@@ -233,11 +233,29 @@ PARCELS = LayerSpec(
     ),
 )
 
+AREAS = LayerSpec(
+    name="areas",
+    id_field="area_id",
+    id_prefix="AREA",
+    geometry_types=("Polygon", "MultiPolygon"),
+    description="uses of road land by area (kios, kabinet, fondasi reklame), billed per m²",
+    fields=(
+        _id("area_id", "area"),
+        FieldSpec("owner", required=True),
+        FieldSpec("kind", allowed=("kiosk", "cabinet", "billboard", "other")),
+        FieldSpec("permit_no"),
+        FieldSpec("installed_on", "date"),
+        FieldSpec("photo"),
+        FieldSpec("source"),
+    ),
+)
+
 #: The layers a user imports into, in dependency order.
-INVENTORY_LAYERS = ("roads", "bridges", "monuments", "poles", "utility_lines", "parcels")
+INVENTORY_LAYERS = ("roads", "bridges", "monuments", "poles", "utility_lines", "parcels", "areas")
 
 LAYERS: dict[str, LayerSpec] = {
-    spec.name: spec for spec in (ROADS, BRIDGES, MONUMENTS, POLES, UTILITY_LINES, PARCELS)
+    spec.name: spec
+    for spec in (ROADS, BRIDGES, MONUMENTS, POLES, UTILITY_LINES, PARCELS, AREAS)
 }
 
 

@@ -9,8 +9,8 @@ import geoasset
 
 PACKAGE_DIR = Path(geoasset.__file__).parent
 MAX_LINES = 700
-#: Modules being split now; each leaves this list when it is under MAX_LINES.
-KNOWN_LARGE = {"assessment.py", "maps.py", "store.py", "ingest.py"}
+#: Modules being reworked now; each leaves this list when it is under MAX_LINES.
+KNOWN_LARGE = {"statement_files.py"}
 
 
 def _module_name(path: Path) -> str:

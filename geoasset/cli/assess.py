@@ -87,7 +87,7 @@ def assess(
     lang: str,
     crs,
 ) -> None:
-    """Assess the retribution owed for poles and utility lines standing in the
+    """Assess the retribution owed for poles, utility lines and areas standing in the
     right-of-way corridors of INVENTORY.gpkg, for a calendar year (--year) or a
     period (--from and --to, both days included).
 
