@@ -258,7 +258,8 @@ def assess(
     corr = _prepare_corridors(corridors)
     poles, invalid_poles = _billable_rows(poles, "poles")
     utility_lines, invalid_lines = _billable_rows(utility_lines, "utility_lines")
-    invalid = pd.concat([invalid_poles, invalid_lines], ignore_index=True)
+    areas, invalid_areas = _billable_rows(areas, "areas")
+    invalid = pd.concat([invalid_poles, invalid_lines, invalid_areas], ignore_index=True)
     assets = _assets({"poles": poles, "utility_lines": utility_lines, "areas": areas}, space)
     clock.lap("inputs")
 

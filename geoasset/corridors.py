@@ -95,10 +95,8 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -111,12 +109,12 @@ from geoasset.chainage import Centrelines, _centrelines, _range_labels, _texts
 from geoasset.errors import (
     CRSError,
     SchemaError,
-    SourceError,
     ValidationProblem,
 )
 from geoasset.overlays import _AREA_EPS, _grouped_union, _polygonal, _ranks
 from geoasset.partition import _partition, _shift
 from geoasset.schema import ROAD_CLASSES, RUMIJA_MIN_WIDTH_M
+from geoasset.tables import parse_decimal, read_rows
 
 __all__ = [
     "CORRIDOR_COLUMNS",
@@ -149,7 +147,6 @@ CORRIDOR_COLUMNS = (
 WIDTH_SOURCES = ("parcel", "road", "widths_file", "class")
 
 _QUAD_SEGS = 8
-_DECIMAL_COMMA = re.compile(r"^\s*\d+,\d+\s*$")
 
 
 # -- widths --------------------------------------------------------------------------
@@ -159,7 +156,8 @@ def load_widths(path: str | os.PathLike) -> dict[str, float]:
     Parameters
     ----------
     path
-        The CSV file. A decimal comma (``"12,5"``) is accepted.
+        The CSV file, read by :func:`geoasset.tables.read_table` (``,`` or ``;``
+        separated, any usual encoding). A decimal comma (``"12,5"``) is accepted.
 
     Returns
     -------
@@ -168,10 +166,9 @@ def load_widths(path: str | os.PathLike) -> dict[str, float]:
 
     Raises
     ------
-    SourceError
-        The file cannot be read.
     SchemaError
-        Every bad row, naming the row (1 = first data row) and the column.
+        A missing or unreadable file, or every bad row, naming the row (1 = first data
+        row) and the column.
 
     Examples
     --------
@@ -184,35 +181,25 @@ def load_widths(path: str | os.PathLike) -> dict[str, float]:
     geoasset.errors.SchemaError: 1 problem(s) in widths.csv:
       widths.csv row 2 field 'width_m': width must be a number of metres > 0, got 'wide'
     """
-    path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read widths file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise SourceError(f"{path}: widths file is not UTF-8 text") from None
-    name = path.name
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if not rows:
-        raise SchemaError(name, [ValidationProblem(None, None, "file is empty")])
-    header = [cell.strip().lower() for cell in rows[0]]
-    missing = [c for c in ("road_class", "width_m") if c not in header]
+    name = Path(path).name
+    frame, numbers, problems = read_rows(
+        path, name, "widths", SchemaError, ("road_class", "width_m")
+    )
+    missing = [c for c in ("road_class", "width_m") if c not in frame.columns]
     if missing:
+        header = list(frame.columns)
         raise SchemaError(
             name,
             [
-                ValidationProblem(None, c, f"column is missing (header is {rows[0]!r})")
+                ValidationProblem(None, c, f"column is missing (header is {header!r})")
                 for c in missing
             ],
         )
-    cls_col, width_col = header.index("road_class"), header.index("width_m")
     widths: dict[str, float] = {}
     first_row: dict[str, int] = {}
-    problems: list[ValidationProblem] = []
-    for number, cells in enumerate(rows[1:], start=1):
-        cls = cells[cls_col].strip() if cls_col < len(cells) else ""
-        raw = cells[width_col].strip() if width_col < len(cells) else ""
+    for number, cls, raw in zip(
+        numbers, frame["road_class"].str.strip(), frame["width_m"].str.strip(), strict=True
+    ):
         if not cls:
             problems.append(ValidationProblem(number, "road_class", "road class is empty"))
         elif cls not in ROAD_CLASSES:
@@ -229,9 +216,8 @@ def load_widths(path: str | os.PathLike) -> dict[str, float]:
                     number, "road_class", f"{cls!r} is given again (first at row {first_row[cls]})"
                 )
             )
-        text = raw.replace(",", ".") if _DECIMAL_COMMA.match(raw) else raw
         try:
-            width = float(text)
+            width = parse_decimal(raw)
         except ValueError:
             width = float("nan")
         if not (np.isfinite(width) and 0 < width <= 1000):

@@ -303,6 +303,7 @@ def _run_stages(stage, sources, schedule, summary, lang, split_every, crs, repor
         assessment = assess(
             poles=frames.get("poles"),
             utility_lines=frames.get("utility_lines"),
+            areas=frames.get("areas"),
             corridors=corridor_frame,
             tariffs=schedule,
             year=year,

@@ -19,13 +19,11 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import math
 import os
-import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -38,6 +36,8 @@ import shapely
 from geoasset import xlsxsheets
 from geoasset.assessment import Assessment, write_assessment
 from geoasset.bulk import cycle_collector_paused
+from geoasset.outputs import StagedFiles, staged_files
+from geoasset.outputs import atomic_path as _atomic
 from geoasset.text import FORMULA_TRIGGERS, neutralise, terminal_text, xml_frame
 
 __all__ = [
@@ -186,23 +186,6 @@ def _tables(assessment: Assessment, *, wkt: bool) -> dict[str, pd.DataFrame]:
         "tariffs_used": _tariffs_table(assessment),
         "parameters": _parameters_table(assessment),
     }
-
-
-# -- atomic files ------------------------------------------------------------------------
-def _staging_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
-
-
-@contextlib.contextmanager
-def _atomic(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; move it into place if the block succeeds."""
-    target = Path(path)
-    temporary = _staging_path(target)
-    try:
-        yield temporary
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _write_csv_file(frame: pd.DataFrame, path: Path) -> None:
@@ -361,7 +344,7 @@ def write_csvs(assessment: Assessment, directory: str | os.PathLike) -> list[Pat
     """Write the assessment as the CSV files :data:`CSV_FILES` into ``directory``
     (created if missing). Line items carry ``lon, lat`` and the piece's ``wkt``."""
     directory = Path(directory)
-    with _staged_files() as stage:
+    with staged_files() as stage:
         _stage_csvs(stage, assessment, directory)
         stage.commit()
     return [directory / name for name in CSV_FILES]
@@ -489,46 +472,7 @@ def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | os.PathLik
 
 
 # -- everything at once ------------------------------------------------------------------------
-class _Stage:
-    """Files written to temporary names, moved into place together by :meth:`commit`."""
-
-    def __init__(self) -> None:
-        self.files: list[tuple[Path, Path]] = []
-        self.created: list[Path] = []
-
-    def path(self, target: Path) -> Path:
-        if not target.parent.exists():
-            missing = [p for p in [target.parent, *target.parent.parents] if not p.exists()]
-            target.parent.mkdir(parents=True)
-            self.created.extend(missing)
-        temporary = _staging_path(target)
-        self.files.append((temporary, target))
-        return temporary
-
-    def commit(self) -> None:
-        for temporary, target in self.files:
-            os.replace(temporary, target)
-        self.files.clear()
-        self.created.clear()
-
-    def discard(self) -> None:
-        for temporary, _ in self.files:
-            temporary.unlink(missing_ok=True)
-        for folder in self.created:  # deepest first
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-
-
-@contextlib.contextmanager
-def _staged_files() -> Iterator[_Stage]:
-    stage = _Stage()
-    try:
-        yield stage
-    finally:
-        stage.discard()
-
-
-def _stage_csvs(stage: _Stage, assessment: Assessment, directory: Path) -> None:
+def _stage_csvs(stage: StagedFiles, assessment: Assessment, directory: Path) -> None:
     tables = _tables(assessment, wkt=True)
     for name in CSV_FILES:
         _write_csv_file(tables[name.removesuffix(".csv")], stage.path(directory / name))
@@ -570,7 +514,7 @@ def write_reports(
         The files written.
     """
     written: list[Path] = []
-    with _staged_files() as stage:
+    with staged_files() as stage:
         if xlsx is not None:
             target = Path(xlsx)
             _write_workbook(_assessment_sheets(assessment, lang), stage.path(target))

@@ -92,7 +92,7 @@ def assess(
     lang: str,
     crs,
 ) -> None:
-    """Assess the retribution owed for poles and utility lines standing in the
+    """Assess the retribution owed for poles, utility lines and areas standing in the
     right-of-way corridors of INVENTORY.gpkg, for a calendar year (--year) or a
     period (--from and --to, both days included).
 
@@ -143,7 +143,11 @@ def assess(
         raise click.ClickException(
             f"{inventory} has no corridors layer; run geoasset corridors first"
         )
-    frames = {name: read_layer(inv, name) for name in ("poles", "utility_lines") if inv.count(name)}
+    frames = {
+        name: read_layer(inv, name)
+        for name in ("poles", "utility_lines", "areas")
+        if inv.has_layer(name) and inv.count(name)
+    }
     corridors = inv.read("corridors")
     click.echo(
         f"assessing {sum(len(f) for f in frames.values()):,} assets against "
@@ -153,6 +157,7 @@ def assess(
     result = run_assessment(
         poles=frames.get("poles"),
         utility_lines=frames.get("utility_lines"),
+        areas=frames.get("areas"),
         corridors=corridors,
         tariffs=schedule,
         year=year,

@@ -58,23 +58,19 @@ def run(ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwri
         if done >= total:
             bar.close()
 
-    from geoasset.errors import OutputExistsError
     from geoasset.pipeline import run_pipeline
 
-    try:
-        summary = run_pipeline(
-            source_dir,
-            out_dir,
-            tariffs=tariffs,
-            year=year,
-            lang=lang,
-            overwrite=overwrite,
-            split_every=split_every,
-            crs=crs,
-            progress=progress,
-        )
-    except OutputExistsError as exc:  # the library's message, with the CLI's flag
-        raise click.ClickException(str(exc).replace("use overwrite", "use --overwrite")) from None
+    summary = run_pipeline(
+        source_dir,
+        out_dir,
+        tariffs=tariffs,
+        year=year,
+        lang=lang,
+        overwrite=overwrite,
+        split_every=split_every,
+        crs=crs,
+        progress=progress,
+    )
     for line in summary.lines():
         click.echo(line)
     if summary.invalid_rows:
