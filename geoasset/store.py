@@ -448,6 +448,7 @@ class Inventory:
         *,
         batch: Batch,
         mode: str = "replace",
+        before_swap: Callable[[], None] | None = None,
     ) -> None:
         """Write one or more layers in one atomic batch.
 
@@ -461,6 +462,10 @@ class Inventory:
         mode
             ``"create"`` refuses a layer that already has rows, ``"append"`` adds the
             rows after the existing ones, ``"replace"`` replaces the layer's rows.
+        before_swap
+            Called once every layer is staged, just before they replace the stored
+            ones; if it raises, nothing is written (other outputs of the same job can
+            be finished meanwhile and checked here).
         """
         if mode not in WRITE_MODES:
             raise ValueError(f"mode must be one of {WRITE_MODES}, not {mode!r}")
@@ -480,6 +485,8 @@ class Inventory:
                         frame = _concat(self.read(name), frame)
                     staged[name] = f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}_{name}"
                     self._stage(staged[name], name, frame)
+                if before_swap is not None:
+                    before_swap()
                 self._swap(staged, batch, mode, counts, {n: len(f) for n, f in layers.items()})
             finally:
                 self._drop_staging_quietly(staged.values())
