@@ -235,13 +235,17 @@ def _nearer_voronoi(
     spacing: np.ndarray,
     margin: np.ndarray,
     id_rank: np.ndarray,
+    tolerance: np.ndarray | None = None,
 ) -> np.ndarray:
     """The part of each overlap nearer to centreline ``b`` than ``a``, by Voronoi cells.
 
     Each road's centreline is sampled once (:func:`_densify_near`: the same points in every
     pair it is in), so the distance each pair compares is one function per road and three
     roads sharing a place never leave a gap. A point on both centrelines belongs to the
-    smaller road_id.
+    smaller road_id. Where ``tolerance[k] > 0`` (a pair whose overlap no third road of
+    the same rank reaches, so no other cut has to meet it) the cut is simplified within
+    that many metres: the cells of points sampled apart leave a zigzag of many short
+    edges, which every later overlay would pay for.
     """
     m = len(overlap)
     out = np.full(m, None, dtype=object)
@@ -328,6 +332,9 @@ def _nearer_voronoi(
             [_voronoi_region(points[k], frame[k], side[slot == k] == 1) for k in range(len(todo))],
             dtype=object,
         )
+    if tolerance is not None:
+        loose = np.flatnonzero((tolerance[todo] > 0) & ~shapely.is_missing(region))
+        region[loose] = shapely.simplify(region[loose], tolerance[todo][loose])
     out[todo], retried = _overlay(shapely.intersection, overlap[todo], region)
     return out, np.isin(np.arange(m), todo[retried])
 

@@ -36,6 +36,8 @@ from geoasset.overlays import (
 _MARGIN_M = 0.01
 #: Distance (m) between the points sampled along a centreline near the road it is paired with.
 _MAX_SPACING_M = 0.5
+#: A cut no other cut has to meet is simplified within this share of the sample spacing.
+_SIMPLIFY = 0.1
 #: Corridors are snapped to this grid (m) so they stay valid through EPSG:4326 and back.
 _GRID_M = 2.0**-25
 
@@ -112,6 +114,18 @@ def _triangle_closure(a: np.ndarray, b: np.ndarray, voronoi: np.ndarray) -> np.n
         if not added:
             return voronoi
         roads = np.unique(np.concatenate([a[voronoi], b[voronoi]]))
+
+
+def _in_triangle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pair ``(a, b)``: whether some third road is paired with both."""
+    neighbours: dict[int, set[int]] = defaultdict(set)
+    for x, y in zip(a.tolist(), b.tolist(), strict=True):
+        neighbours[x].add(y)
+        neighbours[y].add(x)
+    return np.array(
+        [not neighbours[x].isdisjoint(neighbours[y]) for x, y in zip(a.tolist(), b.tolist())],
+        dtype=bool,
+    )
 
 
 def _segments(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -415,8 +429,13 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
         vm = np.where(
             buffered[approx], margin[approx] + 2 * spacing[ea[approx]] + _PIECE_M / 2, 1e12
         )
+        # A pair no third road of its rank overlaps decides its land alone: its cut may
+        # be simplified (the cut of a pair inside a triangle must meet the other two).
+        alone = np.zeros(m, dtype=bool)
+        alone[positive] = ~_in_triangle(ea[positive], eb[positive])
+        tolerance = np.where(alone[approx], _SIMPLIFY * spacing[ea[approx]], 0.0)
         got, again = _nearer_voronoi(
-            overlap[approx], ea[approx], eb[approx], lines, spacing, vm, id_rank
+            overlap[approx], ea[approx], eb[approx], lines, spacing, vm, id_rank, tolerance
         )
         retried[approx] |= again
         none_b = np.array([g is None for g in got], dtype=bool)
