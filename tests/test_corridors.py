@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from shapely import LineString, MultiLineString, Point, Polygon, box
 
 from geoasset.corridors import CORRIDOR_COLUMNS, build_corridors, landless_roads, load_widths
-from geoasset.errors import CRSError, SchemaError, SourceError
+from geoasset.errors import CRSError, SchemaError
 from geoasset.schema import RUMIJA_MIN_WIDTH_M
 
 X0, Y0 = 560_000.0, 8_870_000.0  # EPSG:32751, east of Kupang
@@ -156,7 +156,7 @@ def test_widths_file_with_bad_rows_names_row_and_column(tmp_path):
     header.write_text("class,width\nraya,25\n")
     with pytest.raises(SchemaError, match="field 'road_class': column is missing"):
         load_widths(header)
-    with pytest.raises(SourceError, match="cannot read widths file"):
+    with pytest.raises(SchemaError, match="no such widths file"):
         load_widths(tmp_path / "missing.csv")
     roads = roads_frame([{"road_id": "R", "road_class": "raya", "geometry": line((0, 0), (10, 0))}])
     with pytest.raises(SchemaError, match="row 2 field 'width_m'"):
