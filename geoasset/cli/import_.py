@@ -196,10 +196,10 @@ def import_(
             fix=fix, rejects_path=rejects,
         )  # fmt: skip
         return
-    from geoasset.ingest import import_layer
+    from geoasset.jobs import import_file
 
     mode = "append" if append else "replace" if overwrite else "create"
-    report = import_layer(
+    report = import_file(
         inventory,
         layer,
         source,
