@@ -293,3 +293,17 @@ def test_removing_an_unknown_id_is_refused(tmp_path, inventory):
     assert "row 1 field 'pole_id': id 'P404' is not in layer 'poles'" in result.stderr
     assert "P1" not in set(inventory.read("poles")["pole_id"])
     assert asset_history(inventory, "P1")["valid_to"].iloc[-1] == "2026-09-30"
+
+
+def test_export_as_of_writes_the_layer_as_surveyed_then(surveyed, tmp_path):
+    import geopandas as gpd
+
+    inv = surveyed["inv"]
+    out = tmp_path / "poles_2025.geojson"
+    result = run("export", inv.path, "poles", "-o", out, "--as-of", "2025-12-31")
+    assert result.exit_code == 0, result.output
+    written = gpd.read_file(out)
+    assert sorted(written["pole_id"]) == sorted(r["pole_id"] for r in FIRST_ROWS)
+    assert positions(written) == expected_positions(FIRST_ROWS)
+    result = run("export", inv.path, "corridors", "-o", tmp_path / "c.csv", "--as-of", "2025-12-31")
+    assert result.exit_code == 1 and "has no history" in result.stderr
