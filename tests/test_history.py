@@ -307,3 +307,20 @@ def test_export_as_of_writes_the_layer_as_surveyed_then(surveyed, tmp_path):
     assert positions(written) == expected_positions(FIRST_ROWS)
     result = run("export", inv.path, "corridors", "-o", tmp_path / "c.csv", "--as-of", "2025-12-31")
     assert result.exit_code == 1 and "has no history" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["history", "{inv}", "NOPE"], 1, "no asset 'NOPE' in the history"),
+        (["diff", "{inv}", "--from", "kemarin", "--to", "2026-01-01"], 2, "'kemarin' is not a date"),
+        (["import", "{inv}", "poles", "{csv}", "--dry-run"], 2, "--dry-run applies to --update"),
+        (["import", "{inv}", "poles", "{csv}", "--update", "--append"], 2, "--update cannot be used"),
+        (["assess", "{inv}", "--tariffs", "{csv}", "--year", "2026", "--recorded"], 2, "--recorded needs --as-of"),
+    ],
+)  # fmt: skip
+def test_bad_history_invocations(tmp_path, inventory, args, code, message):
+    csv = survey_csv(tmp_path / "a.csv", FIRST_ROWS)
+    result = run(*[a.format(inv=inventory.path, csv=csv) for a in args])
+    assert result.exit_code == code, result.output
+    assert message in result.stderr and "Traceback" not in result.stderr
