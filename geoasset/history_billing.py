@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from datetime import date
 
 import geopandas as gpd
 import numpy as np
@@ -91,12 +92,19 @@ def billing_frames(
             frames[layer] = frame
             ends[layer] = pd.Series([None] * len(frame), dtype="str")
             continue
-        frame = read_for_period(inventory, layer, first, last, as_of=as_of, recorded=recorded)
+        frame = read_for_period(
+            inventory, layer, first, last, as_of=as_of, recorded=recorded, reader=reader
+        )
         column = date_field(layer)
-        if column is not None:
-            start = frame["present_from"]
-            own = frame[column] if column in frame else pd.Series([None] * len(frame))
-            frame[column] = start.where(start.notna(), own.astype("str"))
+        if column is not None and column in frame:
+            # billed from the first ground day of its versions where that is earlier than
+            # the row's own date; a stored value that is not a date stays, to be refused
+            start = frame["present_from"].astype(object).to_numpy()
+            own = frame[column].astype(object).to_numpy()
+            earlier = [
+                _is_iso(a) and _is_iso(b) and a < b for a, b in zip(start, own, strict=True)
+            ]
+            frame[column] = pd.array(np.where(earlier, start, own), dtype="str")
         ends[layer] = frame["present_to"].reset_index(drop=True)
         frames[layer] = frame.drop(columns=["present_from", "present_to", "version_id"])
     return frames, ends
@@ -194,6 +202,16 @@ def assess_over_time(frames: dict[str, gpd.GeoDataFrame], ends: dict[str, pd.Ser
         parameters=parameters,
         timings=main.timings,
     )
+
+
+def _is_iso(value) -> bool:
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _id_field(layer: str, frame) -> str:

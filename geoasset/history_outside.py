@@ -16,9 +16,13 @@ are recorded, and changed values where a version keeps its content hash: version
 written by a bulk import keep none), and the content of the versions it ended is not
 known (archived as the id alone).
 
-The ground date of an outside edit is the day it is found: changed and added rows start
-that day (added rows: their own date field where given), removed rows end the day
-before.
+An outside edit is a correction of the record, not an event on the ground: a changed
+row's new version stands on the same ground days as the one it replaces (so
+``--recorded`` reads before the edit still show the old values, ground reads the
+corrected ones); a deleted row (or one whose id was changed) ends with a ``deleted``
+version and no longer appears on any ground date (a pole taken down on the ground is
+retired by a survey, with its ``removed_on``); an added row stands from its own date
+field (empty: before the records).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import json
 import logging
 import sqlite3
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import geopandas as gpd
 import numpy as np
@@ -228,7 +232,6 @@ def _from_log(con, layer: str, batch, now: str, today: date) -> dict[str, int]:
     current = current.set_index(fid, drop=False)
     live = live_versions(con, layer).drop_duplicates("asset_id", keep="last")
     live_at = {a: i for i, a in enumerate(live["asset_id"])}
-    yesterday = (today - timedelta(days=1)).isoformat()
     counts = {"added": 0, "moved": 0, "changed": 0, "moved+changed": 0, "removed": 0}
     closes: list[tuple] = []  # (version index in live, content, valid_to, change)
     inserts: list[tuple] = []  # (asset id, change, valid_from, attr hash, geom hash)
@@ -243,7 +246,7 @@ def _from_log(con, layer: str, batch, now: str, today: date) -> dict[str, int]:
         at = position.get(row_fid)
         new_id = None if at is None else _text(current.iloc[at][spec.id_field])
         if old_id is not None and old_id in live_at and new_id != old_id:
-            closes.append((live_at[old_id], _content(old, geometry), yesterday, "removed"))
+            closes.append((live_at[old_id], _content(old, geometry), None, "deleted"))
             counts["removed"] += 1
         if at is None or new_id is None:
             continue
@@ -265,8 +268,9 @@ def _from_log(con, layer: str, batch, now: str, today: date) -> dict[str, int]:
             continue
         change = "moved+changed" if attr_diff and geom_diff else "moved" if geom_diff else "changed"
         counts[change] += 1
-        closes.append((live_at[old_id], _content(old, geometry), yesterday, "closed"))
-        inserts.append((new_id, change, today.isoformat(), int(new_attr[at]), int(new_geom[at])))
+        closes.append((live_at[old_id], _content(old, geometry), None, None))
+        start = live.iloc[live_at[old_id]]["valid_from"]  # a correction: same ground days
+        inserts.append((new_id, change, start, int(new_attr[at]), int(new_geom[at])))
     _write(con, layer, live, closes, inserts, batch, now)
     con.execute(f"DELETE FROM {_quote(edits)}")  # noqa: S608
     return counts
@@ -316,6 +320,8 @@ def _write(con, layer, live, closes, inserts, batch, now) -> None:
             "WHERE version_id = ?",
             (now, batch.batch_id, content, vid),
         )
+        if change is None:
+            continue
         con.execute(
             f"INSERT INTO {VERSIONS_TABLE} (layer, asset_id, change, valid_from, valid_to, "  # noqa: S608
             "recorded_at, batch_id, attr_hash, geom_hash, content) SELECT layer, asset_id, ?, "
@@ -342,7 +348,6 @@ def _from_layer(con, layer: str, batch, now: str, today: date) -> dict[str, int]
     attr, geom = row_hashes(frame, spec)
     live = live_versions(con, layer).drop_duplicates("asset_id", keep="last")
     live_at = {a: i for i, a in enumerate(live["asset_id"])}
-    yesterday = (today - timedelta(days=1)).isoformat()
     counts = {"added": 0, "moved": 0, "changed": 0, "moved+changed": 0, "removed": 0}
     closes, inserts, seen = [], [], set()
     for i, value in enumerate(frame[spec.id_field]):
@@ -362,12 +367,13 @@ def _from_layer(con, layer: str, batch, now: str, today: date) -> dict[str, int]
         if a or g:
             change = "moved+changed" if a and g else "moved" if g else "changed"
             counts[change] += 1
-            closes.append((live_at[asset], lost, yesterday, "closed"))
-            inserts.append((asset, change, today.isoformat(), int(attr[i]), int(geom[i])))
+            closes.append((live_at[asset], lost, None, None))
+            start = live.iloc[live_at[asset]]["valid_from"]
+            inserts.append((asset, change, start, int(attr[i]), int(geom[i])))
     for asset, index in live_at.items():
         if asset not in seen:
             lost = json.dumps({spec.id_field: asset, "content": "not known"})
-            closes.append((index, lost, yesterday, "removed"))
+            closes.append((index, lost, None, "deleted"))
             counts["removed"] += 1
     _write(con, layer, live, closes, inserts, batch, now)
     return counts

@@ -105,12 +105,15 @@ def has_history(inventory, layer: str) -> bool:
 
 
 def _known(recorded_at: str | None) -> tuple[list[str], list]:
+    """What the inventory held (now, or at ``recorded_at``); ``deleted`` markers (a row
+    deleted by another program) stand on no ground day."""
     if recorded_at is None:
-        return ["superseded_at IS NULL"], []
-    return ["recorded_at <= ?", "(superseded_at IS NULL OR superseded_at > ?)"], [
-        recorded_at,
-        recorded_at,
-    ]
+        return ["superseded_at IS NULL", "change <> 'deleted'"], []
+    return [
+        "recorded_at <= ?",
+        "(superseded_at IS NULL OR superseded_at > ?)",
+        "change <> 'deleted'",
+    ], [recorded_at, recorded_at]
 
 
 def versions_as_of(inventory, layer: str, when, *, recorded: bool = False) -> pd.DataFrame:
@@ -121,16 +124,17 @@ def versions_as_of(inventory, layer: str, when, *, recorded: bool = False) -> pd
     return _select(inventory, layer, where, [*params, day, day])
 
 
-def materialise(inventory, layer: str, versions: pd.DataFrame) -> gpd.GeoDataFrame:
-    """The rows of ``versions``: live ones from the layer, ended ones from their archive.
+def materialise(inventory, layer: str, versions: pd.DataFrame, reader=None) -> gpd.GeoDataFrame:
+    """The rows of ``versions``: live ones from the layer (read by ``reader(inventory,
+    layer)``, default ``inventory.read``), ended ones from their archive.
 
-    Date fields come back as ISO text, in version order.
+    Date fields come back as ISO text, assets in the order they entered the inventory.
     """
     spec = LAYERS[layer]
     live_ids = set(versions.loc[versions["content"].isna(), "asset_id"])
     parts = []
     if live_ids and inventory.has_layer(layer):
-        current = inventory.read(layer)
+        current = reader(inventory, layer) if reader else inventory.read(layer)
         ids = current[spec.id_field].astype("str")
         current = current[ids.isin(live_ids).to_numpy()].copy()
         current["_asset"] = current[spec.id_field].astype("str").to_numpy()
@@ -213,7 +217,7 @@ def read_as_of(inventory, layer: str, when, *, recorded: bool = False) -> gpd.Ge
 
 
 def read_for_period(
-    inventory, layer: str, first, last, *, as_of=None, recorded: bool = False
+    inventory, layer: str, first, last, *, as_of=None, recorded: bool = False, reader=None
 ) -> gpd.GeoDataFrame:
     """One row per asset standing on some day from ``first`` to ``last``, for billing.
 
@@ -225,8 +229,8 @@ def read_for_period(
     """
     first, last = _day(first), _day(last)
     if not has_history(inventory, layer):
-        frame = _normal(inventory.read(layer), LAYERS[layer])
-        return frame.assign(present_from=None, present_to=None)
+        frame = reader(inventory, layer) if reader else inventory.read(layer)
+        return _normal(frame, LAYERS[layer]).assign(present_from=None, present_to=None)
     known = instant(as_of) if (recorded and as_of is not None) else None
     where, params = _known(known)
     horizon = last if as_of is None or recorded else min(last, _day(as_of))
@@ -245,7 +249,7 @@ def read_for_period(
     earliest = versions.groupby("asset_id")["valid_from"].agg(
         lambda v: None if v.isna().any() else min(v)
     )
-    rows = materialise(inventory, layer, latest)
+    rows = materialise(inventory, layer, latest, reader)
     by_version = latest.set_index("version_id")
     asset = by_version.loc[rows["version_id"], "asset_id"].to_numpy()
     rows["present_from"] = pd.array(earliest.reindex(asset).to_numpy(dtype=object), dtype="str")

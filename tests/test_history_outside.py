@@ -49,10 +49,14 @@ def test_gdal_edits_become_an_outside_batch_and_a_new_pole_gets_an_id(stored):
     poles = inv.read("poles")
     assert poles["pole_id"].notna().all()
     assert "POLE-000001" in set(poles["pole_id"])
-    versions = asset_history(inv, "P2")
-    assert versions["change"].tolist() == ["added", "closed", "changed"]
-    assert versions["owner"].tolist() == ["PLN", "PLN", "Telkom"]
-    assert asset_history(inv, "P4")["change"].tolist() == ["added", "removed"]
+    versions = asset_history(inv, "P2")  # a correction: the same ground days, new owner
+    assert versions["change"].tolist() == ["added", "changed"]
+    assert versions["owner"].tolist() == ["PLN", "Telkom"]
+    assert versions["valid_from"].tolist()[0] == versions["valid_from"].tolist()[1]
+    assert asset_history(inv, "P4")["change"].tolist() == ["added", "deleted"]
+    today = inv.history()["time_utc"].iloc[-1][:10]
+    assert "P4" not in set(read_as_of(inv, "poles", today)["pole_id"])
+    assert read_as_of(inv, "poles", today).set_index("pole_id").loc["P2", "owner"] == "Telkom"
     assert asset_history(inv, "POLE-000001")["command"].tolist() == [OUTSIDE_COMMAND]
     # the old owner is still known as recorded before the edit
     first = inv.history()["time_utc"].iloc[0]
@@ -92,5 +96,5 @@ def test_a_layer_replaced_by_ogr2ogr_is_compared_row_by_row(stored, tmp_path):
     with inv.transaction():
         pass
     assert asset_history(inv, "P9")["change"].tolist() == ["added"]
-    assert asset_history(inv, "P4")["change"].tolist() == ["added", "removed"]
+    assert asset_history(inv, "P4")["change"].tolist() == ["added", "deleted"]
     assert asset_history(inv, "P1")["change"].tolist() == ["added"]
