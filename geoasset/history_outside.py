@@ -56,7 +56,7 @@ from geoasset.history import (
 from geoasset.schema import LAYERS
 from geoasset.validate import assign_ids
 
-__all__ = ["record_outside_edits", "OUTSIDE_COMMAND", "gpkg_geometries"]
+__all__ = ["record_outside_edits", "catch_up", "OUTSIDE_COMMAND", "gpkg_geometries"]
 
 OUTSIDE_COMMAND = "edited outside geoasset"
 log = logging.getLogger(__name__)
@@ -100,6 +100,18 @@ def spatial_functions(con: sqlite3.Connection) -> None:
         con.create_function(
             name, 1, lambda b, i=i: None if (box := _bounds(b)) is None else float(box[i])
         )
+
+
+def catch_up(inventory) -> None:
+    """Before a read of the history: record other programs' edits (taking the write lock
+    briefly); on a file geoasset cannot write, read as it is, with a warning."""
+    from geoasset.errors import InventoryWriteError
+
+    try:
+        with inventory.transaction():
+            pass
+    except InventoryWriteError as exc:
+        log.warning("%s; edits made outside geoasset are not recorded", exc)
 
 
 def record_outside_edits(inventory) -> str | None:

@@ -71,7 +71,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -83,6 +82,7 @@ import shapely
 
 from geoasset import history
 from geoasset.arrow_layers import _arrow_table, _geometry_type, _point_table
+from geoasset.batches import HISTORY_COLUMNS, Batch
 from geoasset.bulk import cycle_collector_paused
 from geoasset.errors import (
     InventoryError,
@@ -123,46 +123,6 @@ log = logging.getLogger(__name__)
 #: Per thread: resolved inventory path -> how many nested ``lock()`` blocks hold it.
 _held_locks = threading.local()
 
-HISTORY_COLUMNS = {
-    "batch_id": "str",
-    "time_utc": "str",
-    "user": "str",
-    "command": "str",
-    "source": "str",
-    "layer": "str",
-    "mode": "str",
-    "rows_added": "int64",
-    "rows_replaced": "int64",
-    "rows_refused": "int64",
-}
-
-
-@dataclass
-class Batch:
-    """What a write is, for the ``history`` table.
-
-    ``refused`` maps a layer name to the number of rows the caller refused (rejects).
-    For the asset history (:mod:`geoasset.history`): ``ground_date`` is the day the
-    batch's changes happened on the ground (a survey's date; ISO text), ``ended_on``
-    maps a layer to ``{asset id: last day on the ground}`` of the assets it removes,
-    ``kind`` names the batch (``import``, ``survey``, ``outside edit``...) and ``meta``
-    holds what the ``batches`` table keeps (``sources``: files and SHA-256, ``officer``,
-    ``app``, ``devices``, ...). ``touched`` maps a layer to the ids the write adds,
-    changes or removes, when the writer knows them (only those are compared).
-    """
-
-    command: str
-    source: str = ""
-    refused: dict[str, int] = field(default_factory=dict)
-    batch_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    ground_date: str | None = None
-    ended_on: dict[str, dict[str, str]] = field(default_factory=dict)
-    kind: str = ""
-    meta: dict = field(default_factory=dict)
-    touched: dict[str, list[str]] | None = None
-    #: layer -> the stored rows the writer read under the lock (spares a second read)
-    read_under_lock: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
-
 
 def create_inventory(path: str | os.PathLike, *, overwrite: bool = False) -> Inventory:
     """Create an empty inventory GeoPackage with every layer of the schema.
@@ -179,7 +139,7 @@ def create_inventory(path: str | os.PathLike, *, overwrite: bool = False) -> Inv
     >>> import tempfile, os
     >>> inv = create_inventory(os.path.join(tempfile.mkdtemp(), "a.gpkg"))
     >>> sorted(inv.layers())[:3]
-    ['bridges', 'monuments', 'parcels']
+    ['areas', 'bridges', 'monuments']
     """
     path = Path(path)
     if path.suffix.lower() != ".gpkg":

@@ -54,8 +54,9 @@ def diff(inventory, date_from, date_to, recorded, layers, by, output) -> None:
                 f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
             ) from None
     inv = open_inventory(inventory)
-    with inv.transaction():
-        pass  # records edits made by other programs
+    from geoasset.history_outside import catch_up
+
+    catch_up(inv)  # records edits made by other programs first
     changes = diff_inventory(
         inv, date_from, date_to, recorded=recorded, layers=list(layers) or None
     )

@@ -28,8 +28,9 @@ def history(inventory: str, asset_id: str, layer: str | None) -> None:
     from geoasset.store import open_inventory
 
     inv = open_inventory(inventory)
-    with inv.transaction():
-        pass  # records edits made by other programs
+    from geoasset.history_outside import catch_up
+
+    catch_up(inv)  # records edits made by other programs first
     table = asset_history(inv, asset_id, layer=layer)
     if not len(table):
         raise click.ClickException(
