@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import geopandas as gpd
 import pytest
 from shapely import LineString, Point
@@ -44,11 +46,36 @@ def poles():
 @pytest.fixture(scope="session")
 def kupang_session(tmp_path_factory):
     """One `run_pipeline` on the bundled Kupang data (tariffs example, 2026), shared by the
-    tests that only read its outputs."""
+    tests that only read its outputs (pipeline, README and notebook tests).
+
+    With several test processes (pytest-xdist) the first one to need it runs it, under a
+    file lock, and the others read its summary: one run for the whole test session.
+    """
+    import json
+    import time
+    from dataclasses import asdict
     from pathlib import Path
 
-    from geoasset.pipeline import run_pipeline
+    from geoasset.locking import try_lock, unlock
+    from geoasset.pipeline import RunSummary, run_pipeline
 
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the folder every worker's own temporary folder is in
+    out, record = root / "kupang_session", root / "kupang_session.json"
     layers = Path(__file__).parent.parent / "layers"
-    out = tmp_path_factory.mktemp("kupang_session")
-    return run_pipeline(layers / "kupang", out, tariffs=layers / "tariffs_example.csv", year=2026)
+    with open(root / "kupang_session.lock", "a+b") as handle:
+        while not try_lock(handle):
+            time.sleep(0.1)
+        try:
+            if not record.exists():
+                summary = run_pipeline(
+                    layers / "kupang", out, tariffs=layers / "tariffs_example.csv", year=2026
+                )
+                record.write_text(json.dumps(asdict(summary), default=str), encoding="utf-8")
+            fields = json.loads(record.read_text(encoding="utf-8"))
+        finally:
+            unlock(handle)
+    fields["inventory"] = Path(fields["inventory"])
+    fields["outputs"] = {name: Path(path) for name, path in fields["outputs"].items()}
+    return RunSummary(**fields)
