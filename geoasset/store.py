@@ -163,7 +163,7 @@ def create_inventory(path: str | os.PathLike, *, overwrite: bool = False) -> Inv
     >>> import tempfile, os
     >>> inv = create_inventory(os.path.join(tempfile.mkdtemp(), "a.gpkg"))
     >>> sorted(inv.layers())[:3]
-    ['bridges', 'monuments', 'parcels']
+    ['areas', 'bridges', 'monuments']
     """
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
