@@ -3,18 +3,36 @@
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
 from shapely import LineString, Point
 
-from geoasset.store import create_inventory
+from geoasset.store import Inventory, create_inventory, open_inventory
+
+
+@pytest.fixture(scope="session")
+def empty_inventory_file(tmp_path_factory) -> Path:
+    """One empty inventory made by `create_inventory` for the test session; tests copy it
+    (a file copy takes a millisecond, making the GeoPackage's tables about a second)."""
+    path = tmp_path_factory.mktemp("empty") / "inventory.gpkg"
+    create_inventory(path)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["inventory.gpkg"]  # no -wal
+    return path
+
+
+def copy_of_empty_inventory(template: Path, path: Path) -> Inventory:
+    """A fresh empty inventory at ``path``: a copy of ``template``."""
+    shutil.copyfile(template, path)
+    return open_inventory(path)
 
 
 @pytest.fixture
-def inventory(tmp_path):
+def inventory(tmp_path, empty_inventory_file):
     """An empty inventory in a temporary folder."""
-    return create_inventory(tmp_path / "inventory.gpkg")
+    return copy_of_empty_inventory(empty_inventory_file, tmp_path / "inventory.gpkg")
 
 
 def make_poles(n: int = 5, *, prefix: str = "P", owner: str = "PLN") -> gpd.GeoDataFrame:
@@ -54,7 +72,6 @@ def kupang_session(tmp_path_factory):
     import json
     import time
     from dataclasses import asdict
-    from pathlib import Path
 
     from geoasset.locking import try_lock, unlock
     from geoasset.pipeline import RunSummary, run_pipeline
