@@ -86,23 +86,60 @@ class RunSummary:
     def assets(self) -> int:
         return sum(n for layer, n in self.imported.items() if layer not in ("roads", "parcels"))
 
-    def lines(self) -> list[str]:
-        """The summary as printed at the end of ``geoasset run``."""
-        imported = ", ".join(f"{layer} {n}" for layer, n in self.imported.items())
-        refused = ", ".join(f"{layer} {n}" for layer, n in self.refused.items() if n)
+    def lines(self, lang: str = "en") -> list[str]:
+        """The summary as printed at the end of ``geoasset run``, in ``lang``."""
+        from geoasset.i18n import t
+        from geoasset.money import format_rupiah
+
+        def name(layer: str) -> str:
+            return t(layer, lang) if lang != "en" else layer
+
+        def output(key: str) -> str:
+            if key.startswith("rejects "):
+                return t("run_rejects", lang).format(layer=name(key.removeprefix("rejects ")))
+            term = "run_" + key.replace(" ", "_").lower()
+            return t(term, lang) if term != t(term, lang) else key
+
+        imported = ", ".join(f"{name(layer)} {n}" for layer, n in self.imported.items())
+        refused = ", ".join(f"{name(layer)} {n}" for layer, n in self.refused.items() if n)
+        area = format_decimal(self.corridor_area_m2 / 10_000, "#,##0.00", lang)
         rows = [
-            ("inventory", str(self.inventory)),
-            ("imported", imported + (f" (refused: {refused})" if refused else "")),
-            ("assets", str(self.assets)),
-            ("corridors", f"{self.corridors} ({self.corridor_area_m2 / 10_000:,.2f} ha)"),
-            ("QA findings", f"{self.qa_errors} errors, {self.qa_warnings} warnings"),
+            (t("run_inventory", lang), str(self.inventory)),
+            (
+                t("run_imported", lang),
+                imported + (f" ({t('run_refused', lang)}: {refused})" if refused else ""),
+            ),
+            (t("run_assets", lang), str(self.assets)),
+            (t("run_corridors", lang), f"{self.corridors} ({area} ha)"),
+            (
+                t("run_qa", lang),
+                t("run_qa_counts", lang).format(errors=self.qa_errors, warnings=self.qa_warnings),
+            ),
         ]
         if self.total_rp is not None:
-            rows.append(("billable assets", str(self.billable_assets)))
-            rows.append((f"total {self.year}", f"Rp {self.total_rp:,} per year"))
-        rows.extend((name, str(path)) for name, path in self.outputs.items())
-        width = max(len(name) for name, _ in rows) + 2
-        return [f"{name:<{width}}{value}" for name, value in rows]
+            rows.append((t("run_billable", lang), str(self.billable_assets)))
+            rows.append(
+                (
+                    t("run_total", lang).format(year=self.year),
+                    f"{format_rupiah(self.total_rp, lang)} {t('run_per_year', lang)}",
+                )
+            )
+        rows.extend((output(key), str(path)) for key, path in self.outputs.items())
+        width = max(len(label) for label, _ in rows) + 2
+        return [f"{label:<{width}}{value}" for label, value in rows]
+
+
+def format_decimal(value: float, pattern: str, lang: str) -> str:
+    """``value`` with the digit grouping of ``lang`` (Babel).
+
+    >>> format_decimal(1234.5, "#,##0.00", "id")
+    '1.234,50'
+    """
+    from babel.numbers import format_decimal as babel_decimal
+
+    from geoasset.money import LOCALES
+
+    return babel_decimal(value, format=pattern, locale=LOCALES[lang])
 
 
 def find_sources(source_dir: str | Path) -> dict[str, Path]:

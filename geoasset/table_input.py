@@ -1,7 +1,7 @@
 """Small office tables (owners register, permits, payments) from CSV or XLSX files.
 
-A CSV file is UTF-8, ``,`` or ``;`` separated, header in row 1; a workbook is read from
-its first sheet, header in row 1. Every value comes back as text (blank: ``""``) with the
+A CSV file is read by :func:`geoasset.tables.read_rows` (encoding and delimiter
+sniffed); a workbook from its first sheet, header in row 1. Every value comes back as text (blank: ``""``) with the
 file's row number of each data row, so a problem can name the row the officer sees.
 
 >>> import tempfile, os

@@ -113,11 +113,13 @@ def assess(
     if date_from and date_to and date_to < date_from:
         raise click.BadParameter(f"{date_to} is before --from {date_from}", param_hint="--to")
 
+    from geoasset.i18n import t
     from geoasset.jobs import assess as assess_inventory
     from geoasset.reports import format_summary
 
     def announce(assets: int, corridors: int) -> None:
-        click.echo(f"assessing {assets:,} assets against {corridors:,} corridors", err=True)
+        message = t("sum_assessing", lang).format(assets=f"{assets:,}", corridors=f"{corridors:,}")
+        click.echo(message, err=True)
 
     job = assess_inventory(
         inventory,
@@ -133,13 +135,11 @@ def assess(
         overwrite=overwrite,
         started=announce,
     )
-    click.echo(format_summary(job.assessment, limit=rows or None))
-    click.echo(
-        f"wrote layers assessment_items, assessment_totals, assessment_not_billable to {inventory}",
-        err=True,
-    )
+    click.echo(format_summary(job.assessment, limit=rows or None, lang=lang))
+    layers = "assessment_items, assessment_totals, assessment_not_billable"
+    click.echo(t("sum_wrote_layers", lang).format(layers=layers, path=inventory), err=True)
     for path in job.written:
-        click.echo(f"wrote {path}", err=True)
+        click.echo(t("sum_wrote", lang).format(path=path), err=True)
     invalid = job.invalid_rows
     if invalid:
         raise click.ClickException(

@@ -36,9 +36,13 @@ COMMANDS = {
     "corridors": "corridors",
     "chainage": "chainage",
     "statements": "statements",
+    "permits": "permits",
+    "payments": "permits",
     "mapbook": "mapbook",
     "qgis-project": "qgis_project",
     "survey-form": "survey_form",
+    "history": "history",
+    "diff": "diff",
 }
 
 

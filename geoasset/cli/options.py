@@ -57,5 +57,7 @@ lang_option = click.option(
     type=click.Choice(["en", "id"]),
     default="en",
     show_default=True,
+    envvar="GEOASSET_LANG",
+    show_envvar=True,
     help="Language of headings and labels (English or Bahasa Indonesia).",
 )
