@@ -80,7 +80,7 @@ _EXPORTS = {
     "open_inventory": "store",
     "inventory_info": "summary",
     "assign_ids": "validate",
-    "validate_inventory": "validate",
+    "validate_inventory": "jobs",
     "validate_layer": "validate",
 }
 
