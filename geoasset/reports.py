@@ -121,8 +121,11 @@ def _items_table(assessment: Assessment, *, wkt: bool) -> pd.DataFrame:
     if len(geoms):
         lon, lat = _representative_xy(geoms)
         table["lon"], table["lat"] = np.round(lon, 7), np.round(lat, 7)
-        if wkt:
-            table["wkt"] = shapely.to_wkt(geoms, rounding_precision=7, trim=True)
+        if wkt:  # straight into Arrow: pandas would check a million strings one by one
+            text = pa.array(
+                shapely.to_wkt(geoms, rounding_precision=7, trim=True), pa.large_string()
+            )
+            table["wkt"] = pd.array(text, dtype="str")
     else:
         table["lon"], table["lat"] = [], []
         if wkt:
