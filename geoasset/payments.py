@@ -162,7 +162,7 @@ def import_payments(inventory, path: str | os.PathLike, *, mode: str = "append")
                         None,
                         None,
                         f"{inventory.path} already has {len(existing)} payment(s); "
-                        "use --append or --overwrite",
+                        "use append or overwrite",
                     )
                 ],
             )

@@ -142,7 +142,7 @@ def import_permits(inventory, path: str | os.PathLike, *, mode: str = "create") 
                         None,
                         None,
                         f"{inventory.path} already has {len(existing)} permit(s); "
-                        "use --append or --overwrite",
+                        "use append or overwrite",
                     )
                 ],
             )

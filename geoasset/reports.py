@@ -23,6 +23,7 @@ import csv
 import io
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from geoasset import xlsxsheets
+from geoasset import i18n, xlsxsheets
 from geoasset.assessment import Assessment, write_assessment
 from geoasset.bulk import cycle_collector_paused
 from geoasset.outputs import StagedFiles, staged_files
@@ -380,9 +381,13 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
-def _write_workbook(sheets: Sequence[tuple[str, pd.DataFrame, bool, bool]], path: Path) -> None:
+def _write_workbook(
+    sheets: Sequence[tuple[str, pd.DataFrame, bool, bool]], path: Path, lang: str | None = None
+) -> None:
     """Write ``(title, frame, total_row, money_format)`` sheets (:mod:`geoasset.xlsxsheets`:
-    column by column, the cells openpyxl's write-only mode would write)."""
+    column by column, the cells openpyxl's write-only mode would write). With ``lang``
+    the headers and coded values are the words of :mod:`geoasset.i18n`; without, the
+    column names a program reads."""
     used: set[str] = set()
     per_sheet = XLSX_MAX_ROWS - 2  # header and total rows
     out = []
@@ -390,6 +395,11 @@ def _write_workbook(sheets: Sequence[tuple[str, pd.DataFrame, bool, bool]], path
         frame = pd.DataFrame(frame)
         frame = xml_frame(frame.drop(columns=[c for c in frame.columns if c == "geometry"]))
         header = [neutralise(str(name)) for name in frame.columns]
+        total_label = "TOTAL"
+        if lang is not None:
+            header = [neutralise(i18n.header(str(name), lang)) for name in frame.columns]
+            frame = _coded_in_words(frame, lang)
+            total_label = i18n.t("sum_total", lang)
         widths = [44 if str(name) in _WIDE_COLUMNS else 14 for name in frame.columns]
         rupiah = [str(c).endswith("_rp") for c in frame.columns]
         columns = _columns(frame)
@@ -403,7 +413,7 @@ def _write_workbook(sheets: Sequence[tuple[str, pd.DataFrame, bool, bool]], path
                     header,
                     [values[rows] for values in columns],
                     money=[money_format and m for m in rupiah],
-                    total=_total_row(frame) if total_row and last else None,
+                    total=_total_row(frame, total_label) if total_row and last else None,
                     total_money=rupiah,
                     widths=widths,
                 )
@@ -411,13 +421,51 @@ def _write_workbook(sheets: Sequence[tuple[str, pd.DataFrame, bool, bool]], path
     xlsxsheets.write_workbook(out, path)
 
 
-def _total_row(frame: pd.DataFrame) -> list:
-    """'TOTAL' and the sums of the summed columns (each a sum of line-item sums)."""
+def _coded_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Coded values, parameter names and rules, and not-billable details in words."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if column in i18n.CODED_COLUMNS:
+            frame[column] = i18n.coded(column, frame[column], lang)
+    if list(frame.columns) == ["parameter", "value"]:
+        names = frame["parameter"].astype(str)
+        rules = {f"rule_{n}" for n in names}
+        frame["value"] = [
+            i18n.t(f"rule_{n}", lang) if f"rule_{n}" in rules & set(i18n.TERMS) else v
+            for n, v in zip(names, frame["value"], strict=True)
+        ]
+        frame["parameter"] = [
+            i18n.t(f"param_{n}", lang) if f"param_{n}" in i18n.TERMS else n for n in names
+        ]
+    if "detail" in frame.columns:
+        frame["detail"] = [_detail_in_words(d, lang) for d in frame["detail"]]
+    return frame
+
+
+_DETAIL_FROM = re.compile(r"^([\d.,]+) m from corridor (.+)$")
+_DETAIL_BEYOND = re.compile(r"^more than ([\d.,]+) m from any corridor$")
+
+
+def _detail_in_words(detail, lang: str):
+    """The distance details of not-billable assets in ``lang`` (others as they are)."""
+    if not isinstance(detail, str):
+        return detail
+    match = _DETAIL_FROM.match(detail)
+    if match:
+        return i18n.t("detail_from_corridor", lang).format(d=match[1], c=match[2])
+    match = _DETAIL_BEYOND.match(detail)
+    if match:
+        return i18n.t("detail_beyond", lang).format(d=match[1])
+    return detail
+
+
+def _total_row(frame: pd.DataFrame, label: str = "TOTAL") -> list:
+    """``label`` and the sums of the summed columns (each a sum of line-item sums)."""
     row = []
     for position, name in enumerate(frame.columns):
         value = None
         if position == 0:
-            value = "TOTAL"
+            value = label
         elif name in ("items", "poles") or name.endswith("_rp"):
             value = int(frame[name].sum())
         elif name in ("line_m", "area_m2"):
@@ -430,10 +478,9 @@ def _assessment_sheets(assessment: Assessment, lang: str):
     if lang not in ("en", "id"):
         raise ValueError(f"language must be 'en' or 'id', not {lang!r}")
     tables = _tables(assessment, wkt=False)
-    column = 0 if lang == "en" else 1
     return [
-        (titles[column], tables[key], key in _TOTAL_ROW_TABLES, key != "line_items")
-        for key, titles in _SHEETS.items()
+        (i18n.t(f"sheet_{key}", lang), tables[key], key in _TOTAL_ROW_TABLES, key != "line_items")
+        for key in _SHEETS
     ]
 
 
@@ -447,7 +494,9 @@ def write_xlsx(assessment: Assessment, path: str | os.PathLike, *, lang: str = "
     the run. Text cells are neutralised (:func:`neutralise`).
     """
     with _atomic(path) as temporary:
-        _write_workbook(_assessment_sheets(assessment, lang), temporary)
+        _write_workbook(
+            _assessment_sheets(assessment, lang), temporary, lang if lang == "id" else None
+        )
     return Path(path)
 
 
@@ -509,7 +558,9 @@ def write_reports(
     source
         Recorded in the inventory's history (e.g. the tariff file's name).
     lang
-        ``"en"`` or ``"id"``: language of the workbook's sheet titles.
+        ``"en"`` or ``"id"``: language of the workbook's sheet titles; in Bahasa
+        Indonesia also its headers and coded values (English keeps the column names a
+        program reads).
 
     Returns
     -------
@@ -520,7 +571,11 @@ def write_reports(
     with staged_files() as stage:
         if xlsx is not None:
             target = Path(xlsx)
-            _write_workbook(_assessment_sheets(assessment, lang), stage.path(target))
+            _write_workbook(
+                _assessment_sheets(assessment, lang),
+                stage.path(target),
+                lang if lang == "id" else None,
+            )
             written.append(target)
         if csv_dir is not None and inventory is not None:
             _stage_csvs_while_storing(stage, assessment, Path(csv_dir), inventory, source)
@@ -577,8 +632,9 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence], right: Sequence[boo
     return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
-def format_summary(assessment: Assessment, *, limit: int | None = None) -> str:
-    """A readable corridor-by-corridor table with the total, for the terminal.
+def format_summary(assessment: Assessment, *, limit: int | None = None, lang: str = "en") -> str:
+    """A readable corridor-by-corridor table with the total, for the terminal, in
+    ``lang`` (numbers grouped as Babel groups them for that language).
 
     ``limit`` shows only that many corridors (the total still covers all of them).
 
@@ -586,11 +642,26 @@ def format_summary(assessment: Assessment, *, limit: int | None = None) -> str:
     --------
     See :mod:`geoasset.assessment`; the output looks like::
 
-        corridor  road  STA                poles  line m  amount (Rp)
-        --------  ----  -----------------  -----  ------  -----------
-        R1        R1    STA 0+000 – 1+000      2    0.00    1,098,000
-        TOTAL                                  2    0.00    1,098,000
+        corridor  road  STA                poles  line m  area m²  amount (Rp)
+        --------  ----  -----------------  -----  ------  -------  -----------
+        R1        R1    STA 0+000 – 1+000      2    0.00     0.00    1,098,000
+        TOTAL                                  2    0.00     0.00    1,098,000
     """
+    from babel.numbers import format_decimal
+
+    from geoasset.money import LOCALES
+
+    locale = LOCALES[lang]
+
+    def whole(value) -> str:
+        return format_decimal(int(value), locale=locale)
+
+    def metres(value) -> str:
+        return format_decimal(round(float(value), 2), format="#,##0.00", locale=locale)
+
+    def t(key: str) -> str:
+        return i18n.t(key, lang)
+
     totals = assessment.totals("corridor_id")
     shown = totals if limit is None else totals.head(limit)
     rows = [
@@ -598,35 +669,50 @@ def format_summary(assessment: Assessment, *, limit: int | None = None) -> str:
             r.corridor_id,
             r.road_id,
             getattr(r, "sta", None),
-            f"{r.poles:,}",
-            f"{r.line_m:,.2f}",
-            f"{r.amount_rp:,}",
-            f"{r.arrears_rp:,}",
+            whole(r.poles),
+            metres(r.line_m),
+            metres(r.area_m2),
+            whole(r.amount_rp),
+            whole(r.arrears_rp),
         ]
         for r in shown.itertuples(index=False)
     ]
     if limit is not None and len(totals) > limit:
-        rows.append([f"... {len(totals) - limit:,} more corridors", "", "", "", "", "", ""])
+        more = t("sum_more_corridors").format(n=whole(len(totals) - limit))
+        rows.append([more, "", "", "", "", "", "", ""])
     rows.append(
         [
-            "TOTAL",
+            t("sum_total"),
             "",
             "",
-            f"{int(totals['poles'].sum()):,}",
-            f"{float(totals['line_m'].sum()):,.2f}",
-            f"{assessment.grand_total:,}",
-            f"{int(totals['arrears_rp'].sum()):,}",
+            whole(totals["poles"].sum()),
+            metres(totals["line_m"].sum()),
+            metres(totals["area_m2"].sum()),
+            whole(assessment.grand_total),
+            whole(totals["arrears_rp"].sum()),
         ]
     )
-    headers = ["corridor", "road", "STA", "poles", "line m", "amount (Rp)", "arrears (Rp)"]
-    lines = _table(headers, rows, [False, False, False, True, True, True, True])
+    headers = [
+        t("sum_corridor"),
+        t("sum_road"),
+        "STA",
+        t("sum_poles"),
+        t("sum_line_m"),
+        t("sum_area_m2"),
+        t("sum_amount"),
+        t("sum_arrears"),
+    ]
+    lines = _table(headers, rows, [False, False, False, True, True, True, True, True])
     p = assessment.parameters
-    lines.insert(0, f"retribution {p.get('period_from')} – {p.get('period_to')}")
+    lines.insert(0, f"{t('sum_retribution')} {p.get('period_from')} – {p.get('period_to')}")
     lines.insert(1, "")
     lines.append("")
-    lines.append(f"line items: {len(assessment.items):,}")
+    lines.append(f"{t('sum_line_items')}: {whole(len(assessment.items))}")
     reasons = assessment.not_billable["reason"].value_counts()
     if len(reasons):
-        parts = ", ".join(f"{k} {v:,}" for k, v in reasons.items())
-        lines.append(f"not billed: {parts}")
+        # English keeps the reason codes (as the workbooks and CSV files do)
+        parts = ", ".join(
+            f"{k if lang == 'en' else i18n.t(k, lang)} {whole(v)}" for k, v in reasons.items()
+        )
+        lines.append(f"{t('sum_not_billed')}: {parts}")
     return terminal_text("\n".join(lines))

@@ -30,10 +30,11 @@ from fpdf import FPDF
 from matplotlib import font_manager
 
 from geoasset import xlsxsheets
-from geoasset.i18n import t
+from geoasset.i18n import coded, header, people_table, t
 from geoasset.money import LOCALES, format_rupiah
+from geoasset.outputs import staged_files
 from geoasset.owners import load_owners
-from geoasset.reports import _neutralise_text, _staged_files, _write_csv_file, neutralise
+from geoasset.reports import _neutralise_text, _write_csv_file, neutralise
 from geoasset.statements import (
     NO_REGISTER,
     NOT_IN_REGISTER,
@@ -54,91 +55,13 @@ LANGUAGES = ("id", "en")
 #: statement note (as stored) -> term key
 _NOTES = {NO_REGISTER: "skrd_no_register", NOT_IN_REGISTER: "skrd_not_in_register"}
 
-#: column of a table -> term key of its header (every column a workbook shows)
-_HEADERS = {
-    "number": "skrd_number",
-    "year": "skrd_year",
-    "owner_id": "skrd_owner_id",
-    "owner_name": "skrd_to",
-    "owner": "owner",
-    "names_as_written": "skrd_written",
-    "assets": "skrd_assets",
-    "items": "skrd_items",
-    "asset_id": "skrd_asset",
-    "layer": "skrd_layer",
-    "kind": "kind",
-    "corridor_id": "corridor",
-    "sta": "sta",
-    "quantity": "quantity",
-    "quantity_unit": "skrd_quantity_unit",
-    "unit": "unit",
-    "rate_rp": "rate_rp",
-    "days": "skrd_days",
-    "period_days": "period_days",
-    "amount_rp": "amount_rp",
-    "tariff_id": "tariff_id",
-    "legal_basis": "legal_basis",
-    "permit_no": "permit_no",
-    "payment_status": "payment_status",
-    "paid_rp": "paid_rp",
-    "unpaid_rp": "unpaid_rp",
-    "no_permit_rp": "no_permit_rp",
-    "total_rp": "total_rp",
-    "arrears_rp": "arrears_rp",
-    "sanction_rp": "skrd_sanction_rp",
-    "due_rp": "due_rp",
-    "due_on": "skrd_due",
-    "issued_on": "skrd_issued",
-    "note": "skrd_note",
-    "pdf": "skrd_pdf",
-    "field": "skrd_field",
-    "value": "skrd_value",
-    "outstanding_rp": "skrd_outstanding",
-    "months_late": "skrd_months_late",
-    "statement": "skrd_statement",
-}
+def note_text(note: str, lang: str) -> str:
+    """A statement's note in ``lang``.
 
-#: columns holding coded values, and the term key of each value
-_CODED = {
-    "layer": lambda v: v,
-    "kind": lambda v: v,
-    "unit": lambda v: v,
-    "quantity_unit": lambda v: f"qty_{v}",
-    "payment_status": lambda v: v,
-}
-
-
-def header(column: str, lang: str) -> str:
-    """The header people read for a table column.
-
-    >>> header("amount_rp", "id"), header("payment_status", "en")
-    ('Jumlah (Rp)', 'Payment')
+    >>> note_text(NO_REGISTER, "id")
+    'Tanpa daftar pemilik: nama sesuai inventaris'
     """
-    key = _HEADERS.get(column)
-    return t(key, lang) if key else column
-
-
-def coded(column: str, values: pd.Series, lang: str) -> pd.Series:
-    """Coded values (``electric``, ``per_m_year``, ``no_permit``) as words of ``lang``;
-    values the term table does not know stay as they are.
-
-    >>> coded("unit", pd.Series(["per_m_year", "custom"]), "id").tolist()
-    ['per meter per tahun', 'custom']
-    """
-    key_of = _CODED[column]
-    text = values.astype(object).where(values.notna(), "").astype(str)
-    words = {v: t(key_of(v), lang) if v else "" for v in text.unique()}
-    return text.map({v: w if w != key_of(v) else v for v, w in words.items()})
-
-
-def _people_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """``frame`` with coded values in words and headers people read."""
-    out = frame.copy()
-    for column in out.columns:
-        if column in _CODED:
-            out[column] = coded(column, out[column], lang)
-    out.columns = [header(c, lang) for c in out.columns]
-    return out
+    return t(_NOTES[note], lang) if note in _NOTES else note
 
 
 #: characters of each column of the objects table (monospaced), and right alignment
@@ -327,7 +250,7 @@ def statement_pdf(statement: Statement, settings: StatementSettings, lang: str =
             line(f"{t('skrd_' + key, lang)}: {statement.company[key]}")
     line(f"{t('skrd_written', lang)}: {'; '.join(statement.names_as_written)}", size=8)
     if statement.note:
-        line(t(_NOTES[statement.note], lang) if statement.note in _NOTES else statement.note, size=8)
+        line(note_text(statement.note, lang), size=8)
     pdf.ln(3)
     line(t("skrd_objects", lang), bold=True)
     pdf.set_font(pdf.mono, size=7.5)
@@ -525,18 +448,18 @@ def statement_xlsx(
     sheets = {
         t("skrd_sheet_head", lang): (_statement_head(statement, settings, lang), False),
         t("line_items", lang): (
-            _people_table(items.drop(columns="legal_basis", errors="ignore"), lang),
+            people_table(items.drop(columns="legal_basis", errors="ignore"), lang),
             True,
         ),
     }
     if "legal_basis" in items:
         bases = items.drop_duplicates("tariff_id")[["tariff_id", "legal_basis"]]
-        sheets[t("legal_basis", lang)] = (_people_table(bases, lang), False)
+        sheets[t("legal_basis", lang)] = (people_table(bases, lang), False)
     if len(statement.arrears):
         arrears = statement.arrears.assign(
             due_on=[date.fromisoformat(str(d)[:10]) for d in statement.arrears["due_on"]]
         ).rename(columns={"number": "statement"})
-        sheets[t("skrd_sheet_arrears", lang)] = (_people_table(arrears, lang), True)
+        sheets[t("skrd_sheet_arrears", lang)] = (people_table(arrears, lang), True)
     _write_book(path, sheets, lang)
 
 
@@ -620,7 +543,7 @@ def write_statements(
         raise StatementError(
             f"{existing[0]} already exists ({len(existing)} statement file(s) would be replaced)"
         )
-    with _staged_files() as stage:
+    with staged_files() as stage:
         jobs = [
             (statement, settings, lang, stage.path(pdf_path), stage.path(xlsx_path))
             for statement, pdf_path, xlsx_path in targets
@@ -638,11 +561,11 @@ def write_statements(
             index = index.drop(columns=["paid_rp", "unpaid_rp", "no_permit_rp"])
         if not settled and not any(len(s.arrears) for s in statements):
             index = index.drop(columns=["arrears_rp", "sanction_rp", "due_rp"])
-        index["note"] = [t(_NOTES[n], lang) if n in _NOTES else n for n in index["note"]]
+        index["note"] = [note_text(n, lang) for n in index["note"]]
         index["pdf"] = [pdf.name for _, pdf, _ in targets]
-        sheets = {t("skrd_sheet_index", lang): (_people_table(index, lang), True)}
+        sheets = {t("skrd_sheet_index", lang): (people_table(index, lang), True)}
         if settled:
-            people = _people_table(warnings, lang)
+            people = people_table(warnings, lang)
             _write_csv_file(people, stage.path(directory / WARNINGS_NAME))
             sheets[t("skrd_warning_list", lang)] = (people, True)
         _write_book(stage.path(index_path), sheets, lang)

@@ -1,7 +1,7 @@
 """Small office tables (owners register, permits, payments) from CSV or XLSX files.
 
-A CSV file is UTF-8, ``,`` or ``;`` separated, header in row 1; a workbook is read from
-its first sheet, header in row 1. Every value comes back as text (blank: ``""``) with the
+A CSV file is read by :func:`geoasset.tables.read_rows` (encoding and delimiter
+sniffed); a workbook from its first sheet, header in row 1. Every value comes back as text (blank: ``""``) with the
 file's row number of each data row, so a problem can name the row the officer sees.
 
 >>> import tempfile, os
@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from geoasset.errors import SchemaError, ValidationProblem
-from geoasset.tariffs import _frame_from_csv
+from geoasset.tables import read_rows
 
 __all__ = ["read_table"]
 
@@ -44,7 +44,7 @@ def read_table(
     source = str(path)
     if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
         return _read_xlsx(Path(path))
-    frame, numbers, problems = _frame_from_csv(path, source, kind, SchemaError, columns)
+    frame, numbers, problems = read_rows(path, source, kind, SchemaError, columns)
     if problems:
         raise SchemaError(source, problems)
     frame = frame.astype(object).where(frame.notna(), "").astype(str)

@@ -276,6 +276,8 @@ def test_summary_table(hostile):
         "poles",
         "line",
         "m",
+        "area",
+        "m²",
         "amount",
         "(Rp)",
         "arrears",

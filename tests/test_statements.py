@@ -326,7 +326,7 @@ def test_cli_statements(kupang_session, tmp_path):
     ]
     done = runner.invoke(cli, [*args, "--owners", str(OWNERS), "--issued-on", "2026-03-02"])
     assert done.exit_code == 0, done.output
-    assert "8 statement(s), total Rp 851.357.218" in done.output
+    assert "8 SKRD, jumlah Rp 851.357.218" in done.output
     again = runner.invoke(cli, args)
     assert again.exit_code == 1
     assert "already exists" in again.output and "Traceback" not in again.output

@@ -44,6 +44,8 @@ def run(ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwri
     """
     from tqdm import tqdm
 
+    from geoasset.i18n import t
+
     quiet = ctx.obj.get("verbosity", 0) < 0 if ctx.obj else False
     bars: dict[str, tqdm] = {}
 
@@ -52,7 +54,9 @@ def run(ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwri
             return
         bar = bars.get(stage)
         if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=f"{stage:<10}", unit="step", leave=True)
+            label = t(f"stage_{stage}", lang)
+            unit = t("stage_step", lang)
+            bar = bars[stage] = tqdm(total=total, desc=f"{label:<10}", unit=unit, leave=True)
         bar.n = done
         bar.refresh()
         if done >= total:
@@ -71,7 +75,7 @@ def run(ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwri
         crs=crs,
         progress=progress,
     )
-    for line in summary.lines():
+    for line in summary.lines(lang):
         click.echo(line)
     if summary.invalid_rows:
         raise click.ClickException(
