@@ -542,9 +542,11 @@ def write_reports(
 ) -> list[Path]:
     """Write every requested output, all or nothing.
 
-    The XLSX and the CSVs are first written to temporary files; then the inventory layers
-    are written (one atomic batch); only then are the files moved into place. If anything
-    fails before that, no output exists and the inventory is unchanged.
+    The XLSX and the CSVs are first written to temporary files (the CSVs while the
+    inventory layers are staged, in a second thread); the layers replace the stored ones
+    (one atomic batch) only once every file is written; only then are the files moved
+    into place. If anything fails before that, no output exists and the inventory is
+    unchanged.
 
     Parameters
     ----------
