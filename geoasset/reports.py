@@ -24,7 +24,7 @@ import io
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -179,17 +179,22 @@ def _totals(assessment: Assessment, by: str) -> pd.DataFrame:
     return table
 
 
-def _tables(assessment: Assessment, *, wkt: bool) -> dict[str, pd.DataFrame]:
+def _table_makers(assessment: Assessment, *, wkt: bool) -> dict[str, Callable[[], pd.DataFrame]]:
+    """How to build each table of :func:`_tables`, to build them one at a time."""
     return {
-        "line_items": _items_table(assessment, wkt=wkt),
-        "totals_corridor": _totals(assessment, "corridor_id"),
-        "totals_owner": _totals(assessment, "owner"),
-        "totals_road": _totals(assessment, "road_id"),
-        "totals_kabupaten": _totals(assessment, "kabupaten"),
-        "not_billable": _not_billable_table(assessment),
-        "tariffs_used": _tariffs_table(assessment),
-        "parameters": _parameters_table(assessment),
+        "line_items": lambda: _items_table(assessment, wkt=wkt),
+        "totals_corridor": lambda: _totals(assessment, "corridor_id"),
+        "totals_owner": lambda: _totals(assessment, "owner"),
+        "totals_road": lambda: _totals(assessment, "road_id"),
+        "totals_kabupaten": lambda: _totals(assessment, "kabupaten"),
+        "not_billable": lambda: _not_billable_table(assessment),
+        "tariffs_used": lambda: _tariffs_table(assessment),
+        "parameters": lambda: _parameters_table(assessment),
     }
+
+
+def _tables(assessment: Assessment, *, wkt: bool) -> dict[str, pd.DataFrame]:
+    return {name: make() for name, make in _table_makers(assessment, wkt=wkt).items()}
 
 
 def _write_csv_file(frame: pd.DataFrame, path: Path) -> None:
@@ -525,9 +530,9 @@ def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | os.PathLik
 
 # -- everything at once ------------------------------------------------------------------------
 def _stage_csvs(stage: StagedFiles, assessment: Assessment, directory: Path) -> None:
-    tables = _tables(assessment, wkt=True)
-    for name in CSV_FILES:
-        _write_csv_file(tables[name.removesuffix(".csv")], stage.path(directory / name))
+    makers = _table_makers(assessment, wkt=True)
+    for name in CSV_FILES:  # line items first: the totals may be computed meanwhile
+        _write_csv_file(makers[name.removesuffix(".csv")](), stage.path(directory / name))
 
 
 @cycle_collector_paused()
@@ -605,8 +610,9 @@ def _stage_csvs_while_storing(
     writing the GeoPackage), so on two cores they take about as long as the slower one.
     A failure of either leaves the inventory unchanged and no file in place.
     """
-    assessment.totals_table()  # the totals both need, computed once, before the threads
     with ThreadPoolExecutor(1) as pool:
+        # the CSV of the line items is written first; meanwhile this thread computes the
+        # totals (the totals layer and the totals CSVs) and stages the layers
         csvs = pool.submit(_stage_csvs, stage, assessment, directory)
 
         def csvs_written() -> None:
