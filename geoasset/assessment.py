@@ -45,12 +45,17 @@ each corridor once). Lines: the spans wholly inside one corridor
 (``contains_properly``) take their full length without any intersection; only the spans
 crossing a corridor boundary are intersected. Assets outside every corridor: the nearest
 corridor is searched on small pieces of the corridors' boundaries with a radius growing
-from 20 m to ``search_distance_m``, never over every corridor in reach. Large GEOS calls
-run in two threads.
+from 20 m to ``search_distance_m``, never over every corridor in reach; those pieces are
+cut in a second thread while the inputs are checked. Large GEOS calls run in two
+threads. The rows are checked against their layer specification by a vectorised screen;
+only the rows it cannot clear go through ``validate_layer``
+(:mod:`geoasset.assessment_rows`).
 
 The work is split by concern: :mod:`geoasset.assessment_inputs` (corridors and asset
-layers as arrays, rows failing their specification set apart),
-:mod:`geoasset.assessment_placement` (which corridor holds what, the nearest corridor),
+layers as arrays),
+:mod:`geoasset.assessment_rows` (the rows that may be billed),
+:mod:`geoasset.assessment_placement` (which corridor holds what),
+:mod:`geoasset.assessment_nearest` (the nearest corridor of assets outside),
 :mod:`geoasset.assessment_billing` (period, tariff rows, days, exact amounts, payment
 status), :mod:`geoasset.assessment_items` (the line items and not-billable tables) and
 :mod:`geoasset.assessment_result` (:class:`Assessment`, its columns and totals). This
