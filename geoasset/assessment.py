@@ -138,7 +138,6 @@ from geoasset.assessment_items import (
     _not_billable,
     _sta_along_roads,
 )
-from geoasset.assessment_nearest import _boundary_in_background
 from geoasset.assessment_nearest import (
     _distances as _distances,  # the nearest-corridor search, also used by geoasset.qa
 )
@@ -262,8 +261,6 @@ def assess(
     metric = _choose_crs(corridors, crs)
     space = _Space(stored=pyproj.CRS(corridors.crs), metric=metric)
     corr = _prepare_corridors(corridors)
-    if any(frame is not None and len(frame) for frame in (poles, utility_lines, areas)):
-        corr.boundary = _boundary_in_background(corr.geoms)
     poles, invalid_poles = _billable_rows(poles, "poles")
     utility_lines, invalid_lines = _billable_rows(utility_lines, "utility_lines")
     areas, invalid_areas = _billable_rows(areas, "areas")

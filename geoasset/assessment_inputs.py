@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import Future
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -65,8 +64,6 @@ class _Corridors:
     status_values: list
     class_code: np.ndarray
     class_values: list
-    #: the boundary pieces of the nearest-corridor search, being built in a second thread
-    boundary: Future | None = None
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -8,8 +8,6 @@ search distance, and measures in the metric CRS.
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
-
 import numpy as np
 import shapely
 
@@ -19,23 +17,6 @@ from geoasset.assessment_space import _pairwise, _query, _Space
 #: _PIECE_SEGMENTS segments for the nearest-corridor search.
 _PIECE_MIN_VERTICES = 128
 _PIECE_SEGMENTS = 32
-
-
-def _boundary(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, shapely.STRtree]:
-    """The boundary pieces of ``geoms`` (:func:`_boundary_pieces`), their owners and
-    their tree."""
-    pieces, owner = _boundary_pieces(geoms)
-    return pieces, owner, shapely.STRtree(pieces)
-
-
-def _boundary_in_background(geoms: np.ndarray) -> Future:
-    """:func:`_boundary` started in a second thread: GEOS and numpy build it without
-    Python's lock while the assessment reads and checks its inputs."""
-    pool = ThreadPoolExecutor(1)
-    try:
-        return pool.submit(_boundary, geoms)
-    finally:
-        pool.shutdown(wait=False)
 
 
 def _boundary_pieces(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -78,8 +59,7 @@ def _distances(
     """Nearest corridor and metric distance to it, for assets outside every corridor,
     searched up to ``search_m`` metres away (``None``: no limit).
 
-    ``corridors`` has ``geoms`` (stored CRS) and ``rank`` (string order of the ids), and
-    may have ``boundary``, :func:`_boundary_in_background` of its ``geoms``.
+    ``corridors`` has ``geoms`` (stored CRS) and ``rank`` (string order of the ids).
     Returns the corridor's position and the distance in metres; -1 and NaN for an asset
     with no corridor within ``search_m``. The search runs on small pieces of the
     corridors' boundaries (:func:`_boundary_pieces`) in the stored CRS with a growing
@@ -98,8 +78,8 @@ def _distances(
     least, most = space.scale(geoms)
     ratio = most / least * (1 + 1e-9)
     last = np.inf if search_m is None else search_m / least * ratio
-    boundary = getattr(corridors, "boundary", None)
-    pieces, owner, tree = boundary.result() if boundary is not None else _boundary(corridors.geoms)
+    pieces, owner = _boundary_pieces(corridors.geoms)
+    tree = shapely.STRtree(pieces)
     found_asset, found_piece, found_gap = [], [], []
     active, radius = np.arange(n), min(_FIRST_RADIUS_M / least, last)
     while len(active):
