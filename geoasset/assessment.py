@@ -45,9 +45,8 @@ each corridor once). Lines: the spans wholly inside one corridor
 (``contains_properly``) take their full length without any intersection; only the spans
 crossing a corridor boundary are intersected. Assets outside every corridor: the nearest
 corridor is searched on small pieces of the corridors' boundaries with a radius growing
-from 20 m to ``search_distance_m``, never over every corridor in reach; those pieces are
-cut in a second thread while the inputs are checked. Large GEOS calls run in two
-threads. The rows are checked against their layer specification by a vectorised screen;
+from 20 m to ``search_distance_m``, never over every corridor in reach. Large GEOS calls
+run in two threads. The rows are checked against their layer specification by a vectorised screen;
 only the rows it cannot clear go through ``validate_layer``
 (:mod:`geoasset.assessment_rows`).
 
