@@ -442,7 +442,7 @@ def main(argv: list[str] | None = None) -> None:
             started = time.perf_counter()
             write_reports(fresh(result), inventory=inventory, csv_dir=Path(folder) / "reports")
             print(
-                f"write layers + CSVs together (reports)   {time.perf_counter() - started:7.2f} s"
+                f"write_reports (layers + CSVs)            {time.perf_counter() - started:7.2f} s"
             )
             if args.xlsx:
                 started = time.perf_counter()

@@ -8,8 +8,8 @@ corridors; not timed) into about ``--items`` line items (default 1,000,000: 80 %
   ``assessment_totals`` and ``assessment_not_billable`` into a GeoPackage inventory;
 * ``geoasset.reports.write_csvs``: ``line_items.csv`` (with ``lon, lat, wkt``), the four
   totals, ``not_billable.csv``, ``tariffs_used.csv`` and ``parameters.csv``;
-* ``geoasset.reports.write_reports`` with both (what ``geoasset assess`` does): the CSVs
-  are built while the layers are staged, and everything is put in place together.
+* ``geoasset.reports.write_reports`` with both, as ``geoasset assess`` writes them (files
+  staged, layers written, files moved into place).
 
 Target: layers + CSVs of a million line items in at most 10 s.
 

@@ -531,7 +531,7 @@ def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | os.PathLik
 # -- everything at once ------------------------------------------------------------------------
 def _stage_csvs(stage: StagedFiles, assessment: Assessment, directory: Path) -> None:
     makers = _table_makers(assessment, wkt=True)
-    for name in CSV_FILES:  # line items first: the totals may be computed meanwhile
+    for name in CSV_FILES:  # one table at a time: the largest is freed before the next
         _write_csv_file(makers[name.removesuffix(".csv")](), stage.path(directory / name))
 
 
@@ -547,11 +547,9 @@ def write_reports(
 ) -> list[Path]:
     """Write every requested output, all or nothing.
 
-    The XLSX and the CSVs are first written to temporary files (the CSVs while the
-    inventory layers are staged, in a second thread); the layers replace the stored ones
-    (one atomic batch) only once every file is written; only then are the files moved
-    into place. If anything fails before that, no output exists and the inventory is
-    unchanged.
+    The XLSX and the CSVs are first written to temporary files; then the inventory layers
+    are written (one atomic batch); only then are the files moved into place. If anything
+    fails before that, no output exists and the inventory is unchanged.
 
     Parameters
     ----------
@@ -584,46 +582,13 @@ def write_reports(
                 lang if lang == "id" else None,
             )
             written.append(target)
-        if csv_dir is not None and inventory is not None:
-            _stage_csvs_while_storing(stage, assessment, Path(csv_dir), inventory, source)
-        elif csv_dir is not None:
-            _stage_csvs(stage, assessment, Path(csv_dir))
-        elif inventory is not None:
-            write_assessment(inventory, assessment, source=source)
         if csv_dir is not None:
+            _stage_csvs(stage, assessment, Path(csv_dir))
             written.extend(Path(csv_dir) / name for name in CSV_FILES)
+        if inventory is not None:
+            write_assessment(inventory, assessment, source=source)
         stage.commit()
     return written
-
-
-class _CsvFailed(Exception):
-    """The CSV files could not be written: the inventory write is abandoned."""
-
-
-def _stage_csvs_while_storing(
-    stage: StagedFiles, assessment: Assessment, directory: Path, inventory, source: str
-) -> None:
-    """Stage the CSV files in a second thread while the inventory layers are staged;
-    the layers replace the stored ones only once every CSV file is written.
-
-    Both are mostly work outside Python's lock (Arrow building the CSV text, GDAL
-    writing the GeoPackage), so on two cores they take about as long as the slower one.
-    A failure of either leaves the inventory unchanged and no file in place.
-    """
-    with ThreadPoolExecutor(1) as pool:
-        # the CSV of the line items is written first; meanwhile this thread computes the
-        # totals (the totals layer and the totals CSVs) and stages the layers
-        csvs = pool.submit(_stage_csvs, stage, assessment, directory)
-
-        def csvs_written() -> None:
-            if csvs.exception() is not None:
-                raise _CsvFailed
-
-        try:
-            write_assessment(inventory, assessment, source=source, before_swap=csvs_written)
-        except _CsvFailed:
-            raise csvs.exception() from None
-        csvs.result()
 
 
 # -- terminal ----------------------------------------------------------------------------
