@@ -290,23 +290,26 @@ def _repetitive(values: pa.Array) -> bool:
 
 
 def _neutralised(values: pa.Array) -> pa.Array:
-    """:func:`neutralise` on an Arrow text array."""
+    """:func:`neutralise` on an Arrow text array (only the risky values are rebuilt)."""
     first = pc.utf8_slice_codeunits(pc.utf8_ltrim(values, " "), 0, 1)
-    risky = pc.is_in(first, value_set=pa.array(FORMULA_TRIGGERS, type=pa.large_string()))
-    return pc.if_else(risky, pc.binary_join_element_wise(_utf8("'"), values, _utf8("")), values)
+    risky = pc.fill_null(
+        pc.is_in(first, value_set=pa.array(FORMULA_TRIGGERS, type=pa.large_string())), False
+    )
+    if not pc.any(risky).as_py():
+        return values
+    quoted = pc.binary_join_element_wise(_utf8("'"), values.filter(risky), _utf8(""))
+    return pc.replace_with_mask(values, risky, quoted)
 
 
 def _quoted(values: pa.Array) -> pa.Array:
-    """CSV fields: a value holding a comma, quote, CR or LF quoted, its quotes doubled."""
-    needs = pc.match_substring_regex(values, '[,"\r\n]')
+    """CSV fields: a value holding a comma, quote, CR or LF quoted, its quotes doubled
+    (only those values are rebuilt)."""
+    needs = pc.fill_null(pc.match_substring_regex(values, '[,"\r\n]'), False)
     if not pc.any(needs).as_py():
         return values
-    if pc.any(pc.match_substring(values, '"')).as_py():
-        values_escaped = pc.replace_substring(values, '"', '""')
-    else:
-        values_escaped = values
-    quoted = pc.binary_join_element_wise(_utf8('"'), values_escaped, _utf8('"'), _utf8(""))
-    return pc.if_else(needs, quoted, values)
+    chosen = pc.replace_substring(values.filter(needs), '"', '""')
+    quoted = pc.binary_join_element_wise(_utf8('"'), chosen, _utf8('"'), _utf8(""))
+    return pc.replace_with_mask(values, needs, quoted)
 
 
 def _float_text(values: np.ndarray) -> pa.Array:
