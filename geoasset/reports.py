@@ -322,16 +322,20 @@ def _float_text(values: np.ndarray) -> pa.Array:
     missing = np.isnan(values)
     finite = np.isfinite(values)
     text = pc.cast(pa.array(values, from_pandas=True), pa.large_string())
-    whole = pa.array(finite & (values == np.trunc(values)))
-    text = pc.if_else(whole, pc.binary_join_element_wise(text, _utf8(".0"), _utf8("")), text)
     magnitude = np.abs(values)
     python = ~missing & (~finite | ((magnitude < 1e-4) & (values != 0)) | (magnitude >= 1e16))
     python |= pc.fill_null(pc.match_substring(text, "e"), False).to_numpy(zero_copy_only=False)
+    whole = finite & (values == np.trunc(values)) & ~python
+    if whole.all():
+        text = pc.binary_join_element_wise(text, _utf8(".0"), _utf8(""))
+    elif whole.any():  # only those values are rebuilt
+        mask = pa.array(whole)
+        text = pc.replace_with_mask(
+            text, mask, pc.binary_join_element_wise(text.filter(mask), _utf8(".0"), _utf8(""))
+        )
     if python.any():
-        positions = np.flatnonzero(python)
-        words = text.to_numpy(zero_copy_only=False).astype(object)
-        words[positions] = [repr(v) for v in values[positions].tolist()]
-        text = pa.array(words, type=pa.large_string())
+        words = [repr(v) for v in values[python].tolist()]
+        text = pc.replace_with_mask(text, pa.array(python), pa.array(words, pa.large_string()))
     return pc.fill_null(text, _utf8(""))
 
 
