@@ -201,3 +201,12 @@ def test_coded_values_have_words_in_both_languages():
                 for lang in ("id", "en"):
                     assert not (coded("kind", values, lang) == values).any(), spec.name
     assert amount_in_words(1000) == "seribu rupiah"
+
+
+def test_run_summary_speaks_one_language(kupang_session):
+    for lang in ("id", "en"):
+        text = "\n".join(kupang_session.lines(lang))
+        assert not wrong_words(scrub(text, lang=lang), lang), text
+    indonesian = "\n".join(kupang_session.lines("id"))
+    assert f"Rp {kupang_session.total_rp:,} per tahun".replace(",", ".") in indonesian
+    assert "laporan retribusi" in indonesian and "temuan QA" in indonesian
