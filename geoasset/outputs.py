@@ -54,13 +54,13 @@ def check_output(path: str | os.PathLike, *, overwrite: bool = False) -> Path:
     >>> check_output("no/such/folder/map.html")
     Traceback (most recent call last):
     ...
-    geoasset.errors.GeoassetError: no/such/folder/map.html: folder no/such/folder does not exist
+    geoasset.errors.GeoassetError: no/such/folder/map.html: no such folder (no/such/folder does not exist)
     """
     target = Path(path)
     if target.exists() and not overwrite:
         raise OutputExistsError(target)
     if not target.parent.is_dir():
-        raise GeoassetError(f"{target}: folder {target.parent} does not exist")
+        raise GeoassetError(f"{target}: no such folder ({target.parent} does not exist)")
     return target
 
 

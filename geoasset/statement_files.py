@@ -32,8 +32,8 @@ from matplotlib import font_manager
 from geoasset import xlsxsheets
 from geoasset.i18n import coded, header, people_table, t
 from geoasset.money import LOCALES, format_rupiah
-from geoasset.owners import load_owners
 from geoasset.outputs import staged_files
+from geoasset.owners import load_owners
 from geoasset.reports import _neutralise_text, _write_csv_file, neutralise
 from geoasset.statements import (
     NO_REGISTER,

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from shapely import LineString, Point
 from shapely.ops import substring
 
-from geoasset import maps
+from geoasset import mapareas, mappayload, maps
 from geoasset.errors import GeoassetError
 from geoasset.mapassets import external_resources
 from geoasset.maps import (
@@ -725,12 +725,12 @@ def test_corridor_maps_unknown_id(built, tmp_path):
 def test_small_overview_is_full_and_the_limits_make_it_light(built, monkeypatch):
     inv, _ = built
     assert field_map(inv).light is False  # the Kupang pilot stays the full map
-    monkeypatch.setattr(maps, "LIGHT_MAX_FEATURES", 20)  # it has 2 + 3 + 42 + 4 features
+    monkeypatch.setattr(mappayload, "LIGHT_MAX_FEATURES", 20)  # it has 2 + 3 + 42 + 4 features
     assert field_map(inv).light is True
     assert field_map(inv, light=False).light is False
     assert field_map(inv, corridor_ids=["R2"]).light is False  # a selection is never light
-    monkeypatch.setattr(maps, "LIGHT_MAX_FEATURES", 10_000)
-    monkeypatch.setattr(maps, "LIGHT_MAX_VERTICES", 10)
+    monkeypatch.setattr(mappayload, "LIGHT_MAX_FEATURES", 10_000)
+    monkeypatch.setattr(mappayload, "LIGHT_MAX_VERTICES", 10)
     assert field_map(inv).light is True
 
 
@@ -867,8 +867,8 @@ def test_maps_per_threshold(built, tmp_path, monkeypatch):
     )["corridor_maps"]
     assert links["files"] == {"R1:0": "R1_0.html", "R1:1000": "R1_1000.html", "R2": "R2.html"}
     # past the threshold: one map per area, and the overview's links follow
-    monkeypatch.setattr(maps, "AREA_MAPS_PAST_CORRIDORS", 2)
-    monkeypatch.setattr(maps, "AREA_SIZE_M", 500.0)
+    monkeypatch.setattr(mapareas, "AREA_MAPS_PAST_CORRIDORS", 2)
+    monkeypatch.setattr(mapareas, "AREA_SIZE_M", 500.0)
     written = save_field_maps(inv, tmp_path / "big")
     assert written[-1].name == "index.html"
     assert all(re.fullmatch(r"E[0-9.]+_N[0-9.]+\.html", p.name) for p in written[:-1])
@@ -930,7 +930,7 @@ def check_area_maps(inv, folder, written) -> dict:
 
 def test_area_maps_partition_and_index(built, tmp_path, monkeypatch):
     inv, facts = built
-    monkeypatch.setattr(maps, "AREA_SIZE_M", 500.0)
+    monkeypatch.setattr(mapareas, "AREA_SIZE_M", 500.0)
     folder = tmp_path / "areas"
     written = save_area_maps(inv, folder)
     pages = check_area_maps(inv, folder, written)
@@ -978,7 +978,7 @@ def test_area_maps_of_a_network(tmp_path, monkeypatch):
     inv = create_inventory(tmp_path / "net.gpkg")
     frames = build_network_frames(3000)
     inv.write(frames, batch=Batch(command="test"))
-    monkeypatch.setattr(maps, "AREA_SIZE_M", 1000.0)
+    monkeypatch.setattr(mapareas, "AREA_SIZE_M", 1000.0)
     folder = tmp_path / "areas"
     pages = check_area_maps(inv, folder, save_area_maps(inv, folder, lang="id"))
     where = {}
@@ -1018,7 +1018,7 @@ def test_area_maps_of_a_network(tmp_path, monkeypatch):
 def test_area_maps_drawn_by_worker_processes_are_the_same(tmp_path, monkeypatch):
     inv = create_inventory(tmp_path / "net.gpkg")
     inv.write(build_network_frames(600), batch=Batch(command="test"))
-    monkeypatch.setattr(maps, "AREA_SIZE_M", 1000.0)
+    monkeypatch.setattr(mapareas, "AREA_SIZE_M", 1000.0)
     alone, shared = tmp_path / "alone", tmp_path / "shared"
     written = save_area_maps(inv, alone, workers=1)
     assert len(written) > 4  # several areas for each of the 3 processes

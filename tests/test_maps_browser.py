@@ -417,10 +417,10 @@ def test_light_overview_loads_offline_and_links_to_corridor_maps(browser, tmp_pa
 
 
 def test_area_map_loads_offline_and_the_overview_links_to_it(browser, tmp_path, monkeypatch):
-    from geoasset import maps
+    from geoasset import mapareas, maps
 
-    monkeypatch.setattr(maps, "AREA_MAPS_PAST_CORRIDORS", 2)  # area mode on the pilot
-    monkeypatch.setattr(maps, "AREA_SIZE_M", 500.0)
+    monkeypatch.setattr(mapareas, "AREA_MAPS_PAST_CORRIDORS", 2)  # area mode on the pilot
+    monkeypatch.setattr(mapareas, "AREA_SIZE_M", 500.0)
     inv, facts = make_map_inventory(tmp_path / "kupang.gpkg")
     written = maps.save_field_maps(inv, tmp_path / "maps")
     path = save_map(field_map(inv, light=True, corridor_maps="maps"), tmp_path / "city.html")

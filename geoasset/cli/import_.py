@@ -160,10 +160,10 @@ def import_(
                 param_hint="'--map'",
             )
 
-    from geoasset.ingest import import_layer
+    from geoasset.jobs import import_file
 
     mode = "append" if append else "replace" if overwrite else "create"
-    report = import_layer(
+    report = import_file(
         inventory,
         layer,
         source,

@@ -77,11 +77,15 @@ class LazyGroup(click.Group):
             ) from None
 
 
-#: How a library message names a remedy (an argument) -> the option that does it.
+#: How a library message names a remedy (an argument, a stage) -> the option or command.
 _REMEDIES = (
-    ("use overwrite (--overwrite)", "use --overwrite"),
     ("use append or overwrite", "use --append or --overwrite"),
     ("use overwrite", "use --overwrite"),
+    ("build the corridors first", "run geoasset corridors first"),
+    (
+        "import roads first",
+        "import roads first (e.g. geoasset import INVENTORY roads roads.geojson)",
+    ),
 )
 
 
@@ -99,8 +103,7 @@ def cli_message(exc: Exception) -> str:
     """
     text = str(exc)
     for library, option in _REMEDIES:
-        if library in text:
-            return text.replace(library, option)
+        text = text.replace(library, option)
     return text
 
 
