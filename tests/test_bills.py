@@ -363,3 +363,68 @@ def test_cli_refuses_bad_files_with_row_and_field(kupang_session, tmp_path):
     appended = invoke("permits", inventory, PERMITS, "--append")
     assert appended.exit_code == 1 and "is already in the inventory" in appended.output
     assert invoke("permits", inventory, PERMITS, "--overwrite").exit_code == 0
+
+
+def test_hostile_names_on_the_warning_list_stay_text_everywhere(tmp_path):
+    from geoasset.statement_files import statement_pdf, write_statements
+    from geoasset.statements import StatementSettings, build_statements
+    from tests.test_statements import HOSTILE, ISSUED, small_items
+
+    items = small_items(HOSTILE).assign(
+        billed_to="2026-12-31", permit_no=["", "IZ-1", "", "@SUM(1)"]
+    )
+    permits = pd.DataFrame(
+        {
+            "permit_no": ["IZ-1"],
+            "owner": [HOSTILE[1]],
+            "assets": [""],
+            "corridor_id": [""],
+            "valid_from": ["2026-01-01"],
+            "valid_to": [""],
+        }
+    )
+    settled = settle(items, permits, None)
+    assert settled["payment_status"].tolist() == ["no_permit", "unpaid", "no_permit", "no_permit"]
+    made = build_statements(settled, year=2026, issued_on=ISSUED)
+    paths = write_statements(made, tmp_path)
+    with open(tmp_path / "assets_without_permit.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    owners = {row["Pemilik"] for row in rows}
+    assert "'" + HOSTILE[0] in owners and "'" + HOSTILE[3] in owners
+    assert all(not o.startswith(("=", "+", "-", "@")) for o in owners)
+    for path in paths:
+        if path.suffix == ".xlsx":
+            for sheet in load_workbook(path).worksheets:
+                for row in sheet.iter_rows():
+                    for cell in row:
+                        assert cell.data_type != "f", (path.name, cell.coordinate)
+                        if isinstance(cell.value, str):
+                            assert not cell.value.startswith(("=", "+", "@")), cell.value
+    for statement in made:
+        text = pdf_text(statement_pdf(statement, StatementSettings(), "id"))
+        assert statement.owner_name.replace("\x1b", "\\x1b") in text
+        assert "\x1b" not in text
+
+
+def test_an_owner_with_arrears_only_gets_a_statement():
+    from geoasset.statements import StatementSettings, build_statements
+    from tests.test_statements import ISSUED, small_items
+
+    items = settle(small_items(["PLN"]).assign(billed_to="2026-12-31", permit_no=""), None, None)
+    arrears = pd.DataFrame(
+        {
+            "owner": ["Telkom"],
+            "year": [2025],
+            "number": ["009/SKRD/2025"],
+            "due_on": ["2025-04-02"],
+            "outstanding_rp": [500_000],
+        }
+    )
+    settings = StatementSettings(sanction_percent_per_month=1.5, sanction_max_months=6)
+    made = build_statements(
+        items, year=2026, issued_on=ISSUED, arrears=arrears, settings=settings
+    )
+    telkom = next(s for s in made if s.owner_id == "Telkom")
+    assert telkom.total_rp == 0 and telkom.arrears_rp == 500_000
+    assert telkom.sanction_rp == half_up(Decimal(500_000) * Decimal("0.015") * 6)  # capped
+    assert telkom.due_rp == 500_000 + telkom.sanction_rp
