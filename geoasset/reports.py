@@ -607,10 +607,12 @@ def format_summary(assessment: Assessment, *, limit: int | None = None, lang: st
     --------
     See :mod:`geoasset.assessment`; the output looks like::
 
-        corridor  road  STA                poles  line m  area m²  amount (Rp)
-        --------  ----  -----------------  -----  ------  -------  -----------
-        R1        R1    STA 0+000 – 1+000      2    0.00     0.00    1,098,000
-        TOTAL                                  2    0.00     0.00    1,098,000
+        corridor  road  STA                poles  line m  amount (Rp)
+        --------  ----  -----------------  -----  ------  -----------
+        R1        R1    STA 0+000 – 1+000      2    0.00    1,098,000
+        TOTAL                                  2    0.00    1,098,000
+
+    An ``area m²`` column follows ``line m`` when areas are billed.
     """
     from babel.numbers import format_decimal
 
@@ -667,7 +669,11 @@ def format_summary(assessment: Assessment, *, limit: int | None = None, lang: st
         t("sum_amount"),
         t("sum_arrears"),
     ]
-    lines = _table(headers, rows, [False, False, False, True, True, True, True, True])
+    right = [False, False, False, True, True, True, True, True]
+    if not float(totals["area_m2"].sum()):  # no areas billed: no column of zeros
+        rows = [row[:5] + row[6:] for row in rows]
+        headers, right = headers[:5] + headers[6:], right[:5] + right[6:]
+    lines = _table(headers, rows, right)
     p = assessment.parameters
     lines.insert(0, f"{t('sum_retribution')} {p.get('period_from')} – {p.get('period_to')}")
     lines.insert(1, "")
