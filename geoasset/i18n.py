@@ -399,7 +399,10 @@ TERMS: dict[str, tuple[str, str]] = {
     "no_geometry": ("no geometry", "tanpa geometri"),
     "invalid_row": ("fails the layer specification", "tidak memenuhi spesifikasi lapisan"),
     "detail_from_corridor": ("{d} m from corridor {c}", "{d} m dari koridor {c}"),
-    "detail_beyond": ("more than {d} m from any corridor", "lebih dari {d} m dari koridor mana pun"),
+    "detail_beyond": (
+        "more than {d} m from any corridor",
+        "lebih dari {d} m dari koridor mana pun",
+    ),
     "param_period_from": ("First day billed", "Hari pertama ditagih"),
     "param_period_to": ("Last day billed", "Hari terakhir ditagih"),
     "param_period_days": ("Days in the period", "Hari dalam periode"),
@@ -475,7 +478,10 @@ TERMS: dict[str, tuple[str, str]] = {
     "run_assets": ("assets", "aset"),
     "run_corridors": ("corridors", "koridor"),
     "run_qa": ("QA findings", "temuan QA"),
-    "run_qa_counts": ("{errors} errors, {warnings} warnings", "{errors} galat, {warnings} peringatan"),
+    "run_qa_counts": (
+        "{errors} errors, {warnings} warnings",
+        "{errors} galat, {warnings} peringatan",
+    ),
     "run_billable": ("billable assets", "aset ditagih"),
     "run_total": ("total {year}", "jumlah {year}"),
     "run_per_year": ("per year", "per tahun"),

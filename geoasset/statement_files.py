@@ -55,6 +55,7 @@ LANGUAGES = ("id", "en")
 #: statement note (as stored) -> term key
 _NOTES = {NO_REGISTER: "skrd_no_register", NOT_IN_REGISTER: "skrd_not_in_register"}
 
+
 def note_text(note: str, lang: str) -> str:
     """A statement's note in ``lang``.
 
@@ -130,10 +131,10 @@ def _table_columns(statement: Statement) -> tuple:
 def _row_texts(statement: Statement, lang: str) -> list[str]:
     """The objects table as lines of fixed-width text (one per line item)."""
     items = statement.items
-    units = coded("quantity_unit", items.get("quantity_unit", pd.Series("", index=items.index)), lang)
-    quantity = [
-        f"{_number(q, lang)} {u}" for q, u in zip(items["quantity"], units, strict=True)
-    ]
+    units = coded(
+        "quantity_unit", items.get("quantity_unit", pd.Series("", index=items.index)), lang
+    )
+    quantity = [f"{_number(q, lang)} {u}" for q, u in zip(items["quantity"], units, strict=True)]
     columns = [
         [str(i) for i in range(1, len(items) + 1)],
         items["asset_id"].astype(str).tolist(),
@@ -321,13 +322,41 @@ def statement_pdf(statement: Statement, settings: StatementSettings, lang: str =
 
 #: term keys a statement's PDF may print (checked against the core fonts' encoding)
 _PDF_TERMS = (
-    "skrd_title", "skrd_subtitle", "skrd_unconfigured", "skrd_number", "skrd_period",
-    "skrd_to", "skrd_address", "skrd_tax_id", "skrd_contact", "skrd_written",
-    "skrd_objects", "skrd_total", "skrd_words", "skrd_this_year", "skrd_paid",
-    "skrd_unpaid", "skrd_no_permit", "skrd_arrears", "skrd_due", "skrd_months_late",
-    "skrd_sanction", "skrd_sanction_rate", "skrd_due_rp", "skrd_due_words", "skrd_account",
-    "skrd_bank", "skrd_basis", "skrd_page", "skrd_no_register", "skrd_not_in_register",
-    "partly_paid", "paid", "unpaid", "no_permit", "qty_m2",
+    "skrd_title",
+    "skrd_subtitle",
+    "skrd_unconfigured",
+    "skrd_number",
+    "skrd_period",
+    "skrd_to",
+    "skrd_address",
+    "skrd_tax_id",
+    "skrd_contact",
+    "skrd_written",
+    "skrd_objects",
+    "skrd_total",
+    "skrd_words",
+    "skrd_this_year",
+    "skrd_paid",
+    "skrd_unpaid",
+    "skrd_no_permit",
+    "skrd_arrears",
+    "skrd_due",
+    "skrd_months_late",
+    "skrd_sanction",
+    "skrd_sanction_rate",
+    "skrd_due_rp",
+    "skrd_due_words",
+    "skrd_account",
+    "skrd_bank",
+    "skrd_basis",
+    "skrd_page",
+    "skrd_no_register",
+    "skrd_not_in_register",
+    "partly_paid",
+    "paid",
+    "unpaid",
+    "no_permit",
+    "qty_m2",
 )
 
 

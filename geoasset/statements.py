@@ -357,9 +357,7 @@ def _owner_arrears(rows, issued_on, settings, months_late, sanction) -> pd.DataF
             "outstanding_rp": rows["outstanding_rp"].astype("int64").to_numpy(),
         }
     )
-    out["months_late"] = [
-        months_late(date.fromisoformat(d[:10]), issued_on) for d in out["due_on"]
-    ]
+    out["months_late"] = [months_late(date.fromisoformat(d[:10]), issued_on) for d in out["due_on"]]
     out["sanction_rp"] = [
         sanction(
             int(amount),

@@ -96,8 +96,11 @@ def test_paid_to_30_june_leaves_184_of_365_days_unpaid():
         # two receipts that touch: one paid period, not two
         ([("2026-01-01", "2026-03-31"), ("2026-04-01", "2026-06-30")], "partly_paid", 362959),
         # overlapping receipts are not counted twice: 1 January – 31 July is 212 days
-        ([("2026-01-01", "2026-06-30"), ("2026-06-01", "2026-07-31")], "partly_paid",
-         half_up(Decimal(720000) * 153 / 365)),
+        (
+            [("2026-01-01", "2026-06-30"), ("2026-06-01", "2026-07-31")],
+            "partly_paid",
+            half_up(Decimal(720000) * 153 / 365),
+        ),
     ],
 )
 def test_paid_periods_are_a_union_of_days(periods, status, unpaid):
@@ -206,8 +209,16 @@ def kupang_bills(kupang_session, tmp_path_factory):
     assert done.exit_code == 0, done.output
     out = folder / "skrd"
     done = invoke(
-        "statements", inventory, "--year", 2026, "-o", out, "--owners", OWNERS,
-        "--issued-on", "2026-03-02",
+        "statements",
+        inventory,
+        "--year",
+        2026,
+        "-o",
+        out,
+        "--owners",
+        OWNERS,
+        "--issued-on",
+        "2026-03-02",
     )
     assert done.exit_code == 0, done.output
     return inventory, out, done.output
@@ -254,11 +265,15 @@ def test_kupang_assets_without_permit_on_the_warning_list(kupang_bills):
 def test_kupang_statements_still_sum_to_the_assessment(kupang_bills):
     inventory, out, _ = kupang_bills
     items = pd.DataFrame(open_inventory(inventory).read("assessment_items"))
-    index = list(load_workbook(out / "statements_index.xlsx")["Daftar SKRD"].iter_rows(values_only=True))
+    index = list(
+        load_workbook(out / "statements_index.xlsx")["Daftar SKRD"].iter_rows(values_only=True)
+    )
     head, body = index[0], index[1:-1]
     total = head.index("Jumlah ketetapan (Rp)")
     assert sum(r[total] for r in body) == int(items["amount_rp"].sum())
-    paid_col, unpaid, np_col = (head.index(h) for h in ("Dibayar (Rp)", "Belum dibayar (Rp)", "Tanpa izin (Rp)"))
+    paid_col, unpaid, np_col = (
+        head.index(h) for h in ("Dibayar (Rp)", "Belum dibayar (Rp)", "Tanpa izin (Rp)")
+    )
     for r in body:
         assert r[paid_col] + r[unpaid] + r[np_col] == r[total]
 
@@ -291,8 +306,18 @@ def test_arrears_from_2025_appear_separately_on_2026_statement(kupang_session, t
     done = invoke("assess", inventory, "--tariffs", tariffs_2025, "--year", 2025)
     assert done.exit_code == 0, done.output
     done = invoke(
-        "statements", inventory, "--year", 2025, "-o", tmp_path / "2025", "--owners", OWNERS,
-        "--settings", settings, "--issued-on", "2025-03-03",
+        "statements",
+        inventory,
+        "--year",
+        2025,
+        "-o",
+        tmp_path / "2025",
+        "--owners",
+        OWNERS,
+        "--settings",
+        settings,
+        "--issued-on",
+        "2025-03-03",
     )
     assert done.exit_code == 0, done.output
     items_2025 = pd.DataFrame(open_inventory(inventory).read("assessment_items"))
@@ -305,8 +330,18 @@ def test_arrears_from_2025_appear_separately_on_2026_statement(kupang_session, t
     done = invoke("assess", inventory, "--tariffs", TARIFFS, "--year", 2026)
     assert done.exit_code == 0, done.output
     done = invoke(
-        "statements", inventory, "--year", 2026, "-o", tmp_path / "2026", "--owners", OWNERS,
-        "--settings", settings, "--issued-on", "2026-03-02",
+        "statements",
+        inventory,
+        "--year",
+        2026,
+        "-o",
+        tmp_path / "2026",
+        "--owners",
+        OWNERS,
+        "--settings",
+        settings,
+        "--issued-on",
+        "2026-03-02",
     )
     assert done.exit_code == 0, done.output
     pdf = next((tmp_path / "2026").glob("*PT-PLN*.pdf"))
@@ -421,9 +456,7 @@ def test_an_owner_with_arrears_only_gets_a_statement():
         }
     )
     settings = StatementSettings(sanction_percent_per_month=1.5, sanction_max_months=6)
-    made = build_statements(
-        items, year=2026, issued_on=ISSUED, arrears=arrears, settings=settings
-    )
+    made = build_statements(items, year=2026, issued_on=ISSUED, arrears=arrears, settings=settings)
     telkom = next(s for s in made if s.owner_id == "Telkom")
     assert telkom.total_rp == 0 and telkom.arrears_rp == 500_000
     assert telkom.sanction_rp == half_up(Decimal(500_000) * Decimal("0.015") * 6)  # capped

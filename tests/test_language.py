@@ -48,7 +48,10 @@ def _data_strings() -> list[str]:
     register = load_owners(OWNERS)
     strings = [str(v) for v in register.companies.to_numpy().ravel()]
     strings += [
-        "Pemkot Kupang", "Koperasi Kios Oesapa", "PT Reklame Timor", "PDAM Kota Kupang",
+        "Pemkot Kupang",
+        "Koperasi Kios Oesapa",
+        "PT Reklame Timor",
+        "PDAM Kota Kupang",
         "PT PLN (Persero) UIW NTT",
     ]
     settings = load_statement_settings(SETTINGS)
@@ -108,19 +111,74 @@ def outputs(kupang_session, tmp_path_factory):
         ("id", ["import", inventory, "areas", LAYERS / "areas_example.geojson"]),
         ("id", ["permits", inventory, LAYERS / "permits_example.csv"]),
         ("en", ["payments", inventory, LAYERS / "payments_example.csv"]),
-        ("id", ["assess", inventory, "--tariffs", tariffs_2025, "--year", 2025,
-                "-o", folder / "r2025.xlsx"]),
-        ("id", ["statements", inventory, "--year", 2025, "-o", folder / "s2025",
-                "--owners", OWNERS, "--settings", settings, "--issued-on", "2025-03-03"]),
-        ("en", ["assess", inventory, "--tariffs", TARIFFS, "--year", 2026,
-                "-o", folder / "en.xlsx"]),
-        ("id", ["assess", inventory, "--tariffs", TARIFFS, "--year", 2026,
-                "-o", folder / "id.xlsx", "--overwrite"]),
+        (
+            "id",
+            [
+                "assess",
+                inventory,
+                "--tariffs",
+                tariffs_2025,
+                "--year",
+                2025,
+                "-o",
+                folder / "r2025.xlsx",
+            ],
+        ),
+        (
+            "id",
+            [
+                "statements",
+                inventory,
+                "--year",
+                2025,
+                "-o",
+                folder / "s2025",
+                "--owners",
+                OWNERS,
+                "--settings",
+                settings,
+                "--issued-on",
+                "2025-03-03",
+            ],
+        ),
+        (
+            "en",
+            ["assess", inventory, "--tariffs", TARIFFS, "--year", 2026, "-o", folder / "en.xlsx"],
+        ),
+        (
+            "id",
+            [
+                "assess",
+                inventory,
+                "--tariffs",
+                TARIFFS,
+                "--year",
+                2026,
+                "-o",
+                folder / "id.xlsx",
+                "--overwrite",
+            ],
+        ),
     ]
     for lang in ("id", "en"):
         steps.append(
-            (lang, ["statements", inventory, "--year", 2026, "-o", folder / f"skrd_{lang}",
-                    "--owners", OWNERS, "--settings", settings, "--issued-on", "2026-03-02"])
+            (
+                lang,
+                [
+                    "statements",
+                    inventory,
+                    "--year",
+                    2026,
+                    "-o",
+                    folder / f"skrd_{lang}",
+                    "--owners",
+                    OWNERS,
+                    "--settings",
+                    settings,
+                    "--issued-on",
+                    "2026-03-02",
+                ],
+            )
         )
     for lang, args in steps:
         done = invoke(*args, lang=lang)
