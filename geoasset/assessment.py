@@ -371,7 +371,9 @@ def assess(
 
 
 @cycle_collector_paused()
-def write_assessment(inventory, assessment: Assessment, *, source: str = "") -> None:
+def write_assessment(
+    inventory, assessment: Assessment, *, source: str = "", before_swap=None
+) -> None:
     """Store an assessment in the inventory, in one atomic write.
 
     Layers: ``assessment_items`` (line items, with geometry), ``assessment_totals``
@@ -379,6 +381,8 @@ def write_assessment(inventory, assessment: Assessment, *, source: str = "") -> 
     amount_rp, paid_rp, unpaid_rp, no_permit_rp, arrears_rp) and
     ``assessment_not_billable`` (with geometry). Earlier assessment layers are replaced;
     the batch is recorded in the inventory's history as command ``assess``.
+    ``before_swap`` is called once the layers are staged, before they replace the
+    stored ones (:meth:`geoasset.store.Inventory.write`).
     """
     from geoasset.store import Batch
 
@@ -390,4 +394,5 @@ def write_assessment(inventory, assessment: Assessment, *, source: str = "") -> 
         },
         batch=Batch(command="assess", source=source),
         mode="replace",
+        before_swap=before_swap,
     )

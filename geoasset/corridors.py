@@ -50,6 +50,8 @@ and there either road is almost as near). The far-apart stretches of dual carria
 thus cost few points. Pairs are cut one at a time but with the same distance function
 per road (:mod:`geoasset.bisectors`), so three or more roads meeting at one place still
 share the land without gap or overlap.
+Where no third road of the same width reaches a pair's overlap, that pair's cut is
+simplified within s/10 (5 cm for 0.5 m), so the cut may move that much farther.
 
 Chainage pieces (``split_every``)
 ---------------------------------

@@ -574,13 +574,45 @@ def write_reports(
                 lang if lang == "id" else None,
             )
             written.append(target)
-        if csv_dir is not None:
+        if csv_dir is not None and inventory is not None:
+            _stage_csvs_while_storing(stage, assessment, Path(csv_dir), inventory, source)
+        elif csv_dir is not None:
             _stage_csvs(stage, assessment, Path(csv_dir))
-            written.extend(Path(csv_dir) / name for name in CSV_FILES)
-        if inventory is not None:
+        elif inventory is not None:
             write_assessment(inventory, assessment, source=source)
+        if csv_dir is not None:
+            written.extend(Path(csv_dir) / name for name in CSV_FILES)
         stage.commit()
     return written
+
+
+class _CsvFailed(Exception):
+    """The CSV files could not be written: the inventory write is abandoned."""
+
+
+def _stage_csvs_while_storing(
+    stage: StagedFiles, assessment: Assessment, directory: Path, inventory, source: str
+) -> None:
+    """Stage the CSV files in a second thread while the inventory layers are staged;
+    the layers replace the stored ones only once every CSV file is written.
+
+    Both are mostly work outside Python's lock (Arrow building the CSV text, GDAL
+    writing the GeoPackage), so on two cores they take about as long as the slower one.
+    A failure of either leaves the inventory unchanged and no file in place.
+    """
+    assessment.totals_table()  # the totals both need, computed once, before the threads
+    with ThreadPoolExecutor(1) as pool:
+        csvs = pool.submit(_stage_csvs, stage, assessment, directory)
+
+        def csvs_written() -> None:
+            if csvs.exception() is not None:
+                raise _CsvFailed
+
+        try:
+            write_assessment(inventory, assessment, source=source, before_swap=csvs_written)
+        except _CsvFailed:
+            raise csvs.exception() from None
+        csvs.result()
 
 
 # -- terminal ----------------------------------------------------------------------------

@@ -72,6 +72,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -80,6 +81,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geoasset import history
 from geoasset.arrow_layers import _arrow_table, _geometry_type, _point_table
 from geoasset.bulk import cycle_collector_paused
 from geoasset.errors import (
@@ -140,12 +142,22 @@ class Batch:
     """What a write is, for the ``history`` table.
 
     ``refused`` maps a layer name to the number of rows the caller refused (rejects).
+    For the asset history (:mod:`geoasset.history`): ``ground_date`` is the day the
+    batch's changes happened on the ground (a survey's date; ISO text), ``ended_on``
+    maps a layer to ``{asset id: last day on the ground}`` of the assets it removes,
+    ``kind`` names the batch (``import``, ``survey``, ``outside edit``...) and ``meta``
+    holds what the ``batches`` table keeps (``sources``: files and SHA-256, ``officer``,
+    ``app``, ``devices``, ...).
     """
 
     command: str
     source: str = ""
     refused: dict[str, int] = field(default_factory=dict)
     batch_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    ground_date: str | None = None
+    ended_on: dict[str, dict[str, str]] = field(default_factory=dict)
+    kind: str = ""
+    meta: dict = field(default_factory=dict)
 
 
 def create_inventory(path: str | os.PathLike, *, overwrite: bool = False) -> Inventory:
@@ -384,7 +396,15 @@ class Inventory:
             with self._write_faults():
                 self._wait_for_foreign_writer()
                 self._drop_stale_staging()
+                if self._lock_depth() == 1:
+                    from geoasset.history_outside import record_outside_edits
+
+                    record_outside_edits(self)
             yield self
+
+    def _lock_depth(self) -> int:
+        held = _held_locks.__dict__.setdefault("paths", {})
+        return held.get(os.path.normcase(str(self.path.resolve())), 0)
 
     def update(
         self,
@@ -448,6 +468,7 @@ class Inventory:
         *,
         batch: Batch,
         mode: str = "replace",
+        before_swap: Callable[[], None] | None = None,
     ) -> None:
         """Write one or more layers in one atomic batch.
 
@@ -461,6 +482,10 @@ class Inventory:
         mode
             ``"create"`` refuses a layer that already has rows, ``"append"`` adds the
             rows after the existing ones, ``"replace"`` replaces the layer's rows.
+        before_swap
+            Called once every layer is staged, just before they replace the stored
+            ones; if it raises, nothing is written (other outputs of the same job can
+            be finished meanwhile and checked here).
         """
         if mode not in WRITE_MODES:
             raise ValueError(f"mode must be one of {WRITE_MODES}, not {mode!r}")
@@ -474,15 +499,26 @@ class Inventory:
                         "use append or overwrite"
                     )
             staged: dict[str, str] = {}
+            versions: dict[str, tuple[str, history.VersionPlan]] = {}
+            today = datetime.now(UTC).date().isoformat()
             try:
                 for name, frame in layers.items():
                     if mode == "append" and counts[name]:
                         frame = _concat(self.read(name), frame)
                     staged[name] = f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}_{name}"
                     self._stage(staged[name], name, frame)
-                self._swap(staged, batch, mode, counts, {n: len(f) for n, f in layers.items()})
+                    plan = history.plan_versions(self, name, frame, batch, today=today)
+                    if plan is not None:
+                        table = f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}_{name}_versions"
+                        versions[name] = (table, plan)
+                        history.stage_plan(self, table, plan)
+                if before_swap is not None:
+                    before_swap()
+                given = {n: len(f) for n, f in layers.items()}
+                self._swap(staged, batch, mode, counts, given, versions)
             finally:
-                self._drop_staging_quietly(staged.values())
+                tables = [*staged.values(), *(t for t, _ in versions.values())]
+                self._drop_staging_quietly(tables)
 
     def _drop_staging_quietly(self, tables) -> None:
         """Drop this write's staging tables; on failure (disk full...) leave them to the
@@ -602,13 +638,20 @@ class Inventory:
         mode: str,
         before: Mapping[str, int],
         given: Mapping[str, int],
+        versions: Mapping[str, tuple[str, history.VersionPlan]] | None = None,
     ) -> None:
+        versions = versions or {}
+        now = _now()
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")
             for layer, table in staged.items():
+                if layer in versions:  # before the old rows go: ended versions keep them
+                    history.apply_versions(con, versions[layer][1], versions[layer][0], batch, now)
                 _drop_table(con, layer)
                 _rename_table(con, table, layer)
+                if layer in versions:
+                    history.install_edit_log(con, layer)
                 _after_swap_hook(con, layer)
                 replaced = before[layer] if mode == "replace" else 0
                 con.execute(
@@ -616,7 +659,7 @@ class Inventory:
                     "VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (
                         batch.batch_id,
-                        _now(),
+                        now,
                         _user(),
                         batch.command,
                         batch.source,
@@ -627,6 +670,9 @@ class Inventory:
                         int(batch.refused.get(layer, 0)),
                     ),
                 )
+            if versions:
+                summary = {layer: plan.counts for layer, (_, plan) in versions.items()}
+                history.record_batch(con, batch, now, _user(), summary)
             con.execute("COMMIT")
         except BaseException:
             if con.in_transaction:

@@ -41,6 +41,8 @@ COMMANDS = {
     "mapbook": "mapbook",
     "qgis-project": "qgis_project",
     "survey-form": "survey_form",
+    "history": "history",
+    "diff": "diff",
 }
 
 
