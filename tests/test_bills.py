@@ -290,8 +290,9 @@ def test_arrears_from_2025_appear_separately_on_2026_statement(kupang_session, t
     tariffs_2025 = write_2025_tariffs(tmp_path / "tariffs_2025.csv")
     settings = tmp_path / "settings.toml"
     settings.write_text(
-        (LAYERS / "statements_example.toml").read_text(encoding="utf-8")
-        + "\n[sanction]\npercent_per_month = 2\nmax_months = 24\n",
+        (LAYERS / "statements_example.toml")
+        .read_text(encoding="utf-8")
+        .replace("percent_per_month = 0", "percent_per_month = 2"),
         encoding="utf-8",
     )
     assert invoke("permits", inventory, PERMITS).exit_code == 0

@@ -105,7 +105,9 @@ def outputs(kupang_session, tmp_path_factory):
     tariffs_2025.write_text(TARIFFS.read_text(encoding="utf-8").replace("2026-", "2025-"))
     settings = folder / "settings.toml"
     settings.write_text(
-        SETTINGS.read_text(encoding="utf-8") + "\n[sanction]\npercent_per_month = 2\n"
+        SETTINGS.read_text(encoding="utf-8").replace(
+            "percent_per_month = 0", "percent_per_month = 2"
+        )
     )
     steps = [
         ("id", ["import", inventory, "areas", LAYERS / "areas_example.geojson"]),
