@@ -15,11 +15,14 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "LANGUAGES",
     "TERMS",
     "coded",
     "header",
+    "in_words",
     "people_table",
     "t",
 ]
@@ -599,3 +602,45 @@ def people_table(frame, lang: str):
             out[column] = coded(column, out[column], lang)
     out.columns = [header(c, lang) for c in out.columns]
     return out
+
+
+def in_words(frame, lang: str):
+    """A table of a workbook with coded values, parameter names and rules, and the
+    distance details of not-billable assets in words of ``lang`` (a copy; headers kept).
+
+    >>> import pandas as pd
+    >>> in_words(pd.DataFrame({"reason": ["partly_outside"],
+    ...     "detail": ["2.44 m from corridor NTT-001"]}), "id").iloc[0].tolist()
+    ['sebagian di luar Rumija', '2.44 m dari koridor NTT-001']
+    """
+    frame = frame.copy()
+    for column in frame.columns:
+        if column in CODED_COLUMNS:
+            frame[column] = coded(column, frame[column], lang)
+    if list(frame.columns) == ["parameter", "value"]:
+        names = frame["parameter"].astype(str)
+        frame["value"] = [
+            t(f"rule_{n}", lang) if f"rule_{n}" in TERMS else v
+            for n, v in zip(names, frame["value"], strict=True)
+        ]
+        frame["parameter"] = [t(f"param_{n}", lang) if f"param_{n}" in TERMS else n for n in names]
+    if "detail" in frame.columns:
+        frame["detail"] = [_detail_in_words(d, lang) for d in frame["detail"]]
+    return frame
+
+
+_DETAIL_FROM = re.compile(r"^([\d.,]+) m from corridor (.+)$")
+_DETAIL_BEYOND = re.compile(r"^more than ([\d.,]+) m from any corridor$")
+
+
+def _detail_in_words(detail, lang: str):
+    """The distance details of not-billable assets in ``lang`` (others as they are)."""
+    if not isinstance(detail, str):
+        return detail
+    match = _DETAIL_FROM.match(detail)
+    if match:
+        return t("detail_from_corridor", lang).format(d=match[1], c=match[2])
+    match = _DETAIL_BEYOND.match(detail)
+    if match:
+        return t("detail_beyond", lang).format(d=match[1])
+    return detail

@@ -23,7 +23,6 @@ import csv
 import io
 import math
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -395,7 +394,7 @@ def _write_workbook(
         total_label = "TOTAL"
         if lang is not None:
             header = [neutralise(i18n.header(str(name), lang)) for name in frame.columns]
-            frame = _coded_in_words(frame, lang)
+            frame = i18n.in_words(frame, lang)
             total_label = i18n.t("sum_total", lang)
         widths = [44 if str(name) in _WIDE_COLUMNS else 14 for name in frame.columns]
         rupiah = [str(c).endswith("_rp") for c in frame.columns]
@@ -416,44 +415,6 @@ def _write_workbook(
                 )
             )
     xlsxsheets.write_workbook(out, path)
-
-
-def _coded_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Coded values, parameter names and rules, and not-billable details in words."""
-    frame = frame.copy()
-    for column in frame.columns:
-        if column in i18n.CODED_COLUMNS:
-            frame[column] = i18n.coded(column, frame[column], lang)
-    if list(frame.columns) == ["parameter", "value"]:
-        names = frame["parameter"].astype(str)
-        rules = {f"rule_{n}" for n in names}
-        frame["value"] = [
-            i18n.t(f"rule_{n}", lang) if f"rule_{n}" in rules & set(i18n.TERMS) else v
-            for n, v in zip(names, frame["value"], strict=True)
-        ]
-        frame["parameter"] = [
-            i18n.t(f"param_{n}", lang) if f"param_{n}" in i18n.TERMS else n for n in names
-        ]
-    if "detail" in frame.columns:
-        frame["detail"] = [_detail_in_words(d, lang) for d in frame["detail"]]
-    return frame
-
-
-_DETAIL_FROM = re.compile(r"^([\d.,]+) m from corridor (.+)$")
-_DETAIL_BEYOND = re.compile(r"^more than ([\d.,]+) m from any corridor$")
-
-
-def _detail_in_words(detail, lang: str):
-    """The distance details of not-billable assets in ``lang`` (others as they are)."""
-    if not isinstance(detail, str):
-        return detail
-    match = _DETAIL_FROM.match(detail)
-    if match:
-        return i18n.t("detail_from_corridor", lang).format(d=match[1], c=match[2])
-    match = _DETAIL_BEYOND.match(detail)
-    if match:
-        return i18n.t("detail_beyond", lang).format(d=match[1])
-    return detail
 
 
 def _total_row(frame: pd.DataFrame, label: str = "TOTAL") -> list:
