@@ -462,3 +462,36 @@ def test_an_owner_with_arrears_only_gets_a_statement():
     assert telkom.total_rp == 0 and telkom.arrears_rp == 500_000
     assert telkom.sanction_rp == half_up(Decimal(500_000) * Decimal("0.015") * 6)  # capped
     assert telkom.due_rp == 500_000 + telkom.sanction_rp
+
+
+def test_permits_and_payments_from_xlsx_read_like_the_csv(tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    from geoasset.payments import read_payment_file
+    from geoasset.permits import read_permit_file
+
+    book = Workbook()
+    book.active.append(["Permit_No", "owner", "assets", "valid_from", "valid_to"])
+    book.active.append(["IZ-1", "PLN", "P1;P2", datetime(2026, 1, 1), None])
+    book.active.append([None, None, None, None, None])  # a blank row is skipped
+    book.active.append(["IZ-2", "Telkom", None, "15/02/2026", datetime(2030, 12, 31)])
+    book.save(tmp_path / "permits.xlsx")
+    permits = read_permit_file(tmp_path / "permits.xlsx")
+    assert permits[["permit_no", "valid_from", "valid_to"]].values.tolist() == [
+        ["IZ-1", "2026-01-01", ""],
+        ["IZ-2", "2026-02-15", "2030-12-31"],
+    ]
+    book = Workbook()
+    book.active.append(["permit_no", "paid_on", "period_from", "period_to", "amount_rp"])
+    book.active.append(["IZ-1", datetime(2026, 1, 20), "2026-01-01", "2026-06-30", 357041.0])
+    book.active.append(["IZ-3", datetime(2026, 1, 20), "2026-01-01", "2026-06-30", 1.5])
+    book.save(tmp_path / "payments.xlsx")
+    with pytest.raises(SchemaError) as caught:
+        read_payment_file(tmp_path / "payments.xlsx", permits=["IZ-1", "IZ-2"])
+    text = str(caught.value)
+    # rows are counted from the first data row, as for CSV files (geoasset.tables)
+    assert "payments.xlsx" in text and "row 2 field 'permit_no': 'IZ-3'" in text
+    assert "row 2 field 'amount_rp': '1.5' is not a whole amount of rupiah" in text
+    assert "row 1" not in text
