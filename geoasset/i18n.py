@@ -456,6 +456,14 @@ TERMS: dict[str, tuple[str, str]] = {
     "sheet_not_billable": ("Not billable", "Tidak ditagih"),
     "sheet_tariffs_used": ("Tariffs used", "Tarif"),
     "sheet_parameters": ("Parameters", "Parameter"),
+    "sheet_roads_by_status": ("Roads by status", "Jalan per status"),
+    "sheet_roads_by_function": ("Roads by function", "Jalan per fungsi"),
+    "sheet_roads_by_condition": ("Roads by condition", "Jalan per kondisi"),
+    "sheet_bridges_by_condition": ("Bridges by condition", "Jembatan per kondisi"),
+    "sheet_bridge_priority": ("Bridge priority", "Prioritas jembatan"),
+    "sheet_monuments_by_status": ("Monuments by status", "Monumen per status"),
+    "sheet_poles_by_owner": ("Poles by owner", "Tiang per pemilik"),
+    "sheet_lines_by_owner": ("Lines by owner", "Jaringan per pemilik"),
     # terminal summaries of assess and run
     "sum_retribution": ("retribution", "retribusi"),
     "sum_corridor": ("corridor", "koridor"),
@@ -563,6 +571,7 @@ CODED_COLUMNS = {
     "quantity_unit": "qty_{}",
     "payment_status": "{}",
     "reason": "{}",
+    "status": "{}",
 }
 
 

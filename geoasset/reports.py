@@ -459,10 +459,13 @@ def write_xlsx(assessment: Assessment, path: str | os.PathLike, *, lang: str = "
 
 
 @cycle_collector_paused()
-def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> Path:
+def write_tables_xlsx(
+    tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, *, lang: str | None = None
+) -> Path:
     """Write named tables as the sheets of one XLSX workbook, atomically.
 
-    Sheet titles are the names (made valid: at most 31 characters, no ``[]:*?/\\``);
+    Sheet titles are the names (made valid: at most 31 characters, no ``[]:*?/\\``), or
+    with ``lang="id"`` their titles in the term table (``sheet_<name>``) where it has one;
     ``*_rp`` columns get a thousands format; text cells are neutralised; a
     ``geometry`` column is left out.
 
@@ -475,7 +478,12 @@ def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | os.PathLik
     >>> load_workbook(path)["Owners"]["A2"].value
     "'+62 PLN"
     """
-    sheets = [(str(name), frame, False, True) for name, frame in tables.items()]
+
+    def title(name: str) -> str:
+        key = f"sheet_{name}"
+        return i18n.t(key, lang) if lang == "id" and key in i18n.TERMS else name
+
+    sheets = [(title(str(name)), frame, False, True) for name, frame in tables.items()]
     with _atomic(path) as temporary:
         _write_workbook(sheets, temporary)
     return Path(path)
