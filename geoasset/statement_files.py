@@ -3,10 +3,18 @@
 The PDF is a draft SKRD in Bahasa Indonesia (``lang="en"`` for English labels): office,
 number, period, the owner's identity, the objects by corridor and STA with quantity ×
 tariff = amount, the legal basis of each tariff, the total in figures and in words, the
-due date, the account and the signature block. Text is drawn with DejaVu Sans (the font
+due date, the account and the signature block; with settled items (permits and payments
+in the inventory, :mod:`geoasset.ledger`) also what is paid, billed and unpaid this year,
+owed for assets without a permit, owed from earlier years with the sanction, and the
+amount due. Every label comes from the term table (:mod:`geoasset.i18n`). Text is drawn with DejaVu Sans (the font
 matplotlib ships) when a statement holds text outside Windows-1252, else with the PDF core
 fonts (much faster for thousands of rows), so any owner name prints as written. Control
 characters are shown as ``\\xNN``, never sent raw. Large batches use every core.
+
+The XLSX holds the same (head, line items, legal bases, arrears) for the finance office:
+readable headers, money in a thousands format, real dates, a total row, A4 landscape
+(:mod:`geoasset.xlsxsheets`). Settled statements also give ``assets_without_permit.csv``
+and a sheet of the index: the warning list.
 
 All files of one call are written to temporary names and moved into place together:
 either every statement exists or none does.
