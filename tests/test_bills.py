@@ -13,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from geoasset.cli.main import cli
@@ -495,3 +497,46 @@ def test_permits_and_payments_from_xlsx_read_like_the_csv(tmp_path):
     assert "payments.xlsx" in text and "row 2 field 'permit_no': 'IZ-3'" in text
     assert "row 2 field 'amount_rp': '1.5' is not a whole amount of rupiah" in text
     assert "row 1" not in text
+
+
+@given(
+    rate=st.integers(0, 50_000_000),
+    centi=st.integers(1, 1_000_000),
+    first=st.integers(0, 364),
+    length=st.integers(0, 364),
+    paid_from=st.integers(-30, 400),
+    paid_length=st.integers(0, 400),
+)
+@settings(max_examples=200, deadline=None)
+def test_paid_and_unpaid_always_add_up_to_the_amount(
+    rate, centi, first, length, paid_from, paid_length
+):
+    """Property: paid + unpaid = the amount, unpaid is the exact share of the unpaid days
+    rounded half-up once (checked with fractions), for any paid period."""
+    from datetime import timedelta
+    from fractions import Fraction
+
+    start = date(2026, 1, 1)
+    lo = start + timedelta(days=first)
+    hi = min(lo + timedelta(days=length), date(2026, 12, 31))
+    days = (hi - lo).days + 1
+    quantity = Decimal(centi) / 100
+    exact = Fraction(rate) * Fraction(quantity) * days / 365
+    amount = (2 * exact.numerator + exact.denominator) // (2 * exact.denominator)
+    item = one_item(
+        rate_rp=float(rate),
+        quantity=float(quantity),
+        billed_from=lo.isoformat(),
+        billed_to=hi.isoformat(),
+        days=days,
+        amount_rp=amount,
+    )
+    p_lo = start + timedelta(days=paid_from)
+    p_hi = p_lo + timedelta(days=paid_length)
+    out = settle(item, PERMIT, paid((p_lo.isoformat(), p_hi.isoformat()))).iloc[0]
+    overlap = max(0, (min(hi, p_hi) - max(lo, p_lo)).days + 1)
+    assert out["paid_days"] == overlap and out["unpaid_days"] == days - overlap
+    share = Fraction(rate) * Fraction(quantity) * (days - overlap) / 365
+    expected = (2 * share.numerator + share.denominator) // (2 * share.denominator)
+    assert out["unpaid_rp"] == min(expected, amount)
+    assert out["paid_rp"] + out["unpaid_rp"] == amount
