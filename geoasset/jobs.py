@@ -315,7 +315,7 @@ def write_inventory_report(
     frames = {layer: inv.read(layer) for layer in INVENTORY_LAYERS if inv.count(layer)}
     tables = inventory_report(frames, lang=lang)
     if output is not None:
-        write_tables_xlsx(tables, output)
+        write_tables_xlsx(tables, output, lang=lang)
     return tables
 
 
