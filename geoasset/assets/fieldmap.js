@@ -158,6 +158,8 @@
     container.classList.toggle("ga-narrow", isNarrow());
     // Leave room for the panel and the legend (right column) on wide screens.
     const wide = !isNarrow();
+    let panelDiv = null; // the title and search panel, and the legend, once on the map
+    let legendDiv = null;
     if (cfg.bounds) {
       map.fitBounds(cfg.view || cfg.bounds, { paddingTopLeft: [50, 20], paddingBottomRight: [wide ? 300 : 20, 20], maxZoom: 18, animate: false });
       // Zooming out far past the data helps nobody, and every zoom level costs the
@@ -881,7 +883,6 @@
     GA.notice = notice;
 
     // ------------------------------------------------------------ title and search
-    let panelDiv = null;
     function setPanel(open) {
       if (!panelDiv) return;
       panelDiv.classList.toggle("ga-collapsed", !open);
@@ -1251,7 +1252,6 @@
         return div;
       },
     });
-    let legendDiv = null;
     new Legend().addTo(map);
 
     function setLegend(open) {
