@@ -235,13 +235,17 @@ def _nearer_voronoi(
     spacing: np.ndarray,
     margin: np.ndarray,
     id_rank: np.ndarray,
+    tolerance: np.ndarray | None = None,
 ) -> np.ndarray:
     """The part of each overlap nearer to centreline ``b`` than ``a``, by Voronoi cells.
 
     Each road's centreline is sampled once (:func:`_densify_near`: the same points in every
     pair it is in), so the distance each pair compares is one function per road and three
     roads sharing a place never leave a gap. A point on both centrelines belongs to the
-    smaller road_id.
+    smaller road_id. Where ``tolerance[k] > 0`` (a pair whose overlap no third road of
+    the same rank reaches, so no other cut has to meet it) the cut is simplified within
+    that many metres: the cells of points sampled apart leave a zigzag of many short
+    edges, which every later overlay would pay for.
     """
     m = len(overlap)
     out = np.full(m, None, dtype=object)
@@ -328,6 +332,9 @@ def _nearer_voronoi(
             [_voronoi_region(points[k], frame[k], side[slot == k] == 1) for k in range(len(todo))],
             dtype=object,
         )
+    if tolerance is not None:
+        loose = np.flatnonzero((tolerance[todo] > 0) & ~shapely.is_missing(region))
+        region[loose] = shapely.simplify(region[loose], tolerance[todo][loose])
     out[todo], retried = _overlay(shapely.intersection, overlap[todo], region)
     return out, np.isin(np.arange(m), todo[retried])
 
@@ -435,3 +442,116 @@ def _voronoi_region(points, frame, mine: np.ndarray):
     first = np.unique(ci, return_index=True)[1]
     ours = np.unique(ci[first][mine[pi[first]]])
     return shapely.union_all(cells[ours])
+
+
+def _nearer_star(
+    overlap: np.ndarray,
+    apex: np.ndarray,
+    ray_pair: np.ndarray,
+    ray_side: np.ndarray,
+    ray_angle: np.ndarray,
+    b_wins_tie: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The part of each overlap nearer to centreline ``b`` than ``a``, where both roads
+    near the overlap are rays leaving one shared vertex ``apex`` (a junction node).
+
+    The distance from ``p`` to a ray of angle ``t`` is ``|p - v| g(u - t)`` with ``u`` the
+    angle of ``p - v`` and ``g(x) = |sin x|`` ahead of ``v`` (``cos x >= 0``), ``1``
+    behind it, so which road is nearer depends on ``u`` alone: the overlap is cut exactly
+    along rays from ``v`` (the angle bisectors of the two roads' rays, and the normals
+    where a road's distance turns into the distance to ``v``). Equal distances go to
+    ``b`` where ``b_wins_tie``. Returns (part ``a`` loses, None where nothing; which rows
+    needed a snapped overlay).
+    """
+    m = len(overlap)
+    out = np.full(m, None, dtype=object)
+    order = np.lexsort((ray_side, ray_pair))
+    ray_pair, ray_side, ray_angle = ray_pair[order], ray_side[order], ray_angle[order]
+    n_side = np.zeros((m, 2), dtype="int64")
+    np.add.at(n_side, (ray_pair, ray_side), 1)
+    first = np.searchsorted(ray_pair, np.arange(m))
+    # Candidate angles: bisectors of every ray of a with every ray of b, and the normals
+    # of every ray; between two candidates the nearer road does not change.
+    is_a = np.flatnonzero(ray_side == 0)
+    k_b = n_side[ray_pair[is_a], 1]
+    ia = np.repeat(is_a, k_b)
+    ib = np.repeat(first[ray_pair[is_a]] + n_side[ray_pair[is_a], 0], k_b) + _ranks(k_b)
+    mid = (ray_angle[ia] + ray_angle[ib]) / 2
+    quarter = np.pi / 2
+    cand = np.concatenate(
+        [mid + k * quarter for k in range(4)] + [ray_angle + quarter, ray_angle - quarter]
+    )
+    cand_pair = np.concatenate([np.tile(ray_pair[ia], 4), ray_pair, ray_pair])
+    cand = np.mod(cand, 2 * np.pi)
+    order = np.lexsort((cand, cand_pair))
+    cand, cand_pair = cand[order], cand_pair[order]
+    fresh = np.ones(len(cand), dtype=bool)
+    fresh[1:] = (cand_pair[1:] != cand_pair[:-1]) | (cand[1:] - cand[:-1] > 1e-12)
+    cand, cand_pair = cand[fresh], cand_pair[fresh]
+    # Interval j runs from cand[j] to the next candidate of its pair (around the circle).
+    c_first = np.searchsorted(cand_pair, np.arange(m))
+    c_count = np.bincount(cand_pair, minlength=m)
+    last = np.ones(len(cand), dtype=bool)
+    last[:-1] = cand_pair[1:] != cand_pair[:-1]
+    end = np.empty(len(cand))
+    end[:-1] = cand[1:]
+    end[last] = cand[c_first[cand_pair[last]]] + 2 * np.pi
+    centre = (cand + end) / 2
+    # Distance factor of each road at the middle of each interval: min over its rays.
+    n_rays = n_side[cand_pair].sum(1)
+    which = np.repeat(np.arange(len(cand)), n_rays)
+    ray = np.repeat(first[cand_pair], n_rays) + _ranks(n_rays)
+    x = centre[which] - ray_angle[ray]
+    g = np.where(np.cos(x) >= 0, np.abs(np.sin(x)), 1.0)
+    f = np.full((len(cand), 2), np.inf)
+    np.minimum.at(f, (which, ray_side[ray]), g)
+    b_near = (f[:, 1] < f[:, 0] - 1e-12) | (
+        (np.abs(f[:, 1] - f[:, 0]) <= 1e-12) & b_wins_tie[cand_pair]
+    )
+    b_count = np.bincount(cand_pair, weights=b_near, minlength=m)
+    whole = (c_count > 0) & (b_count == c_count)
+    out[whole] = overlap[whole]
+    split = (b_count > 0) & ~whole
+    if not split.any():
+        return out, np.zeros(m, dtype=bool)
+    keep = split[cand_pair]
+    cand, end, cand_pair, b_near = cand[keep], end[keep], cand_pair[keep], b_near[keep]
+    # Start each pair's circle at an interval a keeps, so runs of b do not wrap around.
+    a_first = np.full(m, len(cand))
+    np.minimum.at(a_first, cand_pair[~b_near], np.flatnonzero(~b_near))
+    wrap = np.arange(len(cand)) < a_first[cand_pair]
+    cand = np.where(wrap, cand + 2 * np.pi, cand)
+    end = np.where(wrap, end + 2 * np.pi, end)
+    order = np.lexsort((cand, cand_pair))
+    cand, end, cand_pair, b_near = cand[order], end[order], cand_pair[order], b_near[order]
+    starts_run = b_near.copy()
+    starts_run[1:] &= ~b_near[:-1] | (cand_pair[1:] != cand_pair[:-1])
+    run = np.cumsum(starts_run) - 1
+    rows = np.flatnonzero(b_near)
+    n_run = int(starts_run.sum())
+    lo = np.full(n_run, np.inf)
+    hi = np.full(n_run, -np.inf)
+    np.minimum.at(lo, run[rows], cand[rows])
+    np.maximum.at(hi, run[rows], end[rows])
+    run_pair = cand_pair[starts_run]
+    # Each run is a fan from the apex out past the overlap (chords of at most 45 degrees).
+    bounds = shapely.bounds(overlap)
+    corners = np.stack([bounds[:, [0, 1]], bounds[:, [2, 1]], bounds[:, [2, 3]], bounds[:, [0, 3]]], 1)
+    reach = np.hypot(*(corners - apex[:, None, :]).transpose(2, 0, 1)).max(1)
+    radius = 2 * reach[run_pair] + 1
+    steps = 8
+    t = lo[:, None] + (hi - lo)[:, None] * (np.arange(steps + 1) / steps)[None, :]
+    arc = apex[run_pair][:, None, :] + radius[:, None, None] * np.stack([np.cos(t), np.sin(t)], 2)
+    v = apex[run_pair][:, None, :]
+    ring = np.concatenate([v, arc, v], axis=1)
+    fans = shapely.polygons(ring)
+    present, slot = np.unique(run_pair, return_inverse=True)
+    single = np.bincount(slot) == 1
+    region = np.empty(len(present), dtype=object)
+    region[single] = fans[np.isin(slot, np.flatnonzero(single))]
+    several = ~single[slot]
+    if several.any():
+        sub_present, sub_slot = np.unique(slot[several], return_inverse=True)
+        region[sub_present] = shapely.multipolygons(fans[several], indices=sub_slot)
+    out[present], retried = _overlay(shapely.intersection, overlap[present], region)
+    return out, np.isin(np.arange(m), present[retried])

@@ -50,6 +50,8 @@ and there either road is almost as near). The far-apart stretches of dual carria
 thus cost few points. Pairs are cut one at a time but with the same distance function
 per road (:mod:`geoasset.bisectors`), so three or more roads meeting at one place still
 share the land without gap or overlap.
+Where no third road of the same width reaches a pair's overlap, that pair's cut is
+simplified within s/10 (5 cm for 0.5 m), so the cut may move that much farther.
 
 Chainage pieces (``split_every``)
 ---------------------------------
@@ -95,28 +97,26 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
-import re
 from collections.abc import Mapping
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from geoasset.chainage import Centrelines, _centrelines, _range_labels, _texts
+from geoasset.centrelines import Centrelines, _centrelines, _texts
+from geoasset.corridor_pieces import _split
+from geoasset.corridor_widths import _road_widths, _width_map, load_widths
 from geoasset.errors import (
     CRSError,
     SchemaError,
-    SourceError,
     ValidationProblem,
 )
-from geoasset.overlays import _AREA_EPS, _grouped_union, _polygonal, _ranks
+from geoasset.overlays import _AREA_EPS, _grouped_union, _polygonal
 from geoasset.partition import _partition, _shift
-from geoasset.schema import ROAD_CLASSES, RUMIJA_MIN_WIDTH_M
+from geoasset.sta import _range_labels
 
 __all__ = [
     "CORRIDOR_COLUMNS",
@@ -149,175 +149,6 @@ CORRIDOR_COLUMNS = (
 WIDTH_SOURCES = ("parcel", "road", "widths_file", "class")
 
 _QUAD_SEGS = 8
-_DECIMAL_COMMA = re.compile(r"^\s*\d+,\d+\s*$")
-
-
-# -- widths --------------------------------------------------------------------------
-def load_widths(path: str | os.PathLike) -> dict[str, float]:
-    """Read a widths file: CSV with columns ``road_class,width_m`` (metres, total width).
-
-    Parameters
-    ----------
-    path
-        The CSV file. A decimal comma (``"12,5"``) is accepted.
-
-    Returns
-    -------
-    dict
-        road_class -> width in metres.
-
-    Raises
-    ------
-    SourceError
-        The file cannot be read.
-    SchemaError
-        Every bad row, naming the row (1 = first data row) and the column.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> path = os.path.join(tempfile.mkdtemp(), "widths.csv")
-    >>> _ = open(path, "w").write("road_class,width_m\\nraya,30\\nkecil,wide\\n")
-    >>> load_widths(path)
-    Traceback (most recent call last):
-    ...
-    geoasset.errors.SchemaError: 1 problem(s) in widths.csv:
-      widths.csv row 2 field 'width_m': width must be a number of metres > 0, got 'wide'
-    """
-    path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read widths file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise SourceError(f"{path}: widths file is not UTF-8 text") from None
-    name = path.name
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if not rows:
-        raise SchemaError(name, [ValidationProblem(None, None, "file is empty")])
-    header = [cell.strip().lower() for cell in rows[0]]
-    missing = [c for c in ("road_class", "width_m") if c not in header]
-    if missing:
-        raise SchemaError(
-            name,
-            [
-                ValidationProblem(None, c, f"column is missing (header is {rows[0]!r})")
-                for c in missing
-            ],
-        )
-    cls_col, width_col = header.index("road_class"), header.index("width_m")
-    widths: dict[str, float] = {}
-    first_row: dict[str, int] = {}
-    problems: list[ValidationProblem] = []
-    for number, cells in enumerate(rows[1:], start=1):
-        cls = cells[cls_col].strip() if cls_col < len(cells) else ""
-        raw = cells[width_col].strip() if width_col < len(cells) else ""
-        if not cls:
-            problems.append(ValidationProblem(number, "road_class", "road class is empty"))
-        elif cls not in ROAD_CLASSES:
-            problems.append(
-                ValidationProblem(
-                    number,
-                    "road_class",
-                    f"unknown road class {cls!r} (known: {', '.join(ROAD_CLASSES)})",
-                )
-            )
-        elif cls in first_row:
-            problems.append(
-                ValidationProblem(
-                    number, "road_class", f"{cls!r} is given again (first at row {first_row[cls]})"
-                )
-            )
-        text = raw.replace(",", ".") if _DECIMAL_COMMA.match(raw) else raw
-        try:
-            width = float(text)
-        except ValueError:
-            width = float("nan")
-        if not (np.isfinite(width) and 0 < width <= 1000):
-            problems.append(
-                ValidationProblem(
-                    number, "width_m", f"width must be a number of metres > 0, got {raw!r}"
-                )
-            )
-        elif cls in ROAD_CLASSES and cls not in first_row:
-            widths[cls] = width
-            first_row[cls] = number
-    if problems:
-        raise SchemaError(name, problems)
-    return widths
-
-
-def _width_map(widths) -> dict[str, float]:
-    if widths is None:
-        return {}
-    if isinstance(widths, (str, os.PathLike)):
-        return load_widths(widths)
-    if isinstance(widths, Mapping):
-        out = {}
-        for cls, value in widths.items():
-            width = float(value)
-            if not (np.isfinite(width) and width > 0):
-                raise ValueError(f"widths[{cls!r}] must be a number of metres > 0, got {value!r}")
-            out[str(cls)] = width
-        return out
-    raise TypeError(f"widths must be a path or a mapping, not {type(widths).__name__}")
-
-
-def _road_widths(
-    roads: gpd.GeoDataFrame, lines: Centrelines, table: dict[str, float], has_parcel: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, list[ValidationProblem]]:
-    """Width and its source for every road without a parcel; problems for the others."""
-    n = len(lines)
-    frame = roads.iloc[lines.rows]
-    if "rumija_m" in frame.columns:
-        raw = frame["rumija_m"]
-        own = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        given = raw.notna().to_numpy() & (raw.astype("str").str.strip() != "").to_numpy()
-    else:
-        raw, own, given = None, np.full(n, np.nan), np.zeros(n, dtype=bool)
-    classes = (
-        pd.Series(_texts(frame["road_class"]), dtype=object)
-        if "road_class" in frame.columns
-        else pd.Series([None] * n, dtype=object)
-    )
-    from_file = classes.map(table).to_numpy(dtype="float64", na_value=np.nan)
-    from_class = classes.map(RUMIJA_MIN_WIDTH_M).to_numpy(dtype="float64", na_value=np.nan)
-    good_own = given & np.isfinite(own) & (own > 0)
-    width = np.select(
-        [good_own, ~given & np.isfinite(from_file), ~given & np.isfinite(from_class)],
-        [own, from_file, from_class],
-        np.nan,
-    )
-    source = np.select(
-        [good_own, ~given & np.isfinite(from_file), ~given & np.isfinite(from_class)],
-        ["road", "widths_file", "class"],
-        "",
-    ).astype(object)
-    width[has_parcel] = np.nan
-    source[has_parcel] = None
-    problems: list[ValidationProblem] = []
-    for k in np.flatnonzero(~has_parcel & given & ~good_own):
-        problems.append(
-            ValidationProblem(
-                int(lines.rows[k]) + 1,
-                "rumija_m",
-                f"road {lines.road_id[k]!r}: Rumija width must be a number of metres > 0, "
-                f"got {raw.iloc[k]!r}",
-            )
-        )
-    known = ", ".join(dict.fromkeys([*table, *RUMIJA_MIN_WIDTH_M]))
-    for k in np.flatnonzero(~has_parcel & ~given & np.isnan(width)):
-        problems.append(
-            ValidationProblem(
-                int(lines.rows[k]) + 1,
-                "road_class",
-                f"road {lines.road_id[k]!r} has no Rumija width: rumija_m is empty, it has no "
-                f"parcel and road_class {classes.iloc[k]!r} is not one of {known}",
-            )
-        )
-    problems.sort(key=lambda p: p.row)
-    return width, source, problems
 
 
 # -- parcels -------------------------------------------------------------------------
@@ -376,95 +207,6 @@ def _parcels(
     owners, slot = np.unique(road[keep], return_inverse=True)
     land = _grouped_union(geoms[keep], slot.ravel(), len(owners), coverage=False)
     return dict(zip(owners.tolist(), land, strict=True)), skipped
-
-
-# -- chainage pieces -----------------------------------------------------------------
-def _split(
-    corridors: np.ndarray,
-    lines: np.ndarray,
-    sta_start: np.ndarray,
-    reach: np.ndarray,
-    every: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Cut corridors at every multiple of ``every`` metres of chainage.
-
-    Returns (corridor index, sta_from, sta_to, geometry) per piece, in corridor order.
-    ``reach`` is how far from its centreline a corridor's land can lie.
-    """
-    length = shapely.length(lines)
-    end = sta_start + length
-    first_cut = (np.floor(sta_start / every) + 1) * every
-    count = np.maximum(np.ceil((end - first_cut) / every), 0).astype("int64")
-    # A cut at (or within a millimetre of) the road's end is no cut.
-    last = first_cut + (count - 1) * every
-    count -= (count > 0) & (last >= end - 1e-3)
-
-    whole = np.flatnonzero(count == 0)
-    out_index = [whole]
-    out_from = [sta_start[whole]]
-    out_to = [end[whole]]
-    out_geom = [corridors[whole]]
-
-    cut = np.flatnonzero(count > 0)
-    if len(cut):
-        owner = np.repeat(cut, count[cut])
-        station = first_cut[owner] + _ranks(count[cut]) * every
-        along = station - sta_start[owner]
-        line = lines[owner]
-        here = shapely.get_coordinates(shapely.line_interpolate_point(line, along))
-        back = shapely.get_coordinates(
-            shapely.line_interpolate_point(line, np.maximum(along - 1e-3, 0))
-        )
-        d = here - back
-        d /= np.hypot(d[:, 0], d[:, 1])[:, None]
-        normal = np.stack([-d[:, 1], d[:, 0]], axis=1) * (reach[owner] + 1.0)[:, None]
-        blades = shapely.linestrings(np.stack([here - normal, here + normal], axis=1))
-        edges = shapely.get_parts(shapely.boundary(corridors[cut]), return_index=True)
-        parts = np.concatenate([edges[0], blades])
-        part_owner = np.concatenate([cut[edges[1]], owner])
-        slot = np.searchsorted(cut, part_owner)
-        order = np.argsort(slot, kind="stable")
-        linework = shapely.node(shapely.multilinestrings(parts[order], indices=slot[order]))
-        faces, face_slot = shapely.get_parts(
-            shapely.polygonize(linework[:, None]), return_index=True
-        )
-        inside = shapely.point_on_surface(faces)
-        keep = shapely.intersects(corridors[cut[face_slot]], inside)
-        faces, face_slot, inside = faces[keep], face_slot[keep], inside[keep]
-        road = cut[face_slot]
-        chain = sta_start[road] + shapely.line_locate_point(lines[road], inside)
-        piece = np.clip(np.floor(chain / every), np.floor(sta_start[road] / every), None)
-        piece = np.minimum(piece, np.floor(sta_start[road] / every) + count[road])
-        keys, group = np.unique(np.column_stack([face_slot, piece]), axis=0, return_inverse=True)
-        group = group.ravel()
-        merged = _grouped_union(faces, group, len(keys), coverage=True)
-        k_road = cut[keys[:, 0].astype("int64")]
-        k_from = np.maximum(keys[:, 1] * every, sta_start[k_road])
-        k_to = np.minimum((keys[:, 1] + 1) * every, end[k_road])
-        # Keep the cut only where the faces rebuild the corridor (they always should).
-        got = np.bincount(np.searchsorted(cut, k_road), shapely.area(merged), minlength=len(cut))
-        want = shapely.area(corridors[cut])
-        good = np.abs(got - want) <= 1e-6 * np.maximum(want, 1.0)
-        if not good.all():
-            log.warning(
-                "could not cut %d corridor(s) into chainage pieces; kept whole: %s",
-                int((~good).sum()),
-                ", ".join(map(str, cut[~good][:20])),
-            )
-        ok_piece = good[np.searchsorted(cut, k_road)]
-        out_index += [k_road[ok_piece], cut[~good]]
-        out_from += [k_from[ok_piece], sta_start[cut[~good]]]
-        out_to += [k_to[ok_piece], end[cut[~good]]]
-        out_geom += [merged[ok_piece], corridors[cut[~good]]]
-    index = np.concatenate(out_index)
-    sta_from = np.concatenate(out_from)
-    order = np.lexsort((sta_from, index))
-    return (
-        index[order],
-        sta_from[order],
-        np.concatenate(out_to)[order],
-        np.concatenate(out_geom)[order],
-    )
 
 
 # -- roads left without land --------------------------------------------------------

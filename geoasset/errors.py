@@ -95,6 +95,7 @@ class OutputExistsError(GeoassetError):
 
     def __init__(self, path, detail: str = ""):
         self.path = path
+        self.detail = detail
         super().__init__(f"{path} already exists{detail}; use overwrite to replace it")
 
 

@@ -33,7 +33,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geoasset.errors import GeoassetError
+from geoasset.errors import GeoassetError, OutputExistsError
 from geoasset.store import Inventory, open_inventory
 from geoasset.text import xml_frame
 
@@ -146,7 +146,7 @@ def export_layer(
     path = Path(path)
     driver = export_format(path)
     if path.exists() and not overwrite:
-        raise GeoassetError(f"{path} already exists; use overwrite (--overwrite) to replace it")
+        raise OutputExistsError(path)
     if not path.parent.is_dir():
         raise GeoassetError(f"{path}: folder {path.parent} does not exist")
     if isinstance(inventory, Inventory):

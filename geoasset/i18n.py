@@ -15,7 +15,14 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "TERMS", "t"]
+__all__ = [
+    "LANGUAGES",
+    "TERMS",
+    "coded",
+    "header",
+    "people_table",
+    "t",
+]
 
 LANGUAGES = ("en", "id")
 
@@ -244,6 +251,249 @@ TERMS: dict[str, tuple[str, str]] = {
     "mapbook_centreline": ("Centreline, STA every 100 m", "As jalan, STA tiap 100 m"),
     "mapbook_match": ("Sheet boundary", "Batas lembar"),
     "mapbook_other_sheet": ("Asset on another sheet", "Aset pada lembar lain"),
+    # statements (draft SKRD), permits, payments and the warning list
+    "skrd_title": (
+        "REGIONAL RETRIBUTION ASSESSMENT (SKRD)",
+        "SURAT KETETAPAN RETRIBUSI DAERAH (SKRD)",
+    ),
+    "skrd_subtitle": (
+        "Retribution for the use of road land (Rumija) — DRAFT",
+        "Retribusi pemanfaatan ruang milik jalan (Rumija) — DRAF",
+    ),
+    "skrd_unconfigured": (
+        "Draft without office settings (no settings file given)",
+        "Draf tanpa pengaturan kantor (berkas pengaturan tidak diberikan)",
+    ),
+    "skrd_number": ("Number", "Nomor"),
+    "skrd_year": ("Year", "Tahun"),
+    "skrd_period": ("Period", "Masa retribusi"),
+    "skrd_to": ("To", "Kepada"),
+    "skrd_owner_id": ("Owner code", "Kode pemilik"),
+    "skrd_address": ("Address", "Alamat"),
+    "skrd_tax_id": ("Retribution no. (NPWRD)", "NPWRD"),
+    "skrd_contact": ("Contact", "Kontak"),
+    "skrd_aliases": ("Other names", "Nama lain"),
+    "skrd_written": ("Names in the inventory", "Nama dalam inventaris"),
+    "skrd_objects": ("Objects assessed", "Rincian objek retribusi"),
+    "skrd_no": ("No", "No"),
+    "skrd_asset": ("Asset", "Aset"),
+    "skrd_layer": ("Object", "Objek"),
+    "skrd_quantity_unit": ("Measured in", "Satuan volume"),
+    "skrd_days": ("Days", "Hari"),
+    "skrd_billed_from": ("Billed from", "Ditagih dari"),
+    "skrd_billed_to": ("Billed to", "Ditagih sampai"),
+    "skrd_basis": ("Legal basis of the tariffs", "Dasar hukum tarif"),
+    "skrd_total": ("Amount assessed", "Jumlah ketetapan"),
+    "skrd_words": ("In words (Indonesian)", "Terbilang"),
+    "skrd_due": ("Due date", "Jatuh tempo"),
+    "skrd_issued": ("Issued", "Tanggal terbit"),
+    "skrd_account": ("Account code", "Kode rekening"),
+    "skrd_bank": ("Pay to", "Pembayaran ke"),
+    "skrd_page": ("Page", "Halaman"),
+    "skrd_note": ("Note", "Catatan"),
+    "skrd_field": ("Field", "Isian"),
+    "skrd_value": ("Value", "Nilai"),
+    "skrd_no_register": (
+        "No owners register: addressed as written in the inventory",
+        "Tanpa daftar pemilik: nama sesuai inventaris",
+    ),
+    "skrd_not_in_register": (
+        "Owner not in the owners register: addressed as written in the inventory",
+        "Pemilik tidak ada di daftar pemilik: nama sesuai inventaris",
+    ),
+    "skrd_this_year": ("This year", "Tahun berjalan"),
+    "skrd_paid": ("Paid this year", "Sudah dibayar tahun ini"),
+    "skrd_unpaid": ("Billed and unpaid this year", "Ditagih dan belum dibayar tahun ini"),
+    "skrd_no_permit": (
+        "Assets without a permit (this year)",
+        "Aset tanpa izin (tahun ini)",
+    ),
+    "skrd_arrears": ("Arrears from earlier years", "Tunggakan tahun sebelumnya"),
+    "skrd_arrears_none": ("No arrears from earlier years", "Tidak ada tunggakan tahun sebelumnya"),
+    "skrd_outstanding": ("Outstanding (Rp)", "Sisa tunggakan (Rp)"),
+    "skrd_months_late": ("Months late", "Bulan terlambat"),
+    "skrd_sanction": ("Late-payment sanction", "Sanksi administratif"),
+    "skrd_sanction_rp": ("Sanction (Rp)", "Sanksi (Rp)"),
+    "skrd_sanction_rate": (
+        "{rate}% per month, at most {months} months",
+        "{rate}% per bulan, paling lama {months} bulan",
+    ),
+    "skrd_due_rp": ("Amount due", "Jumlah yang harus dibayar"),
+    "skrd_due_words": ("Amount due in words (Indonesian)", "Terbilang jumlah yang harus dibayar"),
+    "skrd_assets": ("Assets", "Jumlah aset"),
+    "skrd_items": ("Line items", "Jumlah rincian"),
+    "skrd_pdf": ("PDF file", "Berkas PDF"),
+    "skrd_statement": ("Statement", "Ketetapan"),
+    "skrd_warning_list": ("No permit", "Tanpa izin"),
+    "skrd_sheet_head": ("SKRD", "SKRD"),
+    "skrd_sheet_arrears": ("Arrears", "Tunggakan"),
+    "skrd_sheet_index": ("Statements", "Daftar SKRD"),
+    "skrd_made": ("statement(s)", "SKRD"),
+    "skrd_index": ("index", "daftar"),
+    "skrd_warnings_file": (
+        "assets without a permit (for warning letters)",
+        "aset tanpa izin (untuk surat teguran)",
+    ),
+    "partly_paid": ("partly paid", "dibayar sebagian"),
+    "paid_rp": ("Paid (Rp)", "Dibayar (Rp)"),
+    "unpaid_rp": ("Unpaid (Rp)", "Belum dibayar (Rp)"),
+    "no_permit_rp": ("Without a permit (Rp)", "Tanpa izin (Rp)"),
+    "arrears_rp": ("Arrears (Rp)", "Tunggakan (Rp)"),
+    "due_rp": ("Amount due (Rp)", "Harus dibayar (Rp)"),
+    "total_rp": ("Amount assessed (Rp)", "Jumlah ketetapan (Rp)"),
+    "per_unit_year": ("per unit per year", "per buah per tahun"),
+    "per_m_year": ("per metre per year", "per meter per tahun"),
+    "per_m2_year": ("per m² per year", "per m² per tahun"),
+    "per_unit_day": ("per unit per day", "per buah per hari"),
+    "qty_unit": ("unit", "buah"),
+    "qty_m": ("m", "m"),
+    "qty_m2": ("m²", "m²"),
+    "areas": ("Area uses", "Pemanfaatan lahan"),
+    "area_id": ("Area id", "ID pemanfaatan lahan"),
+    "kiosk": ("Kiosk", "Kios"),
+    "cabinet": ("Cabinet", "Kabinet"),
+    "billboard": ("Billboard footing", "Fondasi reklame"),
+    "permits": ("Permits", "Izin"),
+    "payments": ("Payments", "Pembayaran"),
+    "valid_from": ("Valid from", "Berlaku dari"),
+    "valid_to": ("Valid to", "Berlaku sampai"),
+    "assets": ("Assets", "Aset"),
+    "payment_id": ("Receipt no.", "No. bukti bayar"),
+    "paid_on": ("Paid on", "Tanggal bayar"),
+    "period_from": ("Period from", "Masa dari"),
+    "period_to": ("Period to", "Masa sampai"),
+    "reference": ("Reference", "Referensi"),
+    "note": ("Note", "Catatan"),
+    "imported": ("imported", "diimpor"),
+    "into": ("into", "ke"),
+    "rows": ("row(s)", "baris"),
+    # retribution workbook and summaries: column headers, coded values, parameters
+    "asset_id": ("Asset id", "ID aset"),
+    "layer": ("Object", "Objek"),
+    "object": ("Object", "Objek"),
+    "pole": ("Pole", "Tiang"),
+    "utility_line": ("Utility line", "Jaringan utilitas"),
+    "area": ("Area use", "Pemanfaatan lahan"),
+    "quantity_unit": ("Measured in", "Satuan volume"),
+    "billed_from": ("Billed from", "Ditagih dari"),
+    "billed_to": ("Billed to", "Ditagih sampai"),
+    "day_fraction": ("Share of the year", "Bagian tahun"),
+    "lon": ("Longitude", "Bujur"),
+    "lat": ("Latitude", "Lintang"),
+    "items": ("Line items", "Jumlah rincian"),
+    "line_m": ("Line length (m)", "Panjang jaringan (m)"),
+    "reason": ("Reason", "Alasan"),
+    "detail": ("Detail", "Keterangan"),
+    "quantity_outside": ("Quantity outside the corridors", "Volume di luar koridor"),
+    "distance_to_corridor_m": ("Distance to a corridor (m)", "Jarak ke koridor (m)"),
+    "nearest_corridor_id": ("Nearest corridor", "Koridor terdekat"),
+    "source_row": ("Row in the file", "Baris dalam berkas"),
+    "source_file": ("File", "Berkas"),
+    "parameter": ("Parameter", "Parameter"),
+    "value": ("Value", "Nilai"),
+    "unknown": ("unknown", "tidak diketahui"),
+    "outside_right_of_way": ("outside the right-of-way", "di luar Rumija"),
+    "partly_outside": ("partly outside the right-of-way", "sebagian di luar Rumija"),
+    "not_in_period": ("not there in the period", "tidak ada dalam periode"),
+    "no_tariff": ("no tariff row applies", "tidak ada baris tarif yang berlaku"),
+    "no_geometry": ("no geometry", "tanpa geometri"),
+    "invalid_row": ("fails the layer specification", "tidak memenuhi spesifikasi lapisan"),
+    "detail_from_corridor": ("{d} m from corridor {c}", "{d} m dari koridor {c}"),
+    "detail_beyond": ("more than {d} m from any corridor", "lebih dari {d} m dari koridor mana pun"),
+    "param_period_from": ("First day billed", "Hari pertama ditagih"),
+    "param_period_to": ("Last day billed", "Hari terakhir ditagih"),
+    "param_period_days": ("Days in the period", "Hari dalam periode"),
+    "param_year": ("Year", "Tahun"),
+    "param_metric_crs": ("Metric CRS", "CRS metrik"),
+    "param_tariff_source": ("Tariff file", "Berkas tarif"),
+    "param_tariff_sha256": ("Tariff file fingerprint (SHA-256)", "Sidik berkas tarif (SHA-256)"),
+    "param_permits_source": ("Permits file", "Berkas izin"),
+    "param_day_count": ("Day count", "Perhitungan hari"),
+    "param_rounding": ("Rounding", "Pembulatan"),
+    "param_boundary_rule": ("Boundary rule", "Aturan batas koridor"),
+    "param_search_distance_m": ("Search distance (m)", "Jarak pencarian (m)"),
+    "param_corridors": ("Corridors", "Jumlah koridor"),
+    "param_assets_poles": ("Poles", "Tiang"),
+    "param_assets_utility_lines": ("Utility lines", "Jaringan utilitas"),
+    "param_assets_areas": ("Area uses", "Pemanfaatan lahan"),
+    "param_invalid_rows": ("Rows failing the specification", "Baris tidak sesuai spesifikasi"),
+    "param_line_items": ("Line items", "Jumlah rincian"),
+    "param_not_billable": ("Not billed", "Tidak ditagih"),
+    "param_grand_total_rp": ("Grand total (Rp)", "Jumlah total (Rp)"),
+    "param_generated_utc": ("Made at (UTC)", "Dibuat pada (UTC)"),
+    "rule_day_count": (
+        "actual/actual: days billed, both ends included, divided by the days of their "
+        "calendar year (365 or 366), summed over the years of the period; daily rates × "
+        "days billed",
+        "aktual/aktual: hari ditagih, kedua ujung dihitung, dibagi jumlah hari tahun "
+        "kalendernya (365 atau 366), dijumlahkan per tahun dalam periode; tarif harian × "
+        "hari ditagih",
+    ),
+    "rule_rounding": (
+        "each line item computed exactly from rate, quantity (rounded half-up to 0.01) and "
+        "days, then rounded half-up to the whole rupiah; totals are sums of line items",
+        "setiap rincian dihitung tepat dari tarif, volume (dibulatkan setengah ke atas ke "
+        "0,01) dan hari, lalu dibulatkan setengah ke atas ke rupiah penuh; jumlah adalah "
+        "penjumlahan rincian",
+    ),
+    "rule_boundary_rule": (
+        "an asset (or part of a line) on the boundary shared by two corridors is billed to "
+        "the corridor with the smallest corridor_id",
+        "aset (atau bagian jaringan) tepat di batas dua koridor ditagih ke koridor dengan "
+        "corridor_id terkecil",
+    ),
+    "sheet_totals_corridor": ("Corridors", "Koridor"),
+    "sheet_totals_owner": ("Owners", "Pemilik"),
+    "sheet_totals_road": ("Roads", "Ruas jalan"),
+    "sheet_totals_kabupaten": ("Kabupaten", "Kabupaten"),
+    "sheet_line_items": ("Line items", "Rincian"),
+    "sheet_not_billable": ("Not billable", "Tidak ditagih"),
+    "sheet_tariffs_used": ("Tariffs used", "Tarif"),
+    "sheet_parameters": ("Parameters", "Parameter"),
+    # terminal summaries of assess and run
+    "sum_retribution": ("retribution", "retribusi"),
+    "sum_corridor": ("corridor", "koridor"),
+    "sum_road": ("road", "ruas"),
+    "sum_poles": ("poles", "tiang"),
+    "sum_line_m": ("line m", "jaringan m"),
+    "sum_area_m2": ("area m²", "luas m²"),
+    "sum_amount": ("amount (Rp)", "jumlah (Rp)"),
+    "sum_arrears": ("arrears (Rp)", "tunggakan (Rp)"),
+    "sum_total": ("TOTAL", "JUMLAH"),
+    "sum_more_corridors": ("... {n} more corridors", "... {n} koridor lainnya"),
+    "sum_line_items": ("line items", "rincian"),
+    "sum_not_billed": ("not billed", "tidak ditagih"),
+    "sum_assessing": (
+        "assessing {assets} assets against {corridors} corridors",
+        "menilai {assets} aset terhadap {corridors} koridor",
+    ),
+    "sum_wrote_layers": ("wrote layers {layers} to {path}", "lapisan {layers} ditulis ke {path}"),
+    "sum_wrote": ("wrote {path}", "ditulis: {path}"),
+    "run_inventory": ("inventory", "inventaris"),
+    "run_imported": ("imported", "diimpor"),
+    "run_refused": ("refused", "ditolak"),
+    "run_assets": ("assets", "aset"),
+    "run_corridors": ("corridors", "koridor"),
+    "run_qa": ("QA findings", "temuan QA"),
+    "run_qa_counts": ("{errors} errors, {warnings} warnings", "{errors} galat, {warnings} peringatan"),
+    "run_billable": ("billable assets", "aset ditagih"),
+    "run_total": ("total {year}", "jumlah {year}"),
+    "run_per_year": ("per year", "per tahun"),
+    "run_revenue_report": ("revenue report", "laporan retribusi"),
+    "run_inventory_report": ("inventory report", "laporan inventaris"),
+    "run_field_map": ("field map", "peta lapangan"),
+    "run_corridor_maps": ("corridor maps", "peta koridor"),
+    "run_qgis_project": ("QGIS project", "proyek QGIS"),
+    "run_rejects": ("rejects {layer}", "ditolak {layer}"),
+    "stage_import": ("import", "impor"),
+    "stage_corridors": ("corridors", "koridor"),
+    "stage_chainage": ("chainage", "stasioning"),
+    "stage_qa": ("QA", "QA"),
+    "stage_assess": ("assess", "penilaian"),
+    "stage_reports": ("reports", "laporan"),
+    "stage_maps": ("maps", "peta"),
+    "stage_qgis": ("QGIS", "QGIS"),
+    "stage_step": ("step", "langkah"),
     "map_background": (
         "Background (boundaries, roads, places)",
         "Latar (batas wilayah, jalan, nama tempat)",
@@ -272,3 +522,74 @@ def t(key: str, lang: str = "en") -> str:
     if pair is None:
         return key
     return pair[LANGUAGES.index(lang)]
+
+
+#: column -> term key of its header, where the key is not the column's own name
+HEADER_TERMS = {
+    "days": "skrd_days",
+    "owner_name": "skrd_to",
+    "names_as_written": "skrd_written",
+    "number": "skrd_number",
+    "year": "skrd_year",
+    "owner_id": "skrd_owner_id",
+    "sanction_rp": "skrd_sanction_rp",
+    "due_on": "skrd_due",
+    "issued_on": "skrd_issued",
+    "pdf": "skrd_pdf",
+    "field": "skrd_field",
+    "outstanding_rp": "skrd_outstanding",
+    "months_late": "skrd_months_late",
+    "statement": "skrd_statement",
+    "assets": "skrd_assets",
+    "corridor_id": "corridor",
+    "asset_id": "skrd_asset",
+}
+
+#: columns holding coded values -> the term key of a value
+CODED_COLUMNS = {
+    "layer": "{}",
+    "kind": "{}",
+    "unit": "{}",
+    "object": "{}",
+    "quantity_unit": "qty_{}",
+    "payment_status": "{}",
+    "reason": "{}",
+}
+
+
+def header(column: str, lang: str) -> str:
+    """The header people read for a table column (the column's name when the term table
+    has none).
+
+    >>> header("amount_rp", "id"), header("payment_status", "en"), header("xyz", "id")
+    ('Jumlah (Rp)', 'Payment', 'xyz')
+    """
+    key = HEADER_TERMS.get(column, column)
+    return t(key, lang) if key in TERMS else column
+
+
+def coded(column: str, values, lang: str):
+    """Coded values of ``column`` (``electric``, ``per_m_year``, ``no_permit``) as words of
+    ``lang``; values the term table does not know stay as they are.
+
+    >>> import pandas as pd
+    >>> coded("unit", pd.Series(["per_m_year", "custom", None]), "id").tolist()
+    ['per meter per tahun', 'custom', '']
+    """
+    pattern = CODED_COLUMNS[column]
+    text = values.astype(object).where(values.notna(), "").astype(str)
+    words = {}
+    for value in text.unique():
+        key = pattern.format(value)
+        words[value] = t(key, lang) if value and key in TERMS else value
+    return text.map(words)
+
+
+def people_table(frame, lang: str):
+    """``frame`` with coded values in words and headers people read (a copy)."""
+    out = frame.copy()
+    for column in out.columns:
+        if column in CODED_COLUMNS:
+            out[column] = coded(column, out[column], lang)
+    out.columns = [header(c, lang) for c in out.columns]
+    return out

@@ -30,16 +30,12 @@ from __future__ import annotations
 
 import os
 import re
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from geoasset.errors import SchemaError, ValidationProblem
-from geoasset.tariffs import _frame_from_csv
+from geoasset.table_input import read_table
 
 #: columns of the register, required ones first
 COLUMNS = ("owner_id", "legal_name", "address", "tax_id", "contact", "aliases")
@@ -86,44 +82,8 @@ def load_owners(path: str | os.PathLike) -> OwnersRegister:
 
     Raises :class:`~geoasset.errors.SchemaError` listing every problem with its row.
     """
-    source = str(path)
-    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-        frame, numbers = _read_xlsx(Path(path))
-        return parse_owners(frame, numbers=numbers, source=source)
-    frame, numbers, problems = _frame_from_csv(
-        path, source, "owners register", SchemaError, COLUMNS
-    )
-    if problems:
-        raise SchemaError(source, problems)
-    return parse_owners(frame, numbers=numbers, source=source)
-
-
-def _read_xlsx(path: Path) -> tuple[pd.DataFrame, list[int]]:
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise SchemaError(str(path), [ValidationProblem(None, None, "no such file")]) from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        problem = ValidationProblem(None, None, f"not an XLSX workbook ({exc})")
-        raise SchemaError(str(path), [problem]) from None
-    try:
-        rows = list(book.worksheets[0].iter_rows(values_only=True))
-    finally:
-        book.close()
-    if not rows:
-        raise SchemaError(str(path), [ValidationProblem(None, None, "the first sheet is empty")])
-    header = [str(c).strip().lower() if c is not None else "" for c in rows[0]]
-    body = [
-        (number, row)
-        for number, row in enumerate(rows[1:], start=1)
-        if any(v not in (None, "") for v in row)
-    ]
-    data = {
-        name: ["" if row[i] is None else str(row[i]) for _, row in body]
-        for i, name in enumerate(header)
-        if name
-    }
-    return pd.DataFrame(data, dtype=object), [number for number, _ in body]
+    frame, numbers = read_table(path, kind="owners register", columns=COLUMNS)
+    return parse_owners(frame, numbers=numbers, source=str(path))
 
 
 def parse_owners(

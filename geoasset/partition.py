@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 from shapely.errors import GEOSException
 
-from geoasset.bisectors import _PIECE_M, _nearer_convex, _nearer_voronoi
+from geoasset.bisectors import _PIECE_M, _nearer_convex, _nearer_star, _nearer_voronoi
 from geoasset.overlays import (
     _AREA_EPS,
     _FALLBACK_GRIDS_M,
@@ -36,6 +36,8 @@ from geoasset.overlays import (
 _MARGIN_M = 0.01
 #: Distance (m) between the points sampled along a centreline near the road it is paired with.
 _MAX_SPACING_M = 0.5
+#: A cut no other cut has to meet is simplified within this share of the sample spacing.
+_SIMPLIFY = 0.1
 #: Corridors are snapped to this grid (m) so they stay valid through EPSG:4326 and back.
 _GRID_M = 2.0**-25
 
@@ -114,6 +116,18 @@ def _triangle_closure(a: np.ndarray, b: np.ndarray, voronoi: np.ndarray) -> np.n
         roads = np.unique(np.concatenate([a[voronoi], b[voronoi]]))
 
 
+def _in_triangle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pair ``(a, b)``: whether some third road is paired with both."""
+    neighbours: dict[int, set[int]] = defaultdict(set)
+    for x, y in zip(a.tolist(), b.tolist(), strict=True):
+        neighbours[x].add(y)
+        neighbours[y].add(x)
+    return np.array(
+        [not neighbours[x].isdisjoint(neighbours[y]) for x, y in zip(a.tolist(), b.tolist())],
+        dtype=bool,
+    )
+
+
 def _segments(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every straight segment of ``lines`` (n, 2, 2), with start and count per line."""
     parts, owner = shapely.get_parts(lines, return_index=True)
@@ -126,13 +140,12 @@ def _segments(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return seg, start, count
 
 
-def _only_segment(
+def _near_segments(
     seg: np.ndarray, start: np.ndarray, count: np.ndarray, road: np.ndarray, lo, hi
-) -> np.ndarray:
-    """Per pair, the index of the one segment of ``road`` that meets box [lo, hi], else -1."""
-    m = len(road)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every segment of ``road[k]`` that meets box ``[lo[k], hi[k]]``: (k, segment index)."""
     n_seg = count[road]
-    pair = np.repeat(np.arange(m), n_seg)
+    pair = np.repeat(np.arange(len(road)), n_seg)
     index = np.repeat(start[road], n_seg) + _ranks(n_seg)
     p0 = seg[index, 0]
     d = seg[index, 1] - p0
@@ -150,11 +163,66 @@ def _only_segment(
                 t0 = np.where(p < 0, np.maximum(t0, r), t0)
                 t1 = np.where(p > 0, np.minimum(t1, r), t1)
     hit &= t0 <= t1
-    hits = np.bincount(pair[hit], minlength=m)
+    return pair[hit], index[hit]
+
+
+def _only_segment(
+    seg: np.ndarray, start: np.ndarray, count: np.ndarray, road: np.ndarray, lo, hi
+) -> np.ndarray:
+    """Per pair, the index of the one segment of ``road`` that meets box [lo, hi], else -1."""
+    m = len(road)
+    pair, index = _near_segments(seg, start, count, road, lo, hi)
+    hits = np.bincount(pair, minlength=m)
     out = np.full(m, -1, dtype="int64")
     one = hits[pair] == 1
-    out[pair[hit & one]] = index[hit & one]
+    out[pair[one]] = index[one]
     return out
+
+
+def _star(
+    seg: np.ndarray, start: np.ndarray, count: np.ndarray, a: np.ndarray, b: np.ndarray, lo, hi
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs whose centrelines near box ``[lo, hi]`` all leave one shared vertex.
+
+    Where every segment of ``a[k]`` and of ``b[k]`` that meets the box starts or ends at
+    the same point ``v`` (a junction node) and reaches out of the box, the distance from
+    a point of the box to either road is its distance to rays leaving ``v``
+    (:func:`geoasset.bisectors._nearer_star`). Returns the apex per pair (NaN where
+    not a star) and the rays: (pair, side 0 = ``a`` / 1 = ``b``, angle).
+    """
+    m = len(a)
+    found = [_near_segments(seg, start, count, road, lo, hi) for road in (a, b)]
+    pair = np.concatenate([found[0][0], found[1][0]])
+    index = np.concatenate([found[0][1], found[1][1]])
+    side = np.concatenate([np.zeros(len(found[0][0]), "int64"), np.ones(len(found[1][0]), "int64")])
+    order = np.argsort(pair, kind="stable")
+    pair, index, side = pair[order], index[order], side[order]
+    ends = seg[index]  # (h, 2, 2)
+    first = np.searchsorted(pair, np.arange(m))
+    has = np.bincount(pair, minlength=m) > 0
+    apex = np.full((m, 2), np.nan)
+    ok = np.zeros(m, dtype=bool)
+    for end in (0, 1):  # the apex is an end of the pair's first segment
+        v = np.full((m, 2), np.nan)
+        v[has] = ends[first[has], end]
+        at = np.all(ends == v[pair][:, None, :], axis=2)  # (h, 2): which end is v
+        touches = at.any(axis=1)
+        far = ends[np.arange(len(pair)), np.where(at[:, 0], 1, 0)]
+        inside = np.all((far >= lo[pair]) & (far <= hi[pair]), axis=1)
+        bad = np.bincount(pair[~touches | inside], minlength=m) > 0
+        sides = np.bincount(pair, weights=side, minlength=m)
+        both = (sides > 0) & (sides < np.bincount(pair, minlength=m))
+        good = has & ~bad & both & ~ok
+        apex[good] = v[good]
+        ok |= good
+    use = ok[pair]
+    pair, index, side = pair[use], index[use], side[use]
+    ends = seg[index]
+    at_start = np.all(ends[:, 0] == apex[pair], axis=1)
+    d = np.where(at_start[:, None], ends[:, 1] - ends[:, 0], ends[:, 0] - ends[:, 1])
+    real = np.hypot(d[:, 0], d[:, 1]) > 0  # a repeated vertex is no ray
+    angle = np.arctan2(d[real, 1], d[real, 0])
+    return apex, pair[real], side[real], angle
 
 
 @dataclass
@@ -388,7 +456,17 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
         )
         only_a[slow], only_b[slow] = oa, ob
         straight[slow] = buffered[slow] & (oa >= 0) & (ob >= 0) & positive[slow]
-    voronoi = _triangle_closure(ea[positive], eb[positive], ~straight[positive])
+    # Junctions: both roads near the overlap are rays from a shared node, cut exactly too.
+    star = np.zeros(m, dtype=bool)
+    ask = np.flatnonzero(positive & buffered & ~straight & (overlap != None))  # noqa: E711
+    if len(ask):
+        bounds = shapely.bounds(overlap[ask])
+        grow = margin[ask, None]
+        apex, ray_pair, ray_side, ray_angle = _star(
+            seg, seg_start, seg_count, ea[ask], eb[ask], bounds[:, :2] - grow, bounds[:, 2:] + grow
+        )
+        star[ask] = np.isfinite(apex[:, 0])
+    voronoi = _triangle_closure(ea[positive], eb[positive], ~(straight | star)[positive])
     use_voronoi = np.zeros(m, dtype=bool)
     use_voronoi[positive] = voronoi
 
@@ -404,6 +482,22 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
         with ThreadPoolExecutor(len(chunks)) as pool:  # numpy releases the GIL
             for rows, (la, lb) in zip(chunks, pool.map(cut, chunks), strict=True):
                 lose_a[rows], lose_b[rows] = la, lb
+    junction = np.flatnonzero(star & ~use_voronoi)
+    if len(junction):
+        slot = np.full(m, -1, dtype="int64")
+        slot[junction] = np.arange(len(junction))
+        ray_slot = slot[ask[ray_pair]]
+        mine = ray_slot >= 0
+        got, again = _nearer_star(
+            overlap[junction],
+            apex[slot[ask] >= 0],
+            ray_slot[mine],
+            ray_side[mine],
+            ray_angle[mine],
+            ~a_first[junction],
+        )
+        retried[junction] |= again
+        _settle(junction, got, overlap, lose_a, lose_b, retried)
     approx = np.flatnonzero(use_voronoi)
     if len(approx):
         need = approx[[overlap[k] is None for k in approx]]
@@ -415,23 +509,33 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
         vm = np.where(
             buffered[approx], margin[approx] + 2 * spacing[ea[approx]] + _PIECE_M / 2, 1e12
         )
+        # A pair no third road of its rank overlaps decides its land alone: its cut may
+        # be simplified (the cut of a pair inside a triangle must meet the other two).
+        alone = np.zeros(m, dtype=bool)
+        alone[positive] = ~_in_triangle(ea[positive], eb[positive])
+        tolerance = np.where(alone[approx], _SIMPLIFY * spacing[ea[approx]], 0.0)
         got, again = _nearer_voronoi(
-            overlap[approx], ea[approx], eb[approx], lines, spacing, vm, id_rank
+            overlap[approx], ea[approx], eb[approx], lines, spacing, vm, id_rank, tolerance
         )
         retried[approx] |= again
-        none_b = np.array([g is None for g in got], dtype=bool)
-        all_b = np.array([g is o for g, o in zip(got, overlap[approx], strict=True)], dtype=bool)
-        split = ~none_b & ~all_b
-        lose_a[approx[~none_b]] = got[~none_b]
-        lose_a[approx[split]] = _polygonal(got[split])
-        lose_b[approx[none_b]] = overlap[approx[none_b]]
-        lose_b[approx[split]], again = _overlay(
-            shapely.difference, overlap[approx[split]], lose_a[approx[split]], subtracts=True
-        )
-        retried[approx[split]] |= again
+        _settle(approx, got, overlap, lose_a, lose_b, retried)
     counts = {
         "equal_width_pairs": int(positive.sum()),
-        "bisector_pairs": int(len(fast)),
+        "bisector_pairs": int(len(fast) + len(junction)),
         "voronoi_pairs": int(len(approx)),
     }
     return lose_a, lose_b, retried, counts
+
+
+def _settle(rows, got, overlap, lose_a, lose_b, retried) -> None:
+    """Pairs ``rows`` whose ``a`` loses ``got`` of their overlap: ``b`` loses the rest."""
+    none_b = np.array([g is None for g in got], dtype=bool)
+    all_b = np.array([g is o for g, o in zip(got, overlap[rows], strict=True)], dtype=bool)
+    split = ~none_b & ~all_b
+    lose_a[rows[~none_b]] = got[~none_b]
+    lose_a[rows[split]] = _polygonal(got[split])
+    lose_b[rows[none_b]] = overlap[rows[none_b]]
+    lose_b[rows[split]], again = _overlay(
+        shapely.difference, overlap[rows[split]], lose_a[rows[split]], subtracts=True
+    )
+    retried[rows[split]] |= again

@@ -2,8 +2,9 @@
 
 A folder of field files named by layer (``roads.geojson``, ``poles.csv``, ...) becomes
 ``OUT_DIR/inventory.gpkg`` with corridors, chainage, QA findings and the assessment, plus
-the XLSX reports and the field maps. Each stage is a library function documented in its
-own module; this one only wires them together and reports progress.
+the XLSX reports and the field maps. Each stage is a job of :mod:`geoasset.jobs`, the
+same the ``geoasset`` commands call; this module only wires them together and reports
+progress.
 
 Nothing is half-written: every existing output is refused (without ``overwrite``)
 before anything is written; the run writes into a hidden staging folder beside
@@ -31,7 +32,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from geoasset.errors import OutputExistsError, SourceError
+from geoasset.errors import SourceError
+from geoasset.outputs import check_outputs
 from geoasset.schema import INVENTORY_LAYERS
 
 __all__ = [
@@ -84,23 +86,60 @@ class RunSummary:
     def assets(self) -> int:
         return sum(n for layer, n in self.imported.items() if layer not in ("roads", "parcels"))
 
-    def lines(self) -> list[str]:
-        """The summary as printed at the end of ``geoasset run``."""
-        imported = ", ".join(f"{layer} {n}" for layer, n in self.imported.items())
-        refused = ", ".join(f"{layer} {n}" for layer, n in self.refused.items() if n)
+    def lines(self, lang: str = "en") -> list[str]:
+        """The summary as printed at the end of ``geoasset run``, in ``lang``."""
+        from geoasset.i18n import t
+        from geoasset.money import format_rupiah
+
+        def name(layer: str) -> str:
+            return t(layer, lang) if lang != "en" else layer
+
+        def output(key: str) -> str:
+            if key.startswith("rejects "):
+                return t("run_rejects", lang).format(layer=name(key.removeprefix("rejects ")))
+            term = "run_" + key.replace(" ", "_").lower()
+            return t(term, lang) if term != t(term, lang) else key
+
+        imported = ", ".join(f"{name(layer)} {n}" for layer, n in self.imported.items())
+        refused = ", ".join(f"{name(layer)} {n}" for layer, n in self.refused.items() if n)
+        area = format_decimal(self.corridor_area_m2 / 10_000, "#,##0.00", lang)
         rows = [
-            ("inventory", str(self.inventory)),
-            ("imported", imported + (f" (refused: {refused})" if refused else "")),
-            ("assets", str(self.assets)),
-            ("corridors", f"{self.corridors} ({self.corridor_area_m2 / 10_000:,.2f} ha)"),
-            ("QA findings", f"{self.qa_errors} errors, {self.qa_warnings} warnings"),
+            (t("run_inventory", lang), str(self.inventory)),
+            (
+                t("run_imported", lang),
+                imported + (f" ({t('run_refused', lang)}: {refused})" if refused else ""),
+            ),
+            (t("run_assets", lang), str(self.assets)),
+            (t("run_corridors", lang), f"{self.corridors} ({area} ha)"),
+            (
+                t("run_qa", lang),
+                t("run_qa_counts", lang).format(errors=self.qa_errors, warnings=self.qa_warnings),
+            ),
         ]
         if self.total_rp is not None:
-            rows.append(("billable assets", str(self.billable_assets)))
-            rows.append((f"total {self.year}", f"Rp {self.total_rp:,} per year"))
-        rows.extend((name, str(path)) for name, path in self.outputs.items())
-        width = max(len(name) for name, _ in rows) + 2
-        return [f"{name:<{width}}{value}" for name, value in rows]
+            rows.append((t("run_billable", lang), str(self.billable_assets)))
+            rows.append(
+                (
+                    t("run_total", lang).format(year=self.year),
+                    f"{format_rupiah(self.total_rp, lang)} {t('run_per_year', lang)}",
+                )
+            )
+        rows.extend((output(key), str(path)) for key, path in self.outputs.items())
+        width = max(len(label) for label, _ in rows) + 2
+        return [f"{label:<{width}}{value}" for label, value in rows]
+
+
+def format_decimal(value: float, pattern: str, lang: str) -> str:
+    """``value`` with the digit grouping of ``lang`` (Babel).
+
+    >>> format_decimal(1234.5, "#,##0.00", "id")
+    '1.234,50'
+    """
+    from babel.numbers import format_decimal as babel_decimal
+
+    from geoasset.money import LOCALES
+
+    return babel_decimal(value, format=pattern, locale=LOCALES[lang])
 
 
 def find_sources(source_dir: str | Path) -> dict[str, Path]:
@@ -162,8 +201,7 @@ def run_pipeline(
     schedule = load_tariffs(tariffs) if tariffs else None  # fail before writing
     out = Path(out_dir)
     planned = planned_outputs(sources, year=year, assessment=schedule is not None)
-    if not overwrite:
-        _refuse_existing(out, planned)
+    check_outputs([out / name for name in planned], overwrite=overwrite)
     out.mkdir(parents=True, exist_ok=True)
     summary = RunSummary(inventory=out / "inventory.gpkg", year=year)
     with _staging_folder(out) as stage:
@@ -189,14 +227,6 @@ def planned_outputs(sources: dict[str, Path], *, year: int, assessment: bool) ->
     if assessment:
         names.append(f"retribution_{year}.xlsx")
     return [*names, "inventory_report.xlsx", "field_map.html", "maps"]
-
-
-def _refuse_existing(out: Path, planned: list[str]) -> None:
-    existing = [out / name for name in planned if (out / name).exists()]
-    if existing:
-        raise OutputExistsError(
-            existing[0], f" ({len(existing)} output(s) of an earlier run in {out})"
-        )
 
 
 @contextlib.contextmanager
@@ -233,27 +263,18 @@ def _replace_folder(staged: Path, target: Path) -> None:
 
 
 def _run_stages(stage, sources, schedule, summary, lang, split_every, crs, report) -> None:
-    """Every stage of :func:`run_pipeline`, writing into the folder ``stage``."""
-    from geoasset.assessment import assess, write_assessment
-    from geoasset.chainage import locate_assets
-    from geoasset.corridors import build_corridors
-    from geoasset.ingest import import_layer
-    from geoasset.maps import field_map, save_field_maps, save_map
-    from geoasset.qa import run_qa, summarise_findings
-    from geoasset.qgis import write_layer_styles, write_qgis_project
-    from geoasset.reports import write_tables_xlsx, write_xlsx
-    from geoasset.store import Batch, create_inventory
-    from geoasset.summary import inventory_report
+    """Every stage of :func:`run_pipeline`: the jobs of :mod:`geoasset.jobs`, writing into
+    the folder ``stage``."""
+    from geoasset import jobs
+    from geoasset.store import create_inventory
 
     out = stage
-    year = summary.year
-    inventory = stage / "inventory.gpkg"
-    inv = create_inventory(inventory)
+    inv = create_inventory(stage / "inventory.gpkg")
 
     report("import", 0, len(sources))
     for done, (layer, source) in enumerate(sources.items(), start=1):
-        result = import_layer(
-            inventory, layer, source, mode="replace", rejects_path=out / f"{layer}.rejects.csv"
+        result = jobs.import_file(
+            inv, layer, source, mode="replace", rejects_path=out / f"{layer}.rejects.csv"
         )
         summary.imported[layer] = result.rows_written
         summary.refused[layer] = result.rows_refused
@@ -261,84 +282,52 @@ def _run_stages(stage, sources, schedule, summary, lang, split_every, crs, repor
             summary.outputs[f"rejects {layer}"] = Path(result.rejects_path)
         report("import", done, len(sources))
 
-    frames = {layer: inv.read(layer) for layer in INVENTORY_LAYERS if inv.count(layer)}
-    roads = frames["roads"]
-
     report("corridors", 0, 1)
-    corridor_frame = build_corridors(
-        roads, parcels=frames.get("parcels"), crs=crs, split_every=split_every
-    )
-    inv.write({"corridors": corridor_frame}, batch=Batch(command="run corridors"))
-    summary.corridors = len(corridor_frame)
-    summary.corridor_area_m2 = float(corridor_frame["area_m2"].sum())
-    frames["corridors"] = corridor_frame
+    corridors = jobs.build_corridors(inv, crs=crs, split_every=split_every)
+    summary.corridors = len(corridors)
+    summary.corridor_area_m2 = float(corridors["area_m2"].sum())
     report("corridors", 1, 1)
 
-    assets = {
-        layer: frames[layer]
-        for layer in ("poles", "bridges", "monuments", "utility_lines")
-        if layer in frames
-    }
     report("chainage", 0, 1)
-    located = locate_assets(assets, roads, corridors=corridor_frame, crs=crs)
-    inv.write(located, batch=Batch(command="run chainage"))
-    frames.update(located)
+    located = jobs.locate_assets(inv, crs=crs)
     summary.located = {
         layer: int(frame["road_id"].notna().sum()) for layer, frame in located.items()
     }
     report("chainage", 1, 1)
 
     report("qa", 0, 1)
-    findings = run_qa(frames, crs=crs)
-    inv.write(
-        {"qa_findings": findings, "qa_summary": summarise_findings(findings)},
-        batch=Batch(command="run qa"),
-    )
-    summary.qa_errors = int((findings["severity"] == "error").sum())
-    summary.qa_warnings = int((findings["severity"] == "warning").sum())
+    quality = jobs.check_quality(inv, crs=crs)
+    summary.qa_errors = quality.errors
+    summary.qa_warnings = quality.warnings
     report("qa", 1, 1)
 
+    report("assess", 0, 1)
     if schedule is not None:
-        report("assess", 0, 1)
-        assessment = assess(
-            poles=frames.get("poles"),
-            utility_lines=frames.get("utility_lines"),
-            corridors=corridor_frame,
-            tariffs=schedule,
-            year=year,
-            roads=roads,
-            crs=crs,
+        xlsx = out / f"retribution_{summary.year}.xlsx"
+        assessed = jobs.assess(
+            inv, tariffs=schedule, year=summary.year, crs=crs, xlsx=xlsx, lang=lang
         )
-        write_assessment(inv, assessment)
-        summary.total_rp = int(assessment.grand_total)
-        summary.billable_assets = int(assessment.items["asset_id"].nunique())
-        summary.invalid_rows = int(assessment.parameters.get("invalid_rows", "0"))
-        report("assess", 1, 1)
+        summary.total_rp = int(assessed.assessment.grand_total)
+        summary.billable_assets = int(assessed.assessment.items["asset_id"].nunique())
+        summary.invalid_rows = assessed.invalid_rows
+        summary.outputs["revenue report"] = xlsx
+    report("assess", 1, 1)
 
-    report("reports", 0, 2)
-    if schedule is not None:
-        path = out / f"retribution_{year}.xlsx"
-        write_xlsx(assessment, path, lang=lang)
-        summary.outputs["revenue report"] = path
-    report("reports", 1, 2)
+    report("reports", 0, 1)
     path = out / "inventory_report.xlsx"
-    write_tables_xlsx(inventory_report(frames, lang=lang), path)
+    jobs.write_inventory_report(inv, path, lang=lang)
     summary.outputs["inventory report"] = path
-    report("reports", 2, 2)
+    report("reports", 1, 1)
 
     report("maps", 0, 1)
     overview = out / "field_map.html"
-    save_map(
-        field_map(inventory, lang=lang, title="geoasset field map", corridor_maps="maps"),
-        overview,
-    )
+    jobs.write_field_map(inv, overview, lang=lang, title="geoasset field map", corridor_maps="maps")
     summary.outputs["field map"] = overview
     maps_dir = out / "maps"
-    save_field_maps(inventory, maps_dir, lang=lang)  # per corridor, per area for a city
+    jobs.write_detail_maps(inv, maps_dir, lang=lang)  # per corridor, per area for a city
     summary.outputs["corridor maps"] = maps_dir / "index.html"
     report("maps", 1, 1)
 
     report("qgis", 0, 1)
-    write_layer_styles(inv)  # QGIS opens every layer in the map's colours
-    summary.outputs["QGIS project"] = write_qgis_project(inv, out / "inventory.qgs")
+    _, summary.outputs["QGIS project"] = jobs.write_qgis_project(inv, out / "inventory.qgs")
     report("qgis", 1, 1)

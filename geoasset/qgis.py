@@ -22,7 +22,7 @@ import pandas as pd
 
 from geoasset.errors import GeoassetError
 from geoasset.maps import NK_COLORS, OTHER_COLOR, OWNER_COLORS, _owner_palette
-from geoasset.reports import _atomic
+from geoasset.outputs import atomic_path as _atomic
 
 #: the name geoasset's rows carry in ``layer_styles`` (other styles are left alone)
 STYLE_NAME = "geoasset"

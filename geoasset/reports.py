@@ -19,13 +19,12 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import math
 import os
-import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -35,9 +34,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from geoasset import xlsxsheets
+from geoasset import i18n, xlsxsheets
 from geoasset.assessment import Assessment, write_assessment
 from geoasset.bulk import cycle_collector_paused
+from geoasset.outputs import StagedFiles, staged_files
+from geoasset.outputs import atomic_path as _atomic
 from geoasset.text import FORMULA_TRIGGERS, neutralise, terminal_text, xml_frame
 
 __all__ = [
@@ -186,23 +187,6 @@ def _tables(assessment: Assessment, *, wkt: bool) -> dict[str, pd.DataFrame]:
         "tariffs_used": _tariffs_table(assessment),
         "parameters": _parameters_table(assessment),
     }
-
-
-# -- atomic files ------------------------------------------------------------------------
-def _staging_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
-
-
-@contextlib.contextmanager
-def _atomic(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; move it into place if the block succeeds."""
-    target = Path(path)
-    temporary = _staging_path(target)
-    try:
-        yield temporary
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _write_csv_file(frame: pd.DataFrame, path: Path) -> None:
@@ -361,7 +345,7 @@ def write_csvs(assessment: Assessment, directory: str | os.PathLike) -> list[Pat
     """Write the assessment as the CSV files :data:`CSV_FILES` into ``directory``
     (created if missing). Line items carry ``lon, lat`` and the piece's ``wkt``."""
     directory = Path(directory)
-    with _staged_files() as stage:
+    with staged_files() as stage:
         _stage_csvs(stage, assessment, directory)
         stage.commit()
     return [directory / name for name in CSV_FILES]
@@ -394,9 +378,13 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
-def _write_workbook(sheets: Sequence[tuple[str, pd.DataFrame, bool, bool]], path: Path) -> None:
+def _write_workbook(
+    sheets: Sequence[tuple[str, pd.DataFrame, bool, bool]], path: Path, lang: str | None = None
+) -> None:
     """Write ``(title, frame, total_row, money_format)`` sheets (:mod:`geoasset.xlsxsheets`:
-    column by column, the cells openpyxl's write-only mode would write)."""
+    column by column, the cells openpyxl's write-only mode would write). With ``lang``
+    the headers and coded values are the words of :mod:`geoasset.i18n`; without, the
+    column names a program reads."""
     used: set[str] = set()
     per_sheet = XLSX_MAX_ROWS - 2  # header and total rows
     out = []
@@ -404,6 +392,11 @@ def _write_workbook(sheets: Sequence[tuple[str, pd.DataFrame, bool, bool]], path
         frame = pd.DataFrame(frame)
         frame = xml_frame(frame.drop(columns=[c for c in frame.columns if c == "geometry"]))
         header = [neutralise(str(name)) for name in frame.columns]
+        total_label = "TOTAL"
+        if lang is not None:
+            header = [neutralise(i18n.header(str(name), lang)) for name in frame.columns]
+            frame = _coded_in_words(frame, lang)
+            total_label = i18n.t("sum_total", lang)
         widths = [44 if str(name) in _WIDE_COLUMNS else 14 for name in frame.columns]
         rupiah = [str(c).endswith("_rp") for c in frame.columns]
         columns = _columns(frame)
@@ -417,7 +410,7 @@ def _write_workbook(sheets: Sequence[tuple[str, pd.DataFrame, bool, bool]], path
                     header,
                     [values[rows] for values in columns],
                     money=[money_format and m for m in rupiah],
-                    total=_total_row(frame) if total_row and last else None,
+                    total=_total_row(frame, total_label) if total_row and last else None,
                     total_money=rupiah,
                     widths=widths,
                 )
@@ -425,13 +418,51 @@ def _write_workbook(sheets: Sequence[tuple[str, pd.DataFrame, bool, bool]], path
     xlsxsheets.write_workbook(out, path)
 
 
-def _total_row(frame: pd.DataFrame) -> list:
-    """'TOTAL' and the sums of the summed columns (each a sum of line-item sums)."""
+def _coded_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Coded values, parameter names and rules, and not-billable details in words."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if column in i18n.CODED_COLUMNS:
+            frame[column] = i18n.coded(column, frame[column], lang)
+    if list(frame.columns) == ["parameter", "value"]:
+        names = frame["parameter"].astype(str)
+        rules = {f"rule_{n}" for n in names}
+        frame["value"] = [
+            i18n.t(f"rule_{n}", lang) if f"rule_{n}" in rules & set(i18n.TERMS) else v
+            for n, v in zip(names, frame["value"], strict=True)
+        ]
+        frame["parameter"] = [
+            i18n.t(f"param_{n}", lang) if f"param_{n}" in i18n.TERMS else n for n in names
+        ]
+    if "detail" in frame.columns:
+        frame["detail"] = [_detail_in_words(d, lang) for d in frame["detail"]]
+    return frame
+
+
+_DETAIL_FROM = re.compile(r"^([\d.,]+) m from corridor (.+)$")
+_DETAIL_BEYOND = re.compile(r"^more than ([\d.,]+) m from any corridor$")
+
+
+def _detail_in_words(detail, lang: str):
+    """The distance details of not-billable assets in ``lang`` (others as they are)."""
+    if not isinstance(detail, str):
+        return detail
+    match = _DETAIL_FROM.match(detail)
+    if match:
+        return i18n.t("detail_from_corridor", lang).format(d=match[1], c=match[2])
+    match = _DETAIL_BEYOND.match(detail)
+    if match:
+        return i18n.t("detail_beyond", lang).format(d=match[1])
+    return detail
+
+
+def _total_row(frame: pd.DataFrame, label: str = "TOTAL") -> list:
+    """``label`` and the sums of the summed columns (each a sum of line-item sums)."""
     row = []
     for position, name in enumerate(frame.columns):
         value = None
         if position == 0:
-            value = "TOTAL"
+            value = label
         elif name in ("items", "poles") or name.endswith("_rp"):
             value = int(frame[name].sum())
         elif name in ("line_m", "area_m2"):
@@ -444,10 +475,9 @@ def _assessment_sheets(assessment: Assessment, lang: str):
     if lang not in ("en", "id"):
         raise ValueError(f"language must be 'en' or 'id', not {lang!r}")
     tables = _tables(assessment, wkt=False)
-    column = 0 if lang == "en" else 1
     return [
-        (titles[column], tables[key], key in _TOTAL_ROW_TABLES, key != "line_items")
-        for key, titles in _SHEETS.items()
+        (i18n.t(f"sheet_{key}", lang), tables[key], key in _TOTAL_ROW_TABLES, key != "line_items")
+        for key in _SHEETS
     ]
 
 
@@ -461,7 +491,9 @@ def write_xlsx(assessment: Assessment, path: str | os.PathLike, *, lang: str = "
     the run. Text cells are neutralised (:func:`neutralise`).
     """
     with _atomic(path) as temporary:
-        _write_workbook(_assessment_sheets(assessment, lang), temporary)
+        _write_workbook(
+            _assessment_sheets(assessment, lang), temporary, lang if lang == "id" else None
+        )
     return Path(path)
 
 
@@ -489,46 +521,7 @@ def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | os.PathLik
 
 
 # -- everything at once ------------------------------------------------------------------------
-class _Stage:
-    """Files written to temporary names, moved into place together by :meth:`commit`."""
-
-    def __init__(self) -> None:
-        self.files: list[tuple[Path, Path]] = []
-        self.created: list[Path] = []
-
-    def path(self, target: Path) -> Path:
-        if not target.parent.exists():
-            missing = [p for p in [target.parent, *target.parent.parents] if not p.exists()]
-            target.parent.mkdir(parents=True)
-            self.created.extend(missing)
-        temporary = _staging_path(target)
-        self.files.append((temporary, target))
-        return temporary
-
-    def commit(self) -> None:
-        for temporary, target in self.files:
-            os.replace(temporary, target)
-        self.files.clear()
-        self.created.clear()
-
-    def discard(self) -> None:
-        for temporary, _ in self.files:
-            temporary.unlink(missing_ok=True)
-        for folder in self.created:  # deepest first
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-
-
-@contextlib.contextmanager
-def _staged_files() -> Iterator[_Stage]:
-    stage = _Stage()
-    try:
-        yield stage
-    finally:
-        stage.discard()
-
-
-def _stage_csvs(stage: _Stage, assessment: Assessment, directory: Path) -> None:
+def _stage_csvs(stage: StagedFiles, assessment: Assessment, directory: Path) -> None:
     tables = _tables(assessment, wkt=True)
     for name in CSV_FILES:
         _write_csv_file(tables[name.removesuffix(".csv")], stage.path(directory / name))
@@ -562,7 +555,9 @@ def write_reports(
     source
         Recorded in the inventory's history (e.g. the tariff file's name).
     lang
-        ``"en"`` or ``"id"``: language of the workbook's sheet titles.
+        ``"en"`` or ``"id"``: language of the workbook's sheet titles; in Bahasa
+        Indonesia also its headers and coded values (English keeps the column names a
+        program reads).
 
     Returns
     -------
@@ -570,18 +565,54 @@ def write_reports(
         The files written.
     """
     written: list[Path] = []
-    with _staged_files() as stage:
+    with staged_files() as stage:
         if xlsx is not None:
             target = Path(xlsx)
-            _write_workbook(_assessment_sheets(assessment, lang), stage.path(target))
+            _write_workbook(
+                _assessment_sheets(assessment, lang),
+                stage.path(target),
+                lang if lang == "id" else None,
+            )
             written.append(target)
-        if csv_dir is not None:
+        if csv_dir is not None and inventory is not None:
+            _stage_csvs_while_storing(stage, assessment, Path(csv_dir), inventory, source)
+        elif csv_dir is not None:
             _stage_csvs(stage, assessment, Path(csv_dir))
-            written.extend(Path(csv_dir) / name for name in CSV_FILES)
-        if inventory is not None:
+        elif inventory is not None:
             write_assessment(inventory, assessment, source=source)
+        if csv_dir is not None:
+            written.extend(Path(csv_dir) / name for name in CSV_FILES)
         stage.commit()
     return written
+
+
+class _CsvFailed(Exception):
+    """The CSV files could not be written: the inventory write is abandoned."""
+
+
+def _stage_csvs_while_storing(
+    stage: StagedFiles, assessment: Assessment, directory: Path, inventory, source: str
+) -> None:
+    """Stage the CSV files in a second thread while the inventory layers are staged;
+    the layers replace the stored ones only once every CSV file is written.
+
+    Both are mostly work outside Python's lock (Arrow building the CSV text, GDAL
+    writing the GeoPackage), so on two cores they take about as long as the slower one.
+    A failure of either leaves the inventory unchanged and no file in place.
+    """
+    assessment.totals_table()  # the totals both need, computed once, before the threads
+    with ThreadPoolExecutor(1) as pool:
+        csvs = pool.submit(_stage_csvs, stage, assessment, directory)
+
+        def csvs_written() -> None:
+            if csvs.exception() is not None:
+                raise _CsvFailed
+
+        try:
+            write_assessment(inventory, assessment, source=source, before_swap=csvs_written)
+        except _CsvFailed:
+            raise csvs.exception() from None
+        csvs.result()
 
 
 # -- terminal ----------------------------------------------------------------------------
@@ -598,8 +629,9 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence], right: Sequence[boo
     return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
-def format_summary(assessment: Assessment, *, limit: int | None = None) -> str:
-    """A readable corridor-by-corridor table with the total, for the terminal.
+def format_summary(assessment: Assessment, *, limit: int | None = None, lang: str = "en") -> str:
+    """A readable corridor-by-corridor table with the total, for the terminal, in
+    ``lang`` (numbers grouped as Babel groups them for that language).
 
     ``limit`` shows only that many corridors (the total still covers all of them).
 
@@ -607,11 +639,26 @@ def format_summary(assessment: Assessment, *, limit: int | None = None) -> str:
     --------
     See :mod:`geoasset.assessment`; the output looks like::
 
-        corridor  road  STA                poles  line m  amount (Rp)
-        --------  ----  -----------------  -----  ------  -----------
-        R1        R1    STA 0+000 – 1+000      2    0.00    1,098,000
-        TOTAL                                  2    0.00    1,098,000
+        corridor  road  STA                poles  line m  area m²  amount (Rp)
+        --------  ----  -----------------  -----  ------  -------  -----------
+        R1        R1    STA 0+000 – 1+000      2    0.00     0.00    1,098,000
+        TOTAL                                  2    0.00     0.00    1,098,000
     """
+    from babel.numbers import format_decimal
+
+    from geoasset.money import LOCALES
+
+    locale = LOCALES[lang]
+
+    def whole(value) -> str:
+        return format_decimal(int(value), locale=locale)
+
+    def metres(value) -> str:
+        return format_decimal(round(float(value), 2), format="#,##0.00", locale=locale)
+
+    def t(key: str) -> str:
+        return i18n.t(key, lang)
+
     totals = assessment.totals("corridor_id")
     shown = totals if limit is None else totals.head(limit)
     rows = [
@@ -619,35 +666,50 @@ def format_summary(assessment: Assessment, *, limit: int | None = None) -> str:
             r.corridor_id,
             r.road_id,
             getattr(r, "sta", None),
-            f"{r.poles:,}",
-            f"{r.line_m:,.2f}",
-            f"{r.amount_rp:,}",
-            f"{r.arrears_rp:,}",
+            whole(r.poles),
+            metres(r.line_m),
+            metres(r.area_m2),
+            whole(r.amount_rp),
+            whole(r.arrears_rp),
         ]
         for r in shown.itertuples(index=False)
     ]
     if limit is not None and len(totals) > limit:
-        rows.append([f"... {len(totals) - limit:,} more corridors", "", "", "", "", "", ""])
+        more = t("sum_more_corridors").format(n=whole(len(totals) - limit))
+        rows.append([more, "", "", "", "", "", "", ""])
     rows.append(
         [
-            "TOTAL",
+            t("sum_total"),
             "",
             "",
-            f"{int(totals['poles'].sum()):,}",
-            f"{float(totals['line_m'].sum()):,.2f}",
-            f"{assessment.grand_total:,}",
-            f"{int(totals['arrears_rp'].sum()):,}",
+            whole(totals["poles"].sum()),
+            metres(totals["line_m"].sum()),
+            metres(totals["area_m2"].sum()),
+            whole(assessment.grand_total),
+            whole(totals["arrears_rp"].sum()),
         ]
     )
-    headers = ["corridor", "road", "STA", "poles", "line m", "amount (Rp)", "arrears (Rp)"]
-    lines = _table(headers, rows, [False, False, False, True, True, True, True])
+    headers = [
+        t("sum_corridor"),
+        t("sum_road"),
+        "STA",
+        t("sum_poles"),
+        t("sum_line_m"),
+        t("sum_area_m2"),
+        t("sum_amount"),
+        t("sum_arrears"),
+    ]
+    lines = _table(headers, rows, [False, False, False, True, True, True, True, True])
     p = assessment.parameters
-    lines.insert(0, f"retribution {p.get('period_from')} – {p.get('period_to')}")
+    lines.insert(0, f"{t('sum_retribution')} {p.get('period_from')} – {p.get('period_to')}")
     lines.insert(1, "")
     lines.append("")
-    lines.append(f"line items: {len(assessment.items):,}")
+    lines.append(f"{t('sum_line_items')}: {whole(len(assessment.items))}")
     reasons = assessment.not_billable["reason"].value_counts()
     if len(reasons):
-        parts = ", ".join(f"{k} {v:,}" for k, v in reasons.items())
-        lines.append(f"not billed: {parts}")
+        # English keeps the reason codes (as the workbooks and CSV files do)
+        parts = ", ".join(
+            f"{k if lang == 'en' else i18n.t(k, lang)} {whole(v)}" for k, v in reasons.items()
+        )
+        lines.append(f"{t('sum_not_billed')}: {parts}")
     return terminal_text("\n".join(lines))

@@ -33,9 +33,13 @@ __all__ = [
     "ROAD_CONDITIONS",
     "RUMIJA_MIN_WIDTH_M",
     "layer_spec",
+    "PANDAS_DTYPES",
 ]
 
 SCHEMA_VERSION = 1
+
+#: pandas dtype of each field type, for frames of a layer read or built in memory.
+PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "date": "date32[pyarrow]"}
 
 ROAD_STATUSES = ("nasional", "provinsi", "kabupaten", "kota", "desa")
 ROAD_FUNCTIONS = ("arteri", "kolektor", "lokal", "lingkungan")
@@ -229,11 +233,29 @@ PARCELS = LayerSpec(
     ),
 )
 
+AREAS = LayerSpec(
+    name="areas",
+    id_field="area_id",
+    id_prefix="AREA",
+    geometry_types=("Polygon", "MultiPolygon"),
+    description="uses of road land by area (kios, kabinet, fondasi reklame), billed per m²",
+    fields=(
+        _id("area_id", "area"),
+        FieldSpec("owner", required=True),
+        FieldSpec("kind", allowed=("kiosk", "cabinet", "billboard", "other")),
+        FieldSpec("permit_no"),
+        FieldSpec("installed_on", "date"),
+        FieldSpec("photo"),
+        FieldSpec("source"),
+    ),
+)
+
 #: The layers a user imports into, in dependency order.
-INVENTORY_LAYERS = ("roads", "bridges", "monuments", "poles", "utility_lines", "parcels")
+INVENTORY_LAYERS = ("roads", "bridges", "monuments", "poles", "utility_lines", "parcels", "areas")
 
 LAYERS: dict[str, LayerSpec] = {
-    spec.name: spec for spec in (ROADS, BRIDGES, MONUMENTS, POLES, UTILITY_LINES, PARCELS)
+    spec.name: spec
+    for spec in (ROADS, BRIDGES, MONUMENTS, POLES, UTILITY_LINES, PARCELS, AREAS)
 }
 
 

@@ -64,7 +64,6 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import json
 import logging
 import os
 import sqlite3
@@ -79,10 +78,11 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyogrio
 import shapely
 
+from geoasset import history
+from geoasset.arrow_layers import _arrow_table, _geometry_type, _point_table
 from geoasset.bulk import cycle_collector_paused
 from geoasset.errors import (
     InventoryError,
@@ -92,16 +92,28 @@ from geoasset.errors import (
     LayerNotFoundError,
     fault_cause,
 )
+from geoasset.gpkg_tables import (
+    STAGING_PREFIX,
+    _drop_table,
+    _now,
+    _quote,
+    _rename_table,
+    _table_exists,
+    _table_stamp,
+)
 from geoasset.locking import try_lock, unlock
-from geoasset.rtree import pack_rtree
-from geoasset.schema import INVENTORY_LAYERS, LAYERS, SCHEMA_VERSION
-from geoasset.wkb import geometry_wkb, point_wkb
+from geoasset.schema import INVENTORY_LAYERS, LAYERS, PANDAS_DTYPES, SCHEMA_VERSION
+from geoasset.spatial_index import (
+    _borrowed_template,
+    _create_spatial_index,
+    _index_template,
+)
+from geoasset.wkb import geometry_wkb
 
 __all__ = ["Batch", "Inventory", "create_inventory", "open_inventory", "WRITE_MODES"]
 
 META_TABLE = "geoasset_meta"
 HISTORY_TABLE = "history"
-STAGING_PREFIX = "geoasset_staging_"
 WRITE_MODES = ("create", "append", "replace")
 STORE_CRS = "EPSG:4326"
 STAGING_CACHE_MB = 512
@@ -130,20 +142,22 @@ class Batch:
     """What a write is, for the ``history`` table.
 
     ``refused`` maps a layer name to the number of rows the caller refused (rejects).
+    For the asset history (:mod:`geoasset.history`): ``ground_date`` is the day the
+    batch's changes happened on the ground (a survey's date; ISO text), ``ended_on``
+    maps a layer to ``{asset id: last day on the ground}`` of the assets it removes,
+    ``kind`` names the batch (``import``, ``survey``, ``outside edit``...) and ``meta``
+    holds what the ``batches`` table keeps (``sources``: files and SHA-256, ``officer``,
+    ``app``, ``devices``, ...).
     """
 
     command: str
     source: str = ""
     refused: dict[str, int] = field(default_factory=dict)
     batch_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    ground_date: str | None = None
+    ended_on: dict[str, dict[str, str]] = field(default_factory=dict)
+    kind: str = ""
+    meta: dict = field(default_factory=dict)
 
 
 def create_inventory(path: str | os.PathLike, *, overwrite: bool = False) -> Inventory:
@@ -213,8 +227,6 @@ def open_inventory(path: str | os.PathLike) -> Inventory:
 
 def empty_layer(name: str) -> gpd.GeoDataFrame:
     """An empty GeoDataFrame with the columns and dtypes of inventory layer ``name``."""
-    from geoasset.validate import PANDAS_DTYPES
-
     spec = LAYERS[name]
     columns = {f.name: pd.Series([], dtype=PANDAS_DTYPES[f.type]) for f in spec.fields}
     return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=STORE_CRS))
@@ -384,7 +396,15 @@ class Inventory:
             with self._write_faults():
                 self._wait_for_foreign_writer()
                 self._drop_stale_staging()
+                if self._lock_depth() == 1:
+                    from geoasset.history_outside import record_outside_edits
+
+                    record_outside_edits(self)
             yield self
+
+    def _lock_depth(self) -> int:
+        held = _held_locks.__dict__.setdefault("paths", {})
+        return held.get(os.path.normcase(str(self.path.resolve())), 0)
 
     def update(
         self,
@@ -448,6 +468,7 @@ class Inventory:
         *,
         batch: Batch,
         mode: str = "replace",
+        before_swap: Callable[[], None] | None = None,
     ) -> None:
         """Write one or more layers in one atomic batch.
 
@@ -461,6 +482,10 @@ class Inventory:
         mode
             ``"create"`` refuses a layer that already has rows, ``"append"`` adds the
             rows after the existing ones, ``"replace"`` replaces the layer's rows.
+        before_swap
+            Called once every layer is staged, just before they replace the stored
+            ones; if it raises, nothing is written (other outputs of the same job can
+            be finished meanwhile and checked here).
         """
         if mode not in WRITE_MODES:
             raise ValueError(f"mode must be one of {WRITE_MODES}, not {mode!r}")
@@ -474,15 +499,26 @@ class Inventory:
                         "use append or overwrite"
                     )
             staged: dict[str, str] = {}
+            versions: dict[str, tuple[str, history.VersionPlan]] = {}
+            today = datetime.now(UTC).date().isoformat()
             try:
                 for name, frame in layers.items():
                     if mode == "append" and counts[name]:
                         frame = _concat(self.read(name), frame)
                     staged[name] = f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}_{name}"
                     self._stage(staged[name], name, frame)
-                self._swap(staged, batch, mode, counts, {n: len(f) for n, f in layers.items()})
+                    plan = history.plan_versions(self, name, frame, batch, today=today)
+                    if plan is not None:
+                        table = f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}_{name}_versions"
+                        versions[name] = (table, plan)
+                        history.stage_plan(self, table, plan)
+                if before_swap is not None:
+                    before_swap()
+                given = {n: len(f) for n, f in layers.items()}
+                self._swap(staged, batch, mode, counts, given, versions)
             finally:
-                self._drop_staging_quietly(staged.values())
+                tables = [*staged.values(), *(t for t, _ in versions.values())]
+                self._drop_staging_quietly(tables)
 
     def _drop_staging_quietly(self, tables) -> None:
         """Drop this write's staging tables; on failure (disk full...) leave them to the
@@ -602,13 +638,20 @@ class Inventory:
         mode: str,
         before: Mapping[str, int],
         given: Mapping[str, int],
+        versions: Mapping[str, tuple[str, history.VersionPlan]] | None = None,
     ) -> None:
+        versions = versions or {}
+        now = _now()
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")
             for layer, table in staged.items():
+                if layer in versions:  # before the old rows go: ended versions keep them
+                    history.apply_versions(con, versions[layer][1], versions[layer][0], batch, now)
                 _drop_table(con, layer)
                 _rename_table(con, table, layer)
+                if layer in versions:
+                    history.install_edit_log(con, layer)
                 _after_swap_hook(con, layer)
                 replaced = before[layer] if mode == "replace" else 0
                 con.execute(
@@ -616,7 +659,7 @@ class Inventory:
                     "VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (
                         batch.batch_id,
-                        _now(),
+                        now,
                         _user(),
                         batch.command,
                         batch.source,
@@ -627,6 +670,9 @@ class Inventory:
                         int(batch.refused.get(layer, 0)),
                     ),
                 )
+            if versions:
+                summary = {layer: plan.counts for layer, (_, plan) in versions.items()}
+                history.record_batch(con, batch, now, _user(), summary)
             con.execute("COMMIT")
         except BaseException:
             if con.in_transaction:
@@ -643,173 +689,6 @@ class Inventory:
                 for table in stale:
                     _drop_table(con, table)
                 con.execute("COMMIT")
-
-
-# Column types the Arrow fast path passes straight to GDAL; anything else (objects,
-# time zones, categories) takes pyogrio's general conversion.
-_PLAIN_DTYPES = ("str", "string", "float64", "Int64", "int64", "bool", "date32[day][pyarrow]")
-
-
-def _arrow_table(frame: gpd.GeoDataFrame, wkb_of=geometry_wkb) -> pa.Table | None:
-    """A layer as an Arrow table with its WKB built in bulk, or None if not plain.
-
-    Equivalent to what ``pyogrio.write_dataframe`` hands GDAL, a second faster at a
-    million poles or line items (see :mod:`geoasset.wkb`).
-    """
-    attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    if any(str(dtype) not in _PLAIN_DTYPES for dtype in attributes.dtypes):
-        return None
-    wkb = wkb_of(np.asarray(frame.geometry.values))
-    if wkb is None:
-        return None
-    table = pa.Table.from_pandas(attributes, preserve_index=False)
-    return table.append_column("geometry", wkb)
-
-
-def _point_table(frame: gpd.GeoDataFrame) -> pa.Table | None:
-    """A point layer as an Arrow table (:func:`_arrow_table` with point WKB only)."""
-    return _arrow_table(frame, point_wkb)
-
-
-#: shapely geometry type ids -> the layer geometry types pyogrio names them by
-_TYPE_NAMES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint"}
-_TYPE_NAMES |= {5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
-
-
-def _geometry_type(geometries: np.ndarray) -> str | None:
-    """The layer geometry type pyogrio infers for 2-D ``geometries`` (one type: its name;
-    several: ``Unknown``), or None where pyogrio would convert them (single and multi
-    of a kind are promoted to multi) or they are 3-D: pyogrio then writes the layer."""
-    present = geometries[~shapely.is_missing(geometries)]
-    if shapely.has_z(present[~shapely.is_empty(present)]).any():
-        return None
-    counts = np.bincount(shapely.get_type_id(present), minlength=8)
-    kinds = {_TYPE_NAMES.get(int(k)) for k in np.flatnonzero(counts)}
-    if None in kinds:
-        return None
-    if len(kinds) == 1:
-        return kinds.pop()
-    for single in ("Point", "LineString", "Polygon"):
-        if kinds == {single, f"Multi{single}"}:
-            return None
-    return "Unknown"
-
-
-@dataclass(frozen=True)
-class _IndexTemplate:
-    """The spatial index GDAL gave an existing layer, restated for a new table."""
-
-    layer: str
-    geometry_column: str
-    fid_column: str
-    triggers: list[str]  # the R-tree maintenance triggers, rewritten for the new table
-
-
-def _index_template(con: sqlite3.Connection, layer: str, table: str) -> _IndexTemplate | None:
-    """``layer``'s GDAL R-tree index restated for ``table``, or None if it has none.
-
-    None also when the trigger text cannot be rewritten unambiguously; GDAL then builds
-    the new table's index itself.
-    """
-    geom = _geometry_column(con, layer)
-    if geom is None or not _table_exists(con, f"rtree_{layer}_{geom}"):
-        return None
-    registered = con.execute(
-        "SELECT 1 FROM gpkg_extensions WHERE table_name = ? AND column_name = ? "
-        "AND extension_name = 'gpkg_rtree_index'",
-        (layer, geom),
-    ).fetchone()
-    prefix = f"rtree_{layer}_{geom}_"
-    triggers = [sql for name, sql in _triggers(con, layer) if name.startswith(prefix)]
-    keys = [row[1] for row in con.execute(f"PRAGMA table_info({_quote(layer)})") if row[5]]
-    if not registered or not triggers or len(keys) != 1:
-        return None
-    # Names appear quoted in GDAL's trigger text: "rtree_<layer>_<geom>..." and ON "<layer>".
-    old_rtree, new_rtree = (
-        _quote(f"rtree_{layer}_{geom}")[:-1],
-        _quote(f"rtree_{table}_{geom}")[:-1],
-    )
-    old_on, new_on = f"ON {_quote(layer)}", f"ON {_quote(table)}"
-    rewritten = [sql.replace(old_rtree, new_rtree).replace(old_on, new_on) for sql in triggers]
-    if any(old_rtree in sql or _quote(layer) in sql for sql in rewritten):
-        return None
-    return _IndexTemplate(layer, geom, keys[0], rewritten)
-
-
-def _borrowed_template(con: sqlite3.Connection, table: str) -> _IndexTemplate | None:
-    """For a layer new to the file: the spatial index of another layer GDAL indexed,
-    restated for ``table`` (GDAL gives every layer the same kind of index), or None."""
-    siblings = con.execute(
-        "SELECT table_name FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index' "
-        "AND table_name NOT LIKE ? ORDER BY table_name",
-        (STAGING_PREFIX + "%",),
-    ).fetchall()
-    for (sibling,) in siblings:
-        template = _index_template(con, sibling, table)
-        if template is not None:
-            return template
-    return None
-
-
-def _create_spatial_index(
-    con: sqlite3.Connection, table: str, bounds: np.ndarray, template: _IndexTemplate
-) -> None:
-    """Give the freshly written ``table`` the spatial index GDAL gives ``template.layer``.
-
-    The R-tree is packed in one go (:mod:`geoasset.rtree`) from ``bounds``, the
-    ``minx, miny, maxx, maxy`` of each row in the order GDAL wrote them (fid 1, 2, ...).
-    The triggers and the ``gpkg_extensions`` row are the template layer's own, renamed,
-    so later edits by any GeoPackage tool keep the index current.
-    """
-    geom, fid = template.geometry_column, template.fid_column
-    rtree = f"rtree_{table}_{geom}"
-    con.execute("BEGIN IMMEDIATE")
-    try:
-        # GDAL numbered the rows 1, 2, ... in frame order (a fresh AUTOINCREMENT table);
-        # min and max come straight from the primary key, without a scan.
-        count = len(bounds)
-        first, last = con.execute(
-            f"SELECT (SELECT min({_quote(fid)}) FROM {_quote(table)}), "  # noqa: S608
-            f"(SELECT max({_quote(fid)}) FROM {_quote(table)})"
-        ).fetchone()
-        if (first, last) != ((1, count) if count else (None, None)):
-            raise InventoryError(
-                f"{table}: rows numbered {first}..{last}, expected 1..{count}; "
-                "cannot index them in frame order"
-            )
-        con.execute(f"CREATE VIRTUAL TABLE {_quote(rtree)} USING rtree(id, minx, maxx, miny, maxy)")
-        (node_size,) = con.execute(
-            f"SELECT length(data) FROM {_quote(rtree + '_node')} WHERE nodeno = 1"  # noqa: S608
-        ).fetchone()
-        packed = pack_rtree(np.arange(1, count + 1), bounds, node_size=node_size)
-        for shadow in ("node", "rowid", "parent"):
-            con.execute(f"DELETE FROM {_quote(f'{rtree}_{shadow}')}")  # noqa: S608
-        con.executemany(f"INSERT INTO {_quote(rtree + '_node')} VALUES (?, ?)", packed.nodes)  # noqa: S608
-        # fid -> leaf node as one JSON array (0: not indexed): far faster than executemany
-        leaf = np.zeros(count, dtype=np.int64)
-        leaf[packed.rowids[:, 0] - 1] = packed.rowids[:, 1]
-        con.execute(
-            f"INSERT INTO {_quote(rtree + '_rowid')} (rowid, nodeno) "  # noqa: S608
-            "SELECT key + 1, value FROM json_each(?) WHERE value > 0",
-            (json.dumps(leaf.tolist()),),
-        )
-        con.executemany(
-            f"INSERT INTO {_quote(rtree + '_parent')} VALUES (?, ?)",  # noqa: S608
-            packed.parents.tolist(),
-        )
-        con.execute(
-            "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, "
-            "scope) SELECT ?, column_name, extension_name, definition, scope FROM gpkg_extensions "
-            "WHERE table_name = ? AND column_name = ? AND extension_name = 'gpkg_rtree_index'",
-            (table, template.layer, geom),
-        )
-        for trigger in template.triggers:
-            con.execute(trigger)
-        con.execute("COMMIT")
-    except BaseException:
-        if con.in_transaction:
-            con.execute("ROLLBACK")
-        raise
 
 
 # Called inside the swap transaction after each layer is renamed into place. Tests
@@ -846,73 +725,3 @@ def _concat(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     if isinstance(new, gpd.GeoDataFrame):
         out = gpd.GeoDataFrame(out, geometry="geometry", crs=STORE_CRS)
     return out
-
-
-def _table_stamp(con: sqlite3.Connection, table: str) -> tuple | None:
-    """(last change, rows, largest row id) of ``table``, or None if it does not exist."""
-    if not _table_exists(con, table):
-        return None
-    (changed,) = con.execute(
-        "SELECT max(last_change) FROM gpkg_contents WHERE table_name = ?", (table,)
-    ).fetchone()
-    rows, largest = con.execute(f"SELECT count(*), max(rowid) FROM {_quote(table)}").fetchone()  # noqa: S608
-    return changed, rows, largest
-
-
-def _triggers(con: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
-    return con.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
-    ).fetchall()
-
-
-def _geometry_column(con: sqlite3.Connection, table: str) -> str | None:
-    row = con.execute(
-        "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)
-    ).fetchone()
-    return row[0] if row else None
-
-
-def _table_exists(con: sqlite3.Connection, table: str) -> bool:
-    row = con.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-    ).fetchone()
-    return row is not None
-
-
-GPKG_REGISTRIES = ("gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions", "gpkg_ogr_contents")
-
-
-def _drop_table(con: sqlite3.Connection, table: str) -> None:
-    """Drop a GeoPackage table with its triggers, R-tree index and registry rows."""
-    for name, _ in _triggers(con, table):
-        con.execute(f"DROP TRIGGER {_quote(name)}")
-    geom = _geometry_column(con, table)
-    if geom and _table_exists(con, f"rtree_{table}_{geom}"):
-        con.execute(f"DROP TABLE {_quote(f'rtree_{table}_{geom}')}")
-    if _table_exists(con, table):
-        con.execute(f"DROP TABLE {_quote(table)}")
-    for registry in reversed(GPKG_REGISTRIES):
-        if _table_exists(con, registry):
-            con.execute(f"DELETE FROM {registry} WHERE table_name = ?", (table,))  # noqa: S608
-
-
-def _rename_table(con: sqlite3.Connection, old: str, new: str) -> None:
-    """Rename a GeoPackage table with its R-tree, triggers and registry rows."""
-    triggers = _triggers(con, old)
-    for name, _ in triggers:
-        con.execute(f"DROP TRIGGER {_quote(name)}")
-    geom = _geometry_column(con, old)
-    con.execute(f"ALTER TABLE {_quote(old)} RENAME TO {_quote(new)}")
-    if geom and _table_exists(con, f"rtree_{old}_{geom}"):
-        con.execute(
-            f"ALTER TABLE {_quote(f'rtree_{old}_{geom}')} RENAME TO {_quote(f'rtree_{new}_{geom}')}"
-        )
-    con.execute(
-        "UPDATE gpkg_contents SET table_name = ?, identifier = ?, last_change = ? WHERE table_name = ?",
-        (new, new, _now(), old),
-    )
-    for registry in GPKG_REGISTRIES[1:]:
-        if _table_exists(con, registry):
-            con.execute(f"UPDATE {registry} SET table_name = ? WHERE table_name = ?", (new, old))  # noqa: S608
-    for _, sql in triggers:
-        con.execute(sql.replace(old, new))

@@ -26,7 +26,7 @@ from pyxform.xls2xform import convert
 
 from geoasset.errors import GeoassetError
 from geoasset.i18n import t
-from geoasset.reports import _atomic
+from geoasset.outputs import atomic_path as _atomic
 from geoasset.schema import CHAINAGE_FIELDS, FieldSpec, layer_spec
 
 #: name of the location question; exports carry it as ``_lokasi_latitude`` (KoBoToolbox)

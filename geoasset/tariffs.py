@@ -60,7 +60,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import itertools
 import os
@@ -76,6 +75,7 @@ import pandas as pd
 
 from geoasset.errors import SchemaError, TariffError, ValidationProblem
 from geoasset.schema import LAYERS, ROAD_CLASSES, ROAD_STATUSES
+from geoasset.tables import read_rows
 
 __all__ = [
     "UNITS",
@@ -140,71 +140,6 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _THOUSANDS = re.compile(r"^[1-9]\d{0,2}([.,]\d{3})+$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _BLANK_TEXT = {"", "nan", "none", "null", "nat", "<na>"}
-
-
-# -- reading -----------------------------------------------------------------------
-def _read_table(path: str | os.PathLike) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (1-based data row number, values) of a CSV; ``;`` or ``,`` separated."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
-    if not text.strip():
-        return [], []
-    first = text.splitlines()[0]
-    delimiter = max(",;\t", key=first.count)
-    reader = csv.reader(text.splitlines(), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader)]
-    rows = []
-    for number, values in enumerate(reader, start=1):
-        if any(v.strip() for v in values):
-            rows.append((number, values))
-    return header, rows
-
-
-def _frame_from_csv(path, source: str, kind: str, error: type[SchemaError], columns: Sequence[str]):
-    if not os.path.isfile(path):
-        raise error(source, [ValidationProblem(None, None, f"no such {kind} file")])
-    try:
-        header, rows = _read_table(path)
-    except UnicodeDecodeError as exc:
-        raise error(
-            source, [ValidationProblem(None, None, f"not a UTF-8 text file ({exc.reason})")]
-        ) from None
-    except csv.Error as exc:
-        raise error(source, [ValidationProblem(None, None, f"not a CSV file ({exc})")]) from None
-    if not header:
-        raise error(
-            source,
-            [
-                ValidationProblem(
-                    None,
-                    None,
-                    f"file is empty: row 1 should be the header ({', '.join(columns)}), "
-                    "then one row per entry",
-                )
-            ],
-        )
-    problems = []
-    seen = set()
-    for name in header:
-        if name in seen:
-            problems.append(ValidationProblem(None, name, "column appears twice in the header row"))
-        seen.add(name)
-    if problems:
-        raise error(source, problems)
-    width = len(header)
-    numbers = [n for n, _ in rows]
-    for n, values in rows:
-        if len(values) > width and any(v.strip() for v in values[width:]):
-            problems.append(
-                ValidationProblem(
-                    n, None, f"has {len(values)} values but the header has {width} columns"
-                )
-            )
-    data = {
-        name: [values[i] if i < len(values) else "" for _, values in rows]
-        for i, name in enumerate(header)
-    }
-    return pd.DataFrame(data, dtype=object, columns=header), numbers, problems
 
 
 # -- value parsing -------------------------------------------------------------------
@@ -329,7 +264,7 @@ def load_tariffs(path: str | os.PathLike) -> pd.DataFrame:
     if os.path.isdir(path):
         return _load_schedule_folder(Path(path))
     source = os.path.basename(os.fspath(path))
-    frame, numbers, problems = _frame_from_csv(path, source, "tariff", TariffError, TARIFF_COLUMNS)
+    frame, numbers, problems = read_rows(path, source, "tariff", TariffError, TARIFF_COLUMNS)
     schedule = parse_tariffs(frame, source=source, row_numbers=numbers, problems=problems)
     schedule["source_file"] = source
     schedule.attrs["sha256"] = f"{source}:{_sha256(path)}"
@@ -667,7 +602,7 @@ def load_permits(path: str | os.PathLike) -> pd.DataFrame:
     datetime.date(2026, 12, 31)
     """
     source = os.path.basename(os.fspath(path))
-    frame, numbers, problems = _frame_from_csv(path, source, "permits", SchemaError, PERMIT_COLUMNS)
+    frame, numbers, problems = read_rows(path, source, "permits", SchemaError, PERMIT_COLUMNS)
     return parse_permits(frame, source=source, row_numbers=numbers, problems=problems)
 
 

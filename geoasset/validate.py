@@ -45,7 +45,7 @@ import pyarrow.compute as pc
 import shapely
 
 from geoasset.errors import ValidationProblem
-from geoasset.schema import LayerSpec, layer_spec
+from geoasset.schema import PANDAS_DTYPES, LayerSpec, layer_spec
 from geoasset.text import strip_controls_series
 
 __all__ = [
@@ -62,8 +62,6 @@ __all__ = [
 
 #: How each schema field type is held in pandas (and so written by pyogrio): dates as
 #: Arrow ``date32``, which the store (through Arrow) writes as GeoPackage DATE columns.
-PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "date": "date32[pyarrow]"}
-
 logger = logging.getLogger(__name__)
 
 REASON_COLUMN = "reject_reason"

@@ -90,7 +90,8 @@ class Sheet:
     column (``None`` for an empty cell); ``money`` marks the columns whose numbers take
     the thousands format; ``total`` the values of a bold last row (``total_money``: its
     columns in the thousands format, default ``money``); ``widths`` the column widths
-    (14 by default); the first row is frozen.
+    (14 by default); the first row is frozen, filtered (``filter``) and printed on
+    every page; pages are A4 landscape, one page wide.
     """
 
     title: str
@@ -100,6 +101,8 @@ class Sheet:
     total: Sequence | None = None
     total_money: Sequence[bool] | None = None
     widths: Sequence[float] | None = None
+    #: a filter on the header row over the data rows (not the total row)
+    filter: bool = True
     rows: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -127,7 +130,7 @@ def write_workbook(sheets: Sequence[Sheet], path: str | os.PathLike) -> None:
     with zipfile.ZipFile(Path(path), "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("[Content_Types].xml", _content_types(len(sheets)))
         archive.writestr("_rels/.rels", _root_rels())
-        archive.writestr("xl/workbook.xml", _workbook([s.title for s in sheets]))
+        archive.writestr("xl/workbook.xml", _workbook(sheets))
         archive.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets)))
         archive.writestr("xl/styles.xml", _STYLES)
         for number, sheet in enumerate(sheets, start=1):
@@ -164,15 +167,28 @@ def _root_rels() -> str:
     )
 
 
-def _workbook(titles: Sequence[str]) -> str:
-    sheets = "".join(
-        f'<sheet name={quoteattr(t)} sheetId="{n}" r:id="rId{n}"/>'
-        for n, t in enumerate(titles, start=1)
+def _workbook(sheets: Sequence[Sheet]) -> str:
+    listed = "".join(
+        f'<sheet name={quoteattr(s.title)} sheetId="{n}" r:id="rId{n}"/>'
+        for n, s in enumerate(sheets, start=1)
     )
+    names = []
+    for index, sheet in enumerate(sheets):
+        quoted = "'" + sheet.title.replace("'", "''") + "'"
+        names.append(
+            f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+            f"{escape(quoted)}!$1:$1</definedName>"
+        )
+        if sheet.filter and sheet.columns:
+            last = column_letter(len(sheet.columns))
+            names.append(
+                f'<definedName name="_xlnm._FilterDatabase" localSheetId="{index}" hidden="1">'
+                f"{escape(quoted)}!$A$1:${last}${sheet.rows + 1}</definedName>"
+            )
     return (
         f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
-        f'<bookViews><workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets>'
-        "</workbook>"
+        f'<bookViews><workbookView activeTab="0"/></bookViews><sheets>{listed}</sheets>'
+        f"<definedNames>{''.join(names)}</definedNames></workbook>"
     )
 
 
@@ -195,7 +211,8 @@ def _sheet_xml(sheet: Sheet):
         for n, w in enumerate(widths, start=1)
     )
     yield (
-        f'{_HEAD}<worksheet xmlns="{_MAIN}"><sheetViews><sheetView workbookViewId="0">'
+        f'{_HEAD}<worksheet xmlns="{_MAIN}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+        '<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
         f'<sheetFormatPr defaultRowHeight="15"/>{"<cols>" + cols + "</cols>" if cols else ""}'
@@ -223,9 +240,14 @@ def _sheet_xml(sheet: Sheet):
             for k in range(count)
         ]
         yield _row(sheet.rows + 2, cells)
+    autofilter = ""
+    if sheet.filter and count:
+        autofilter = f'<autoFilter ref="A1:{letters[-1]}{sheet.rows + 1}"/>'
     yield (
-        '</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" '
-        'footer="0.5"/></worksheet>'
+        f'</sheetData>{autofilter}<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" '
+        'header="0.3" footer="0.3"/>'
+        '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+        "</worksheet>"
     )
 
 

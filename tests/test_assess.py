@@ -573,7 +573,7 @@ def test_permits_mark_items_and_sum_arrears_per_owner():
 
 def test_area_objects_are_billed_per_square_metre_inside():
     areas = gpd.GeoDataFrame(
-        {"area_id": ["K1", "K2"], "owner": ["Warung", "Bank"], "kind": ["kiosk", "atm"]},
+        {"area_id": ["K1", "K2"], "owner": ["Warung", "Bank"], "kind": ["kiosk", "cabinet"]},
         geometry=[local_box(1500, -5, 1510, 5), local_box(995, -5, 1005, 5)],
         crs=UTM,
     ).to_crs(4326)

@@ -13,12 +13,12 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from shapely import LineString, MultiLineString, Point, Polygon, box
 
 from geoasset.corridors import CORRIDOR_COLUMNS, build_corridors, landless_roads, load_widths
-from geoasset.errors import CRSError, SchemaError, SourceError
+from geoasset.errors import CRSError, SchemaError
 from geoasset.schema import RUMIJA_MIN_WIDTH_M
 
 X0, Y0 = 560_000.0, 8_870_000.0  # EPSG:32751, east of Kupang
@@ -156,7 +156,7 @@ def test_widths_file_with_bad_rows_names_row_and_column(tmp_path):
     header.write_text("class,width\nraya,25\n")
     with pytest.raises(SchemaError, match="field 'road_class': column is missing"):
         load_widths(header)
-    with pytest.raises(SourceError, match="cannot read widths file"):
+    with pytest.raises(SchemaError, match="no such widths file"):
         load_widths(tmp_path / "missing.csv")
     roads = roads_frame([{"road_id": "R", "road_class": "raya", "geometry": line((0, 0), (10, 0))}])
     with pytest.raises(SchemaError, match="row 2 field 'width_m'"):
@@ -841,3 +841,93 @@ def test_hairpins_and_a_straight_road_leave_no_gap():
     )
     out = build_corridors(roads)
     assert_partition(roads, out, [30.0] * 3)
+
+
+def nearest_owner(roads: gpd.GeoDataFrame, half: float, points: np.ndarray, margin: float):
+    """Independent rule 3 for equal widths: per point, the road_id of the nearest
+    centreline among the roads whose flat-capped buffer holds it (ties: smaller id),
+    and whether that choice is clear (the two nearest differ by more than ``margin``)."""
+    lines = roads.to_crs(UTM).geometry.to_numpy()
+    ids = roads["road_id"].to_numpy()
+    strips = shapely.buffer(lines, half, cap_style="flat", join_style="round")
+    pts = shapely.points(points)
+    inside = np.stack([shapely.contains(s, pts) for s in strips], axis=1)
+    dist = np.stack([shapely.distance(g, pts) for g in lines], axis=1)
+    dist = np.where(inside, dist, 1e9)
+    order = np.lexsort((np.broadcast_to(ids, dist.shape), dist), axis=1)
+    best = np.take_along_axis(dist, order[:, :2], axis=1)
+    return ids[order[:, 0]], inside.any(axis=1) & (best[:, 1] - best[:, 0] > margin)
+
+
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.text = ""
+
+    def emit(self, record):
+        self.text += record.getMessage() + "\n"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    turns=st.lists(st.floats(-150, 150), min_size=2, max_size=2),
+    headings=st.lists(st.floats(0, 360), min_size=3, max_size=3),
+)
+def test_junction_node_is_cut_by_the_nearer_centreline(turns, headings):
+    # Two roads pass through a junction node, bending there; a third ends at it. Where
+    # every nearby segment leaves the node, the overlaps are cut exactly along rays from
+    # it; otherwise on Voronoi cells, within the documented 25 cm.
+    h, t = headings, turns
+    angles = np.array([h[0], h[0] + 180 + t[0], h[1], h[1] + 180 + t[1], h[2]])
+    apart = np.abs((angles[:, None] - angles[None, :] + 180) % 360 - 180)
+    assume(apart[np.triu_indices(5, 1)].min() > 10)  # no two ways along one another
+
+    def ray(angle, length):
+        r = np.radians(angle)
+        return (length * np.cos(r), length * np.sin(r))
+
+    rows = [
+        {"road_id": "P1", "geometry": line(ray(angles[0], 60), (0, 0), ray(angles[1], 70))},
+        {"road_id": "P2", "geometry": line(ray(angles[2], 65), (0, 0), ray(angles[3], 55))},
+        {"road_id": "END", "geometry": line((0, 0), ray(angles[4], 50))},
+    ]
+    roads = roads_frame([{**r, "road_class": "kecil"} for r in rows], wgs84=False)
+    records, logger = _Records(), logging.getLogger("geoasset.corridors")
+    logger.addHandler(records)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        out = build_corridors(roads)
+    finally:
+        logger.removeHandler(records)
+        logger.setLevel(level)
+    geoms = metric(out)
+    assert shapely.is_valid(geoms).all() and max_overlap(geoms) < 1e-6
+    union = buffer_union(roads, [11] * 3)
+    assert out["area_m2"].sum() == pytest.approx(union.area, abs=1e-3)
+    exact = "0 on Voronoi cells" in records.text
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-12, 12, (3000, 2)) + [X0, Y0]
+    owner, clear = nearest_owner(roads, 5.5, points, 1e-6 if exact else 0.5)
+    held = {rid: shapely.contains(g, shapely.points(points)) for rid, g in by_road(out).items()}
+    for rid in roads["road_id"]:
+        got = held.get(rid, np.zeros(len(points), dtype=bool))
+        assert np.array_equal(got[clear], (owner == rid)[clear]), rid
+
+
+def test_junction_node_needs_no_voronoi_cells(caplog):
+    roads = roads_frame(
+        [
+            {"road_id": "A", "road_class": "kecil", "geometry": line((-60, 5), (0, 0), (50, 30))},
+            {"road_id": "B", "road_class": "kecil", "geometry": line((10, -70), (0, 0), (-5, 80))},
+            {"road_id": "C", "road_class": "kecil", "geometry": line((0, 0), (70, -20))},
+        ]
+    )
+    with caplog.at_level(logging.INFO, logger="geoasset.corridors"):
+        out = build_corridors(roads)
+    assert "3 cut on bisectors, 0 on Voronoi cells" in caplog.text
+    points = np.random.default_rng(1).uniform(-12, 12, (5000, 2)) + [X0, Y0]
+    owner, clear = nearest_owner(roads.to_crs(UTM), 5.5, points, 1e-6)
+    held = {rid: shapely.contains(g, shapely.points(points)) for rid, g in by_road(out).items()}
+    for rid in "ABC":
+        assert np.array_equal(held[rid][clear], (owner == rid)[clear]), rid

@@ -103,7 +103,7 @@ def test_existing_file_is_not_overwritten_without_flag(tmp_path, stocked):
     out.write_text("keep me")
     result = run("export", stocked.path, "poles", "-o", out)
     assert result.exit_code == 1
-    assert f"Error: {out} already exists; use overwrite (--overwrite) to replace it" in (
+    assert f"Error: {out} already exists; use --overwrite to replace it" in (
         result.stderr
     )
     assert out.read_text() == "keep me"

@@ -233,7 +233,13 @@ def desa() -> gpd.GeoDataFrame:
 
 
 #: example tables that are not layers: described in the prose of layers/README.md
-EXAMPLE_TABLES = ("tariffs_example.csv", "owners_example.csv", "statements_example.toml")
+EXAMPLE_TABLES = (
+    "tariffs_example.csv",
+    "owners_example.csv",
+    "statements_example.toml",
+    "permits_example.csv",
+    "payments_example.csv",
+)
 
 
 def test_readme_lists_every_file():

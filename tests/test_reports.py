@@ -194,6 +194,25 @@ def test_reports_are_all_or_nothing(tmp_path, hostile):
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+def test_csv_failure_leaves_the_inventory_unchanged(tmp_path, hostile, inventory):
+    """The CSVs are written while the layers are staged; the layers replace the stored
+    ones only once every CSV is written."""
+    (tmp_path / "taken").write_text("a file where the CSV folder should go")
+    before = open_inventory(inventory.path).history()
+    with pytest.raises(OSError):
+        write_reports(
+            hostile,
+            inventory=inventory,
+            xlsx=tmp_path / "report.xlsx",
+            csv_dir=tmp_path / "taken" / "csv",
+        )
+    inv = open_inventory(inventory.path)
+    assert len(inv.history()) == len(before)
+    assert "assess" not in set(inv.history()["command"])
+    assert inv.count("assessment_items") == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".gpkg") == ["taken"]
+
+
 def test_reports_write_files_and_layers_in_one_batch(tmp_path, hostile, inventory):
     written = write_reports(
         hostile,
@@ -257,6 +276,8 @@ def test_summary_table(hostile):
         "poles",
         "line",
         "m",
+        "area",
+        "m²",
         "amount",
         "(Rp)",
         "arrears",

@@ -130,11 +130,13 @@ def test_register_merges_aliases_and_names_the_unregistered(kupang_statements):
 def test_index_and_xlsx_agree_with_the_statements(kupang_statements):
     made, paths, _, _ = kupang_statements
     index_path = [p for p in paths if p.name == INDEX_NAME][0]
-    sheet = load_workbook(index_path)["Index"]
+    sheet = load_workbook(index_path)["Daftar SKRD"]
     rows = list(sheet.iter_rows(values_only=True))
-    header, body = rows[0], rows[1:]
-    totals = {r[header.index("number")]: r[header.index("total_rp")] for r in body}
+    header, body, total = rows[0], rows[1:-1], rows[-1]
+    number, amount = header.index("Nomor"), header.index("Jumlah ketetapan (Rp)")
+    totals = {r[number]: r[amount] for r in body}
     assert totals == {s.number: s.total_rp for s in made}
+    assert total[0] == "Jumlah" and total[amount] == sum(s.total_rp for s in made)
     statement = made[0]
     xlsx = [
         p
@@ -144,9 +146,21 @@ def test_index_and_xlsx_agree_with_the_statements(kupang_statements):
     book = load_workbook(xlsx)
     assert book.sheetnames == ["SKRD", "Rincian", "Dasar hukum"]
     items = list(book["Rincian"].iter_rows(values_only=True))
-    amount = items[0].index("amount_rp")
-    assert sum(r[amount] for r in items[1:]) == statement.total_rp
+    amount = items[0].index("Jumlah (Rp)")
+    assert sum(r[amount] for r in items[1:-1]) == items[-1][amount] == statement.total_rp
+    assert len(items) == len(statement.items) + 2
     assert book["Rincian"].freeze_panes == "A2"
+    # A workbook a finance officer keeps: thousands format, real dates, filter, print setup.
+    sheet = book["Rincian"]
+    assert sheet.cell(2, amount + 1).number_format == "#,##0"
+    assert sheet.auto_filter.ref.startswith("A1:")
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert sheet.print_title_rows.replace("$", "") == "1:1"
+    head = {r[0]: r[1] for r in book["SKRD"].iter_rows(min_row=2, values_only=True)}
+    assert head["Jatuh tempo"].date() == statement.due_on
+    assert head["Jumlah ketetapan"] == statement.total_rp
+    widths = {sheet.column_dimensions[c].width for c in "ABCDEFGH"}
+    assert len(widths) > 2  # widths from the content, not one width for all
 
 
 @pytest.mark.parametrize(
@@ -312,7 +326,7 @@ def test_cli_statements(kupang_session, tmp_path):
     ]
     done = runner.invoke(cli, [*args, "--owners", str(OWNERS), "--issued-on", "2026-03-02"])
     assert done.exit_code == 0, done.output
-    assert "8 statement(s), total Rp 851.357.218" in done.output
+    assert "8 SKRD, jumlah Rp 851.357.218" in done.output
     again = runner.invoke(cli, args)
     assert again.exit_code == 1
     assert "already exists" in again.output and "Traceback" not in again.output

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely import Point
 
-from geoasset import store
+from geoasset import spatial_index, store
 from geoasset.errors import (
     InventoryError,
     InventoryLockedError,
@@ -292,7 +292,7 @@ def test_failure_while_indexing_leaves_file_as_before(inventory, poles, monkeypa
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "pack_rtree", interrupted)
+    monkeypatch.setattr(spatial_index, "pack_rtree", interrupted)
     with pytest.raises(KeyboardInterrupt):
         inventory.write({"poles": make_poles(3)}, batch=Batch(command="test"))
     monkeypatch.undo()

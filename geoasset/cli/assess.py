@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import click
 
-from geoasset.cli.options import (
-    check_output_file,
-    existing_inventory_arg,
-    lang_option,
-    metric_crs_option,
-)
+from geoasset.cli.options import existing_inventory_arg, lang_option, metric_crs_option
 
 
 def _date(ctx: click.Context, param: click.Parameter, value):
@@ -92,7 +87,7 @@ def assess(
     lang: str,
     crs,
 ) -> None:
-    """Assess the retribution owed for poles and utility lines standing in the
+    """Assess the retribution owed for poles, utility lines and areas standing in the
     right-of-way corridors of INVENTORY.gpkg, for a calendar year (--year) or a
     period (--from and --to, both days included).
 
@@ -118,66 +113,34 @@ def assess(
     if date_from and date_to and date_to < date_from:
         raise click.BadParameter(f"{date_to} is before --from {date_from}", param_hint="--to")
 
-    from pathlib import Path
+    from geoasset.i18n import t
+    from geoasset.jobs import assess as assess_inventory
+    from geoasset.reports import format_summary
 
-    from geoasset.assessment import assess as run_assessment
-    from geoasset.reports import CSV_FILES, format_summary, write_reports
-    from geoasset.store import open_inventory
-    from geoasset.tariffs import load_permits, load_tariffs
-    from geoasset.validate import read_layer
+    def announce(assets: int, corridors: int) -> None:
+        message = t("sum_assessing", lang).format(assets=f"{assets:,}", corridors=f"{corridors:,}")
+        click.echo(message, err=True)
 
-    if not overwrite:
-        existing = [Path(xlsx)] if xlsx and Path(xlsx).exists() else []
-        if csv_dir:
-            existing += [Path(csv_dir) / n for n in CSV_FILES if (Path(csv_dir) / n).exists()]
-        if existing:
-            raise click.ClickException(
-                f"{existing[0]} already exists; use --overwrite to replace the reports"
-            )
-    if xlsx:
-        check_output_file(xlsx, overwrite=True)  # the folder must exist; existing checked above
-    inv = open_inventory(inventory)
-    schedule = load_tariffs(tariffs_path)
-    permits = load_permits(permits_path) if permits_path else None
-    if not inv.count("corridors"):
-        raise click.ClickException(
-            f"{inventory} has no corridors layer; run geoasset corridors first"
-        )
-    frames = {name: read_layer(inv, name) for name in ("poles", "utility_lines") if inv.count(name)}
-    corridors = inv.read("corridors")
-    click.echo(
-        f"assessing {sum(len(f) for f in frames.values()):,} assets against "
-        f"{len(corridors):,} corridors",
-        err=True,
-    )
-    result = run_assessment(
-        poles=frames.get("poles"),
-        utility_lines=frames.get("utility_lines"),
-        corridors=corridors,
-        tariffs=schedule,
+    job = assess_inventory(
+        inventory,
+        tariffs=tariffs_path,
         year=year,
         period_from=date_from,
         period_to=date_to,
-        permits=permits,
-        roads=inv.read("roads") if inv.count("roads") else None,  # line STA as in chainage
+        permits=permits_path,
         crs=crs,
-    )
-    written = write_reports(
-        result,
-        inventory=inv,
         xlsx=xlsx,
         csv_dir=csv_dir,
-        source=Path(tariffs_path).name,
         lang=lang,
+        overwrite=overwrite,
+        started=announce,
     )
-    click.echo(format_summary(result, limit=rows or None))
-    click.echo(
-        f"wrote layers assessment_items, assessment_totals, assessment_not_billable to {inventory}",
-        err=True,
-    )
-    for path in written:
-        click.echo(f"wrote {path}", err=True)
-    invalid = int(result.parameters.get("invalid_rows", "0"))
+    click.echo(format_summary(job.assessment, limit=rows or None, lang=lang))
+    layers = "assessment_items, assessment_totals, assessment_not_billable"
+    click.echo(t("sum_wrote_layers", lang).format(layers=layers, path=inventory), err=True)
+    for path in job.written:
+        click.echo(t("sum_wrote", lang).format(path=path), err=True)
+    invalid = job.invalid_rows
     if invalid:
         raise click.ClickException(
             f"{invalid:,} row(s) fail the layer specification and were not billed (listed "

@@ -6,9 +6,7 @@ import math
 
 import click
 
-from geoasset.cli.options import crs_option, existing_inventory_arg, open_requiring_roads
-
-ASSET_LAYERS = ("poles", "bridges", "monuments", "utility_lines")
+from geoasset.cli.options import crs_option, existing_inventory_arg
 
 
 def _tolerance(ctx: click.Context, param: click.Parameter, value):
@@ -43,24 +41,9 @@ def chainage(inventory: str, tolerance: float, crs) -> None:
       geoasset chainage kupang.gpkg
       geoasset chainage kupang.gpkg --tolerance 25
     """
-    from geoasset.chainage import locate_assets
-    from geoasset.store import Batch
+    from geoasset.jobs import locate_assets
 
-    inv = open_requiring_roads(inventory)
-
-    def locate(frames: dict) -> dict:
-        corridors = frames.get("corridors")
-        return locate_assets(
-            {name: frames[name] for name in ASSET_LAYERS if name in frames},
-            frames["roads"],
-            corridors=corridors if corridors is not None and len(corridors) else None,
-            tolerance_m=tolerance,
-            crs=crs,
-        )
-
-    # an import that lands while the assets are located is not lost (see Inventory.update)
-    layers = ["roads", "corridors", *ASSET_LAYERS]
-    located = inv.update(layers, locate, batch=Batch(command="chainage"))
+    located = locate_assets(inventory, tolerance_m=tolerance, crs=crs)
     click.echo(f"{'layer':<16}{'located':>10}{'not_located':>13}")
     for name, frame in located.items():
         found = int(frame["road_id"].notna().sum())

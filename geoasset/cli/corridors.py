@@ -6,7 +6,7 @@ import math
 
 import click
 
-from geoasset.cli.options import crs_option, existing_inventory_arg, open_with_roads
+from geoasset.cli.options import crs_option, existing_inventory_arg
 
 
 def _split_every(ctx: click.Context, param: click.Parameter, value):
@@ -46,15 +46,9 @@ def corridors(inventory: str, crs, split_every: float | None, widths: str | None
       geoasset corridors kupang.gpkg
       geoasset corridors kupang.gpkg --split-every 1000 --widths widths.csv
     """
-    from geoasset.corridors import build_corridors
-    from geoasset.store import Batch
+    from geoasset.jobs import build_corridors
 
-    inv, roads = open_with_roads(inventory)
-    parcels = inv.read("parcels") if inv.count("parcels") else None
-    result = build_corridors(
-        roads, parcels=parcels, widths=widths, crs=crs, split_every=split_every
-    )
-    inv.write({"corridors": result}, batch=Batch(command="corridors", source=widths or ""))
+    result = build_corridors(inventory, widths=widths, crs=crs, split_every=split_every)
     metric = result["metric_crs"].iloc[0] if len(result) else "-"
     click.echo(
         f"{inventory}: {len(result)} corridors, {result['area_m2'].sum() / 1e4:,.2f} ha, "

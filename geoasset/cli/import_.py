@@ -63,6 +63,23 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value):
 )
 @click.option("--append", is_flag=True, help="Add the rows to a layer that has rows.")
 @click.option("--overwrite", is_flag=True, help="Replace the rows of a layer that has rows.")
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Apply SOURCE as a re-survey: add new ids, update known ids (moved beyond "
+    "--tolerance, changed values), retire ids whose status says removed; kept in history.",
+)
+@click.option("--dry-run", is_flag=True, help="With --update: show the changes, write nothing.")
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    metavar="METRES",
+    help="With --update: a position nearer than this to the stored one is not a move.",
+)
+@click.option("--surveyed-on", metavar="DATE", help="With --update: the survey's date.")
+@click.option("--officer", metavar="NAME", help="With --update: who made the survey.")
 @click.option("--strict", is_flag=True, help="Import nothing if any row is refused.")
 @click.option("--fix", is_flag=True, help="Repair invalid geometries instead of refusing them.")
 @click.option(
@@ -105,6 +122,11 @@ def import_(
     source_layer: str | None,
     append: bool,
     overwrite: bool,
+    update: bool,
+    dry_run: bool,
+    tolerance: float,
+    surveyed_on: str | None,
+    officer: str | None,
     strict: bool,
     fix: bool,
     rejects: str | None,
@@ -145,6 +167,10 @@ def import_(
     """
     if append and overwrite:
         raise click.UsageError("--append and --overwrite cannot be used together")
+    if update and (append or overwrite):
+        raise click.UsageError("--update cannot be used with --append or --overwrite")
+    if dry_run and not update:
+        raise click.UsageError("--dry-run applies to --update")
     if osm is False and osm_classes is not None:
         raise click.UsageError("--no-osm and --osm-classes cannot be used together")
     if (osm or osm_classes is not None) and layer != "roads":
@@ -160,10 +186,20 @@ def import_(
                 param_hint="'--map'",
             )
 
-    from geoasset.ingest import import_layer
+    if update:
+        from geoasset.cli.survey_update import run_update
+
+        run_update(
+            inventory, layer, source, mapping=mapping, x=x_column, y=y_column, crs=crs,
+            source_layer=source_layer, encoding=encoding, tolerance_m=tolerance,
+            surveyed_on=surveyed_on, officer=officer, dry_run=dry_run, strict=strict,
+            fix=fix, rejects_path=rejects,
+        )  # fmt: skip
+        return
+    from geoasset.jobs import import_file
 
     mode = "append" if append else "replace" if overwrite else "create"
-    report = import_layer(
+    report = import_file(
         inventory,
         layer,
         source,

@@ -36,9 +36,13 @@ COMMANDS = {
     "corridors": "corridors",
     "chainage": "chainage",
     "statements": "statements",
+    "permits": "permits",
+    "payments": "permits",
     "mapbook": "mapbook",
     "qgis-project": "qgis_project",
     "survey-form": "survey_form",
+    "history": "history",
+    "diff": "diff",
 }
 
 
@@ -63,7 +67,7 @@ class LazyGroup(click.Group):
         except GeoassetError as exc:
             if (ctx.obj or {}).get("debug"):
                 raise
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(cli_message(exc)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:  # noqa: BLE001 (one line for the user; --debug shows it)
@@ -73,6 +77,36 @@ class LazyGroup(click.Group):
             raise click.ClickException(
                 f"{describe_fault(exc)} (run with --debug for details)"
             ) from None
+
+
+#: How a library message names a remedy (an argument, a stage) -> the option or command.
+_REMEDIES = (
+    ("use append or overwrite", "use --append or --overwrite"),
+    ("use overwrite", "use --overwrite"),
+    ("build the corridors first", "run geoasset corridors first"),
+    (
+        "import roads first",
+        "import roads first (e.g. geoasset import INVENTORY roads roads.geojson)",
+    ),
+)
+
+
+def cli_message(exc: Exception) -> str:
+    """The library's message with the option a user of the command gives instead of the
+    argument a notebook user passes.
+
+    Examples
+    --------
+    >>> from geoasset.errors import OutputExistsError
+    >>> cli_message(OutputExistsError("out/map.html"))
+    'out/map.html already exists; use --overwrite to replace it'
+    >>> cli_message(ValueError("layer 'poles' already has 4 rows; use append or overwrite"))
+    "layer 'poles' already has 4 rows; use --append or --overwrite"
+    """
+    text = str(exc)
+    for library, option in _REMEDIES:
+        text = text.replace(library, option)
+    return text
 
 
 def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:

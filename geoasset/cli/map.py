@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from geoasset.cli.options import check_output_file, existing_inventory_arg
+from geoasset.cli.options import existing_inventory_arg
 
 
 @click.command(short_help="Field-review map(s) as self-contained HTML that works offline.")
@@ -103,16 +103,7 @@ def map(  # the command is called "map" (shadows the builtin here only)
         raise click.UsageError("give exactly one of -o/--output, --per-corridor and --per-area")
     if corridor_maps is not None and area_maps is not None:
         raise click.UsageError("give at most one of --corridor-maps and --area-maps")
-    if output is not None:
-        check_output_file(output, overwrite=overwrite)
-    folder = per_corridor if per_corridor is not None else per_area
-    if folder is not None and (folder / "index.html").exists() and not overwrite:
-        raise click.ClickException(
-            f"{folder} already holds maps ({folder / 'index.html'}); "
-            "use --overwrite to replace them"
-        )
-
-    from geoasset.maps import field_map, save_area_maps, save_corridor_maps, save_map
+    from geoasset.jobs import write_detail_maps, write_field_map
 
     options = {
         "corridor_ids": list(corridors) or None,
@@ -131,8 +122,9 @@ def map(  # the command is called "map" (shadows the builtin here only)
             if area_maps is not None
             else {"corridor_maps": corridor_maps, "maps_per": "corridor"}
         )
-        m = field_map(inventory, light=light, **links, **options)
-        path = save_map(m, output, overwrite=overwrite)
+        m, path = write_field_map(
+            inventory, output, overwrite=overwrite, light=light, **links, **options
+        )
         shown = ", ".join(f"{n} {layer}" for layer, n in m.counts.items())
         size = path.stat().st_size / 1e6
         kind = " light overview" if m.light else ""
@@ -145,10 +137,12 @@ def map(  # the command is called "map" (shadows the builtin here only)
         if corridors or roads:
             raise click.UsageError("--corridor and --road go with -o or --per-corridor")
         del options["corridor_ids"], options["road_ids"]
-        paths = save_area_maps(inventory, per_area, overwrite=overwrite, **options)
+        paths = write_detail_maps(inventory, per_area, per="area", overwrite=overwrite, **options)
         click.echo(f"wrote {len(paths) - 1} area map(s) and {paths[-1]}", err=True)
     else:
-        paths = save_corridor_maps(inventory, per_corridor, overwrite=overwrite, **options)
+        paths = write_detail_maps(
+            inventory, per_corridor, per="corridor", overwrite=overwrite, **options
+        )
         click.echo(f"wrote {len(paths) - 1} corridor map(s) and {paths[-1]}", err=True)
     for path in paths:
         click.echo(str(path))

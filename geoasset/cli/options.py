@@ -15,41 +15,6 @@ existing_inventory_arg = click.argument(
 )
 
 
-def check_output_file(path, *, overwrite: bool) -> None:
-    """Refuse, before any work, an output file that exists (without ``--overwrite``) or
-    whose folder does not exist."""
-    from pathlib import Path
-
-    target = Path(path)
-    if target.exists() and not overwrite:
-        raise click.ClickException(f"{target} already exists; use --overwrite to replace it")
-    if not target.parent.is_dir():
-        raise click.ClickException(f"{target}: folder {target.parent} does not exist")
-
-
-def open_requiring_roads(inventory: str):
-    """Open ``inventory``; refuse, with the fix, when it has no roads."""
-    from geoasset.errors import GeoassetError
-    from geoasset.store import open_inventory
-
-    inv = open_inventory(inventory)
-    if not inv.count("roads"):
-        raise GeoassetError(
-            f"{inventory}: layer 'roads' is empty; import roads first "
-            "(e.g. geoasset import INVENTORY roads roads.geojson)"
-        )
-    return inv
-
-
-def open_with_roads(inventory: str):
-    """Open ``inventory`` and read its roads; refuse, with the fix, when there are none.
-
-    Returns ``(Inventory, roads GeoDataFrame)``.
-    """
-    inv = open_requiring_roads(inventory)
-    return inv, inv.read("roads")
-
-
 def _parse_crs(ctx: click.Context, param: click.Parameter, value):
     if value is None:
         return None
@@ -92,5 +57,7 @@ lang_option = click.option(
     type=click.Choice(["en", "id"]),
     default="en",
     show_default=True,
+    envvar="GEOASSET_LANG",
+    show_envvar=True,
     help="Language of headings and labels (English or Bahasa Indonesia).",
 )

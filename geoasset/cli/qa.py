@@ -92,14 +92,15 @@ def qa(
       geoasset qa kupang.gpkg --min-pole-offset 3
       geoasset qa kupang.gpkg --rule asset_outside_row --json > findings.json
     """
-    from geoasset.qa import FINDINGS_LAYER, qa_inventory
+    from geoasset.jobs import check_quality
+    from geoasset.qa import FINDINGS_LAYER
 
     options = {}
     if min_pole_offset is not None:
         options["min_pole_offset_m"] = min_pole_offset
     if near_duplicate is not None:
         options["near_duplicate_m"] = near_duplicate
-    report = qa_inventory(inventory, rules=rules, crs=crs, **options)
+    report = check_quality(inventory, rules=rules, crs=crs, **options)
     summary = report.summary
     if as_json:
         data = {

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from geoasset.cli.options import existing_inventory_arg
@@ -30,15 +28,8 @@ def qgis_project(inventory, project, overwrite):
     Example:
       geoasset qgis-project out/inventory.gpkg
     """
-    from geoasset.errors import GeoassetError
-    from geoasset.qgis import write_layer_styles, write_qgis_project
-    from geoasset.store import open_inventory
+    from geoasset.jobs import write_qgis_project
 
-    inv = open_inventory(inventory)
-    target = Path(project) if project else Path(inventory).with_suffix(".qgs")
-    if target.exists() and not overwrite:
-        raise GeoassetError(f"{target} already exists; use --overwrite to replace it")
-    write_qgis_project(inv, target, overwrite=True)  # checks the path before styling
-    styled = write_layer_styles(inv)
+    styled, target = write_qgis_project(inventory, project, overwrite=overwrite)
     click.echo(f"styled {len(styled)} layer(s) in {inventory}: {', '.join(styled)}")
     click.echo(f"project {target}")

@@ -6,12 +6,7 @@ import json
 
 import click
 
-from geoasset.cli.options import (
-    check_output_file,
-    existing_inventory_arg,
-    json_option,
-    lang_option,
-)
+from geoasset.cli.options import existing_inventory_arg, json_option, lang_option
 
 
 @click.command(short_help="Inventory report: road length, bridge priority, monuments, owners.")
@@ -35,20 +30,11 @@ def report(inventory: str, output: str | None, as_json: bool, lang: str, overwri
       geoasset report out/inventory.gpkg -o inventory_report.xlsx --lang id
     """
     from geoasset.i18n import t
-    from geoasset.schema import INVENTORY_LAYERS
-    from geoasset.store import open_inventory
-    from geoasset.summary import inventory_report
+    from geoasset.jobs import write_inventory_report
     from geoasset.text import terminal_text
 
+    tables = write_inventory_report(inventory, output or None, lang=lang, overwrite=overwrite)
     if output:
-        check_output_file(output, overwrite=overwrite)
-    inv = open_inventory(inventory)
-    frames = {layer: inv.read(layer) for layer in INVENTORY_LAYERS if inv.count(layer)}
-    tables = inventory_report(frames, lang=lang)
-    if output:
-        from geoasset.reports import write_tables_xlsx
-
-        write_tables_xlsx(tables, output)
         click.echo(f"wrote {output}", err=True)
     if as_json:
         data = {name: json.loads(table.to_json(orient="records")) for name, table in tables.items()}

@@ -44,6 +44,8 @@ def run(ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwri
     """
     from tqdm import tqdm
 
+    from geoasset.i18n import t
+
     quiet = ctx.obj.get("verbosity", 0) < 0 if ctx.obj else False
     bars: dict[str, tqdm] = {}
 
@@ -52,30 +54,28 @@ def run(ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwri
             return
         bar = bars.get(stage)
         if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=f"{stage:<10}", unit="step", leave=True)
+            label = t(f"stage_{stage}", lang)
+            unit = t("stage_step", lang)
+            bar = bars[stage] = tqdm(total=total, desc=f"{label:<10}", unit=unit, leave=True)
         bar.n = done
         bar.refresh()
         if done >= total:
             bar.close()
 
-    from geoasset.errors import OutputExistsError
     from geoasset.pipeline import run_pipeline
 
-    try:
-        summary = run_pipeline(
-            source_dir,
-            out_dir,
-            tariffs=tariffs,
-            year=year,
-            lang=lang,
-            overwrite=overwrite,
-            split_every=split_every,
-            crs=crs,
-            progress=progress,
-        )
-    except OutputExistsError as exc:  # the library's message, with the CLI's flag
-        raise click.ClickException(str(exc).replace("use overwrite", "use --overwrite")) from None
-    for line in summary.lines():
+    summary = run_pipeline(
+        source_dir,
+        out_dir,
+        tariffs=tariffs,
+        year=year,
+        lang=lang,
+        overwrite=overwrite,
+        split_every=split_every,
+        crs=crs,
+        progress=progress,
+    )
+    for line in summary.lines(lang):
         click.echo(line)
     if summary.invalid_rows:
         raise click.ClickException(

@@ -38,7 +38,9 @@ from geoasset.cli.options import existing_inventory_arg
     type=click.Choice(["id", "en"]),
     default="id",
     show_default=True,
-    help="Language of the statements.",
+    envvar="GEOASSET_LANG",
+    show_envvar=True,
+    help="Language of the statements and of the messages.",
 )
 @click.option("--overwrite", is_flag=True, help="Replace statement files that exist.")
 def statements(inventory, year, directory, owners, settings, issued_on, lang, overwrite):
@@ -49,8 +51,14 @@ def statements(inventory, year, directory, owners, settings, issued_on, lang, ov
       geoasset statements out/inventory.gpkg --year 2026 -o out/skrd \\
           --owners layers/owners_example.csv --settings layers/statements_example.toml
     """
+    from geoasset.i18n import t
     from geoasset.money import format_rupiah
-    from geoasset.statement_files import printable, statements_for_inventory
+    from geoasset.statement_files import (
+        WARNINGS_NAME,
+        note_text,
+        printable,
+        statements_for_inventory,
+    )
     from geoasset.store import open_inventory
 
     made, paths = statements_for_inventory(
@@ -63,11 +71,29 @@ def statements(inventory, year, directory, owners, settings, issued_on, lang, ov
         lang=lang,
         overwrite=overwrite,
     )
+    settled = any(s.settled or len(s.arrears) for s in made)
     for statement in made:
-        note = f"  ({statement.note})" if statement.note else ""
+        note = f"  ({note_text(statement.note, lang)})" if statement.note else ""
+        due = f" {format_rupiah(statement.due_rp, lang):>20}" if settled else ""
         click.echo(
             f"{printable(statement.number):<28} {printable(statement.owner_name)[:44]:<44} "
-            f"{format_rupiah(statement.total_rp, lang):>20}{note}"
+            f"{format_rupiah(statement.total_rp, lang):>20}{due}{note}"
         )
     total = sum(statement.total_rp for statement in made)
-    click.echo(f"{len(made)} statement(s), total {format_rupiah(total, lang)}; index {paths[-1]}")
+    click.echo(
+        f"{len(made)} {t('skrd_made', lang)}, {t('total', lang).lower()} "
+        f"{format_rupiah(total, lang)}; {t('skrd_index', lang)} {paths[-1]}"
+    )
+    if settled:
+        due = sum(statement.due_rp for statement in made)
+        arrears = sum(statement.arrears_rp for statement in made)
+        click.echo(
+            f"{t('skrd_due_rp', lang)} {format_rupiah(due, lang)} "
+            f"({t('skrd_arrears', lang).lower()} {format_rupiah(arrears, lang)})"
+        )
+    warnings = [p for p in paths if p.name == WARNINGS_NAME]
+    if warnings:
+        count = sum(
+            int((s.items["payment_status"] == "no_permit").sum()) for s in made if s.settled
+        )
+        click.echo(f"{t('skrd_warnings_file', lang)}: {count} — {warnings[0]}")

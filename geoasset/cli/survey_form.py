@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from geoasset.schema import INVENTORY_LAYERS
@@ -32,18 +30,15 @@ def survey_form(layer, path, xform, overwrite):
     Example:
       geoasset survey-form poles -o tiang.xlsx
     """
-    from geoasset.errors import GeoassetError
+    from geoasset.outputs import atomic_path, check_output, check_outputs
     from geoasset.survey_form import write_survey_form
     from geoasset.survey_form import xform as to_xform
 
-    for target in filter(None, (path, xform)):
-        if Path(target).exists() and not overwrite:
-            raise GeoassetError(f"{target} already exists; use --overwrite to replace it")
+    check_outputs(filter(None, (path, xform)), overwrite=overwrite)
     written = write_survey_form(layer, path, overwrite=overwrite)
     click.echo(f"XLSForm {written}")
     if xform:
-        target = Path(xform)
-        if not target.parent.is_dir():
-            raise GeoassetError(f"{target.parent}: no such folder")
-        target.write_text(to_xform(written), encoding="utf-8")
+        target = check_output(xform, overwrite=True)  # its folder must exist
+        with atomic_path(target) as temporary:
+            temporary.write_text(to_xform(written), encoding="utf-8")
         click.echo(f"XForm   {target}")

@@ -1,0 +1,356 @@
+"""The jobs: one function per stage, from an inventory GeoPackage to its outputs.
+
+Each job opens the inventory, reads the layers it needs, calls the frame function that
+computes (``corridors.build_corridors``, ``chainage.locate_assets``, ``qa.run_qa``,
+``assessment.assess``, ...) and writes the result: layers into the inventory (one
+atomic write, recorded in its history), files under the one overwrite policy and atomic
+write of :mod:`geoasset.outputs`. Every output a job would replace is refused before it
+computes anything, unless ``overwrite``.
+
+The ``geoasset`` commands, ``geoasset run`` (:func:`geoasset.pipeline.run_pipeline`)
+and the notebooks call these same jobs, so the step-by-step commands and the main job
+produce the same layers, line items, totals and maps. The frame functions remain for
+work without files (a notebook's what-if, a test).
+
+========================  ===========================  ===============================
+job                       command                      writes
+========================  ===========================  ===============================
+:func:`import_file`       ``geoasset import``          an inventory layer, rejects CSV
+:func:`build_corridors`   ``geoasset corridors``       ``corridors``
+:func:`locate_assets`     ``geoasset chainage``        chainage fields of the assets
+:func:`check_quality`     ``geoasset qa``              ``qa_findings``, ``qa_summary``
+:func:`assess`            ``geoasset assess``          ``assessment_*``, XLSX, CSVs
+:func:`write_inventory_report`  ``geoasset report``    XLSX
+:func:`write_field_map`   ``geoasset map -o``          one HTML map
+:func:`write_detail_maps` ``geoasset map --per-...``   a folder of maps with an index
+:func:`write_qgis_project`  ``geoasset qgis-project``  layer styles, a ``.qgs`` project
+========================  ===========================  ===============================
+
+Examples
+--------
+>>> import os, tempfile
+>>> from geoasset.store import create_inventory
+>>> inv = create_inventory(os.path.join(tempfile.mkdtemp(), "kupang.gpkg"))
+>>> build_corridors(inv)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+geoasset.errors.GeoassetError: ...kupang.gpkg: layer 'roads' is empty; import roads first
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from geoasset.errors import GeoassetError
+from geoasset.outputs import check_output, check_outputs
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+    from geoasset.assessment import Assessment
+    from geoasset.ingest import ImportReport
+    from geoasset.maps import FieldMap
+    from geoasset.qa import QAReport
+    from geoasset.store import Inventory
+
+__all__ = [
+    "ASSET_LAYERS",
+    "AssessmentJob",
+    "assess",
+    "build_corridors",
+    "check_quality",
+    "import_file",
+    "locate_assets",
+    "open_with_roads",
+    "write_detail_maps",
+    "write_field_map",
+    "write_inventory_report",
+    "write_qgis_project",
+]
+
+#: The layers located along the roads, in the order they are reported.
+ASSET_LAYERS = ("poles", "bridges", "monuments", "utility_lines")
+
+
+def _open(inventory) -> Inventory:
+    from geoasset.store import Inventory, open_inventory
+
+    return inventory if isinstance(inventory, Inventory) else open_inventory(inventory)
+
+
+def open_with_roads(inventory) -> Inventory:
+    """Open ``inventory``; refuse, saying what to do, when it has no roads."""
+    inv = _open(inventory)
+    if not inv.count("roads"):
+        raise GeoassetError(f"{inv.path}: layer 'roads' is empty; import roads first")
+    return inv
+
+
+# -- import ----------------------------------------------------------------------------
+def import_file(inventory, layer: str, source: str | os.PathLike, **options) -> ImportReport:
+    """Import a field file into ``layer`` of ``inventory``: see
+    :func:`geoasset.ingest.import_layer` for the options (mode, mapping, rejects...)."""
+    from geoasset.ingest import import_layer
+
+    return import_layer(inventory, layer, source, **options)
+
+
+# -- corridors and chainage -----------------------------------------------------------------
+def build_corridors(
+    inventory,
+    *,
+    widths: str | os.PathLike | Mapping[str, float] | None = None,
+    crs=None,
+    split_every: float | None = None,
+) -> gpd.GeoDataFrame:
+    """Build the right-of-way corridors of the inventory's roads (and parcels) and store
+    them as the ``corridors`` layer, replacing it. Returns the corridors.
+
+    See :func:`geoasset.corridors.build_corridors` for ``widths``, ``crs`` and
+    ``split_every``.
+    """
+    from geoasset.corridors import build_corridors as corridors_of
+    from geoasset.store import Batch
+
+    inv = open_with_roads(inventory)
+    parcels = inv.read("parcels") if inv.count("parcels") else None
+    result = corridors_of(
+        inv.read("roads"), parcels=parcels, widths=widths, crs=crs, split_every=split_every
+    )
+    source = Path(widths).name if isinstance(widths, str | os.PathLike) else ""
+    inv.write({"corridors": result}, batch=Batch(command="corridors", source=source))
+    return result
+
+
+def locate_assets(
+    inventory, *, tolerance_m: float = 50.0, crs=None
+) -> Mapping[str, gpd.GeoDataFrame]:
+    """Locate every asset of the inventory along its road (road, STA, offset, side) and
+    store the chainage fields, in one write.
+
+    An import that lands while the assets are located is not lost: the write happens
+    only if the layers read are unchanged, else they are read again under the lock
+    (:meth:`geoasset.store.Inventory.update`). See :func:`geoasset.chainage.locate_assets`.
+    """
+    from geoasset.chainage import locate_assets as locate
+    from geoasset.store import Batch
+
+    inv = open_with_roads(inventory)
+
+    def change(frames: dict) -> dict:
+        corridors = frames.get("corridors")
+        return locate(
+            {name: frames[name] for name in ASSET_LAYERS if name in frames},
+            frames["roads"],
+            corridors=corridors if corridors is not None and len(corridors) else None,
+            tolerance_m=tolerance_m,
+            crs=crs,
+        )
+
+    return inv.update(
+        ["roads", "corridors", *ASSET_LAYERS], change, batch=Batch(command="chainage")
+    )
+
+
+# -- quality ---------------------------------------------------------------------------
+def check_quality(
+    inventory,
+    *,
+    rules: Iterable[str] | None = None,
+    crs=None,
+    write: bool = True,
+    **options,
+) -> QAReport:
+    """Run the quality rules on the inventory and, with ``write``, replace the layers
+    ``qa_findings`` (geometry) and ``qa_summary`` in one write.
+
+    ``options`` are those of :func:`geoasset.qa.run_qa` (``min_pole_offset_m``,
+    ``near_duplicate_m``); layers the file lacks are skipped.
+    """
+    from geoasset.qa import (
+        FINDINGS_LAYER,
+        SUMMARY_LAYER,
+        QAReport,
+        check_rule_names,
+        run_qa,
+        summarise_findings,
+    )
+    from geoasset.schema import INVENTORY_LAYERS
+    from geoasset.store import Batch
+
+    names = check_rule_names(rules)
+    inv = _open(inventory)
+    present = set(inv.layers())
+    frames = {n: inv.read(n) for n in (*INVENTORY_LAYERS, "corridors") if n in present}
+    findings = run_qa(frames, rules=names, crs=crs, **options)
+    report = QAReport(findings=findings, summary=summarise_findings(findings, rules=names))
+    if write:
+        inv.write(
+            {FINDINGS_LAYER: report.findings, SUMMARY_LAYER: report.summary},
+            batch=Batch(command="qa"),
+            mode="replace",
+        )
+    return report
+
+
+# -- assessment ------------------------------------------------------------------------
+@dataclass
+class AssessmentJob:
+    """An assessment as stored, and the report files written."""
+
+    assessment: Assessment
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def invalid_rows(self) -> int:
+        """Stored rows not billed because they fail the layer specification."""
+        return int(self.assessment.parameters.get("invalid_rows", "0"))
+
+
+def assess(
+    inventory,
+    *,
+    tariffs: str | os.PathLike | pd.DataFrame,
+    year: int | None = None,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    permits: str | os.PathLike | pd.DataFrame | None = None,
+    crs=None,
+    xlsx: str | os.PathLike | None = None,
+    csv_dir: str | os.PathLike | None = None,
+    lang: str = "en",
+    overwrite: bool = False,
+    started: Callable[[int, int], None] | None = None,
+) -> AssessmentJob:
+    """Assess the retribution of the inventory's poles, utility lines and areas and store it
+    (layers ``assessment_items``, ``assessment_totals``, ``assessment_not_billable``),
+    with the XLSX workbook and the CSV files if asked, all or nothing.
+
+    ``tariffs`` and ``permits`` are files (loaded and checked here) or tables already
+    loaded. Poles and lines are read as stored and re-checked against their layer
+    specification (a row edited in QGIS into something invalid is not billed); lines get
+    their STA on their roads as :func:`locate_assets` gives it. Existing report files
+    are refused before anything is computed, unless ``overwrite``. ``started`` is called
+    with the number of assets and of corridors once they are read.
+    """
+    from geoasset.assessment import assess as assessment_of
+    from geoasset.reports import CSV_FILES, write_reports
+    from geoasset.tariffs import load_permits, load_tariffs
+    from geoasset.validate import read_layer
+
+    planned = [] if xlsx is None else [check_output(xlsx, overwrite=overwrite)]
+    if csv_dir is not None:
+        planned += check_outputs(
+            [Path(csv_dir) / name for name in CSV_FILES], overwrite=overwrite, what="report(s)"
+        )
+    inv = _open(inventory)
+    schedule = load_tariffs(tariffs) if isinstance(tariffs, str | os.PathLike) else tariffs
+    source = str(schedule.attrs.get("source", ""))  # the file's name, in the history
+    if isinstance(permits, str | os.PathLike):
+        permits = load_permits(permits)
+    if not inv.count("corridors"):
+        raise GeoassetError(f"{inv.path} has no corridors layer; build the corridors first")
+    frames = {
+        name: read_layer(inv, name)
+        for name in ("poles", "utility_lines", "areas")
+        if inv.has_layer(name) and inv.count(name)
+    }
+    corridors = inv.read("corridors")
+    if started is not None:
+        started(sum(len(f) for f in frames.values()), len(corridors))
+    result = assessment_of(
+        poles=frames.get("poles"),
+        utility_lines=frames.get("utility_lines"),
+        areas=frames.get("areas"),
+        corridors=corridors,
+        tariffs=schedule,
+        year=year,
+        period_from=period_from,
+        period_to=period_to,
+        permits=permits,
+        roads=inv.read("roads") if inv.count("roads") else None,
+        crs=crs,
+    )
+    written = write_reports(
+        result, inventory=inv, xlsx=xlsx, csv_dir=csv_dir, source=source, lang=lang
+    )
+    return AssessmentJob(result, written)
+
+
+# -- reports and maps ------------------------------------------------------------------
+def write_inventory_report(
+    inventory, output: str | os.PathLike | None = None, *, lang: str = "en", overwrite: bool = False
+) -> dict[str, pd.DataFrame]:
+    """The inventory report's tables (:func:`geoasset.summary.inventory_report`), written
+    as the sheets of the XLSX ``output`` if given. Returns the tables."""
+    from geoasset.reports import write_tables_xlsx
+    from geoasset.schema import INVENTORY_LAYERS
+    from geoasset.summary import inventory_report
+
+    if output is not None:
+        check_output(output, overwrite=overwrite)
+    inv = _open(inventory)
+    frames = {layer: inv.read(layer) for layer in INVENTORY_LAYERS if inv.count(layer)}
+    tables = inventory_report(frames, lang=lang)
+    if output is not None:
+        write_tables_xlsx(tables, output)
+    return tables
+
+
+def write_field_map(
+    inventory, output: str | os.PathLike, *, overwrite: bool = False, **options
+) -> tuple[FieldMap, Path]:
+    """Draw the inventory's field-review map (:func:`geoasset.maps.field_map`, with its
+    ``options``) into one self-contained HTML file. Returns the map and the file."""
+    from geoasset.maps import field_map, save_map
+
+    check_output(output, overwrite=overwrite)
+    inv = _open(inventory)
+    drawn = field_map(inv.path, **options)
+    return drawn, save_map(drawn, output, overwrite=overwrite)
+
+
+def write_detail_maps(
+    inventory,
+    folder: str | os.PathLike,
+    *,
+    per: str = "auto",
+    overwrite: bool = False,
+    **options,
+) -> list[Path]:
+    """One map per corridor (``per="corridor"``) or per area (``"area"``) in ``folder``
+    with an ``index.html``; ``"auto"`` takes areas past
+    :data:`geoasset.maps.AREA_MAPS_PAST_CORRIDORS` corridors. Returns the paths, the
+    index last. A folder that already holds maps is refused unless ``overwrite``."""
+    from geoasset.maps import save_area_maps, save_corridor_maps, save_field_maps
+
+    folder = Path(folder)
+    check_outputs([folder / "index.html"], overwrite=overwrite)
+    inv = _open(inventory)
+    if per == "auto":
+        return save_field_maps(inv.path, folder, overwrite=overwrite, **options)
+    save = save_area_maps if per == "area" else save_corridor_maps
+    return save(inv.path, folder, overwrite=overwrite, **options)
+
+
+def write_qgis_project(
+    inventory, project: str | os.PathLike | None = None, *, overwrite: bool = False
+) -> tuple[list[str], Path]:
+    """Store geoasset's styles in the inventory and write a QGIS project showing every
+    layer (default: the inventory's name with ``.qgs``, beside it). Returns the layers
+    styled and the project path."""
+    from geoasset.qgis import write_layer_styles
+    from geoasset.qgis import write_qgis_project as project_of
+
+    inv = _open(inventory)
+    target = check_output(
+        project if project is not None else inv.path.with_suffix(".qgs"), overwrite=overwrite
+    )
+    project_of(inv, target, overwrite=True)  # checks the folder before styling
+    return write_layer_styles(inv), target
