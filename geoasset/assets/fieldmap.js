@@ -289,6 +289,21 @@
         key.push([label("status"), cfg.status[layer.style.status[i]].label]);
       }
       html += '<table class="ga-key">' + key.map((kv) => row(kv[0], kv[1])).join("") + "</table>";
+      // The photo, right under the key facts (on a phone the rest scrolls).
+      if (layer.photos && layer.photos[i]) {
+        const [kind, value, path] = layer.photos[i];
+        html += '<div class="ga-sub">' + esc(label("photo")) + "</div>";
+        if (kind === "img") {
+          html += '<img class="ga-photo" alt="' + esc(path) + '" src="' + esc(value) + '">';
+        } else if (kind === "map") {
+          // the thumbnail travels in the asset's corridor or area map
+          html += '<a class="ga-photo-link" href="' + esc(value) + '">' + esc(label("map_photo_in_map")) + " →</a>";
+        } else if (kind === "link") {
+          html += '<a class="ga-photo-link" target="_blank" rel="noopener" href="' + esc(value) + '">' + esc(path) + "</a>";
+        } else {
+          html += '<div class="ga-missing">' + esc(label("map_photo_missing")) + ": " + esc(path) + "</div>";
+        }
+      }
       const link = corridorLink(layer.name === "corridors" ? id : has("corridor_id") ? cell(layer, "corridor_id", i) : null);
       if (link) html += link;
       if (clicked) html += locationHtml(clicked, label("map_clicked_point"));
@@ -311,21 +326,6 @@
         });
       }
 
-      // Photo.
-      if (layer.photos && layer.photos[i]) {
-        const [kind, value, path] = layer.photos[i];
-        html += '<div class="ga-sub">' + esc(label("photo")) + "</div>";
-        if (kind === "img") {
-          html += '<img class="ga-photo" alt="' + esc(path) + '" src="' + esc(value) + '">';
-        } else if (kind === "map") {
-          // the thumbnail travels in the asset's corridor or area map
-          html += '<a class="ga-photo-link" href="' + esc(value) + '">' + esc(label("map_photo_in_map")) + " →</a>";
-        } else if (kind === "link") {
-          html += '<a class="ga-photo-link" target="_blank" rel="noopener" href="' + esc(value) + '">' + esc(path) + "</a>";
-        } else {
-          html += '<div class="ga-missing">' + esc(label("map_photo_missing")) + ": " + esc(path) + "</div>";
-        }
-      }
       return html + "</div>";
     }
 
@@ -351,6 +351,9 @@
       fitPopup();
       popup.setLatLng(latlng).setContent(popupHtml(layer, i, clicked)).openOn(map);
       GA.lastPopup = { layer: layer.name, row: i, id: cell(layer, layer.id, i) };
+      // a thumbnail changes the popup's height once decoded: fit it again
+      const img = popup.getElement() && popup.getElement().querySelector("img.ga-photo");
+      if (img && !img.complete) img.addEventListener("load", () => popup.isOpen() && popup.update(), { once: true });
     }
     GA.fitPopup = fitPopup;
     GA.openPopup = function (layerName, i) {
@@ -990,7 +993,7 @@
       map.setView(latlng, Math.max(map.getZoom(), 17), { animate: false });
       const loc = { road_id: road.id, sta: formatSta(metres), offset_m: 0, side: "on" };
       GA.lastLocation = loc;
-      const html = '<div class="ga-popup"><div class="ga-title">' + esc(formatSta(metres)) + "</div>" + locationHtml(loc, label("map_chainage")) + "</div>";
+      const html = '<div class="ga-popup"><div class="ga-title">' + esc(formatSta(metres)) + "</div>" + locationHtml(loc, label("sta")) + "</div>";
       fitPopup();
       popup.setLatLng(latlng).setContent(html).openOn(map);
       GA.lastPopup = { layer: "roads", row: road.row, id: road.id, sta_m: metres };
