@@ -24,7 +24,7 @@ from test_maps import (  # noqa: E402
 from test_maps_browser import MapPage, launch, pole_latlng, wgs84  # noqa: E402
 from test_maps_offline import make_mbtiles, network_box  # noqa: E402
 
-from geoasset.maps import field_map, save_corridor_maps, save_map  # noqa: E402
+from geoasset.maps import field_map, save_area_maps, save_corridor_maps, save_map  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -207,6 +207,7 @@ def test_tools_are_big_enough_to_tap_on_a_phone(browser, kupang):
 @pytest.mark.parametrize("where", ["phone", "desktop"])
 def test_index_page_reads_on_a_phone(browser, kupang, tmp_path, where):
     save_corridor_maps(kupang["inv"], tmp_path / "maps")
+    save_area_maps(kupang["inv"], tmp_path / "areas", size_m=500.0)
     viewport = VIEWPORTS[where]
     context = browser.new_context(viewport=viewport)
     try:
@@ -228,11 +229,43 @@ def test_index_page_reads_on_a_phone(browser, kupang, tmp_path, where):
             )
             assert label == '"Poles"'
             assert page.locator("thead").is_hidden()
+        page.goto((tmp_path / "areas" / "index.html").as_uri())
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
+        assert page.locator("tbody a").count() >= 2
     finally:
         context.close()
 
 
 # ----------------------------------------------------------------------------- offline
+@pytest.mark.parametrize("where", ["phone", "desktop"])
+def test_background_is_drawn_with_no_request(browser, kupang, where):
+    path = save_map(
+        field_map(kupang["inv"], corridor_ids=["R2"]), kupang["folder"] / f"r2-{where}.html"
+    )
+    mp = open_map(browser, path, VIEWPORTS[where])
+    try:
+        mp.page.wait_for_timeout(300)
+        inked = mp.js(
+            """() => {
+              const canvas = document.querySelector('.leaflet-ga-background-pane canvas');
+              const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+              let n = 0;
+              for (let k = 3; k < data.length; k += 4) if (data[k] > 0) n++;
+              return n;
+            }"""
+        )
+        assert inked > 500, inked  # boundary lines and the grey road R1 are on the canvas
+        # zoomed out to where desa names show: the nearby desa are named
+        mp.js("() => { geoasset.map.setZoom(13, {animate: false}); }")
+        mp.page.wait_for_timeout(300)
+        assert mp.js("geoasset.drawn()")["place_names"] > 0
+        assert mp.page.locator(".ga-place-label").count() > 0
+        assert "wilayah_boundaries" in mp.page.inner_text(".leaflet-control-attribution")
+        assert mp.blocked == [] and mp.errors() == []
+    finally:
+        mp.close()
+
+
 def test_mbtiles_basemap_is_shown_offline(browser, tmp_path):
     inv, _ = make_map_inventory(tmp_path / "kupang.gpkg")
     make_mbtiles(tmp_path / "office.mbtiles", network_box(inv))

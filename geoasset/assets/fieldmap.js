@@ -849,7 +849,9 @@
       let aL = m, aR = size.x - m, aB = size.y - m;
       for (const c of rects) {
         if (c.left && c.top) aL = Math.max(aL, c.r + m);
-        else if (!c.left) aR = Math.min(aR, c.l - m);
+        // the right-hand column; a low strip at the foot (attribution, a folded
+        // legend) only shortens the band
+        else if (!c.left && (c.top || c.b - c.t > 60)) aR = Math.min(aR, c.l - m);
         else aB = Math.min(aB, c.t - m);
       }
       // (b) horizontal band
