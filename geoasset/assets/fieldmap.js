@@ -1282,7 +1282,13 @@
         const r = legendDiv.getBoundingClientRect();
         let room;
         if (legendDiv.parentNode.classList.contains("leaflet-top")) {
-          room = size.y - (r.top - box.top) - 12;
+          // down to the controls at the foot of the same side (the attribution)
+          let foot = size.y;
+          for (const el of container.querySelectorAll(".leaflet-bottom.leaflet-right .leaflet-control")) {
+            const b = el.getBoundingClientRect();
+            if (b.height) foot = Math.min(foot, b.top - box.top);
+          }
+          room = foot - (r.top - box.top) - 12;
         } else {
           let top = 0;
           for (const el of container.querySelectorAll(".leaflet-top .leaflet-control")) {
