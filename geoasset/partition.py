@@ -85,47 +85,45 @@ def _sharing_land(corridors: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.nda
     return shared
 
 
-def _triangle_closure(a: np.ndarray, b: np.ndarray, voronoi: np.ndarray) -> np.ndarray:
-    """Extend the Voronoi pairs so that no three mutually overlapping roads mix methods.
-
-    Only the pairs around roads already in a Voronoi pair are looked at, growing the
-    set until no triangle of overlapping roads mixes exact bisectors and Voronoi cells.
-    """
-    voronoi = voronoi.copy()
-    if not voronoi.any():
-        return voronoi
-    roads = np.unique(np.concatenate([a[voronoi], b[voronoi]]))
-    while True:
-        near = np.flatnonzero(np.isin(a, roads) | np.isin(b, roads))
-        pair_of = {(int(a[k]), int(b[k])): int(k) for k in near}
-        neighbours: dict[int, set[int]] = defaultdict(set)
-        for x, y in pair_of:
-            neighbours[x].add(y)
-            neighbours[y].add(x)
-        added = False
-        for k in near[voronoi[near]]:
-            x, y = int(a[k]), int(b[k])
-            for z in neighbours[x] & neighbours[y]:
-                for p, q in ((x, z), (y, z)):
-                    j = pair_of[(min(p, q), max(p, q))]
-                    if not voronoi[j]:
-                        voronoi[j] = True
-                        added = True
-        if not added:
-            return voronoi
-        roads = np.unique(np.concatenate([a[voronoi], b[voronoi]]))
-
-
-def _in_triangle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per pair ``(a, b)``: whether some third road is paired with both."""
+def _triples(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``k`` = ``(a[k], b[k])`` with each third road ``z`` paired with both:
+    (k, z)."""
     neighbours: dict[int, set[int]] = defaultdict(set)
     for x, y in zip(a.tolist(), b.tolist(), strict=True):
         neighbours[x].add(y)
         neighbours[y].add(x)
-    return np.array(
-        [not neighbours[x].isdisjoint(neighbours[y]) for x, y in zip(a.tolist(), b.tolist())],
-        dtype=bool,
-    )
+    ks: list[int] = []
+    zs: list[int] = []
+    for k, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        for z in neighbours[x] & neighbours[y]:
+            ks.append(k)
+            zs.append(z)
+    return np.array(ks, dtype="int64"), np.array(zs, dtype="int64")
+
+
+def _triangle_closure(
+    a: np.ndarray, b: np.ndarray, voronoi: np.ndarray, tk: np.ndarray, tz: np.ndarray
+) -> np.ndarray:
+    """Extend the Voronoi pairs so that no three roads sharing land mix methods.
+
+    ``(tk, tz)`` lists each pair ``tk`` whose overlap road ``tz`` reaches too: where
+    such a pair is cut on Voronoi cells, so are the pairs of ``tz`` with its two roads,
+    growing the set until no place shared by three roads mixes exact bisectors and
+    Voronoi cells (which measure distance a little differently).
+    """
+    voronoi = voronoi.copy()
+    if not voronoi.any() or len(tk) == 0:
+        return voronoi
+    pair_of = {(x, y): k for k, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True))}
+    x, y, z = a[tk].tolist(), b[tk].tolist(), tz.tolist()
+    j1 = np.array([pair_of[(min(p, q), max(p, q))] for p, q in zip(x, z, strict=True)])
+    j2 = np.array([pair_of[(min(p, q), max(p, q))] for p, q in zip(y, z, strict=True)])
+    while True:
+        new = voronoi[tk] & ~(voronoi[j1] & voronoi[j2])
+        if not new.any():
+            return voronoi
+        voronoi[j1[new]] = True
+        voronoi[j2[new]] = True
 
 
 def _segments(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -466,9 +464,21 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
             seg, seg_start, seg_count, ea[ask], eb[ask], bounds[:, :2] - grow, bounds[:, 2:] + grow
         )
         star[ask] = np.isfinite(apex[:, 0])
-    voronoi = _triangle_closure(ea[positive], eb[positive], ~(straight | star)[positive])
+    # Places three roads of one rank share: their three cuts must meet, so they are cut
+    # by one method. Only a third road that reaches the pair's overlap counts.
+    pos = np.flatnonzero(positive)
+    tk, tz = _triples(ea[pos], eb[pos])
+    need = np.unique(pos[tk][overlap[pos[tk]] == None])  # noqa: E711 (quick pairs)
+    if len(need):
+        overlap[need], again = _overlay(shapely.intersection, polys[ea[need]], polys[eb[need]])
+        retried[need] |= again
+    meets = shapely.intersects(overlap[pos[tk]], polys[tz])
+    tk, tz = tk[meets], tz[meets]
+    voronoi = _triangle_closure(ea[pos], eb[pos], ~(straight | star)[pos], tk, tz)
     use_voronoi = np.zeros(m, dtype=bool)
-    use_voronoi[positive] = voronoi
+    use_voronoi[pos] = voronoi
+    alone = np.zeros(m, dtype=bool)
+    alone[pos] = np.bincount(tk, minlength=len(pos)) == 0
 
     fast = np.flatnonzero(straight & ~use_voronoi)
     if len(fast):
@@ -509,10 +519,8 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
         vm = np.where(
             buffered[approx], margin[approx] + 2 * spacing[ea[approx]] + _PIECE_M / 2, 1e12
         )
-        # A pair no third road of its rank overlaps decides its land alone: its cut may
-        # be simplified (the cut of a pair inside a triangle must meet the other two).
-        alone = np.zeros(m, dtype=bool)
-        alone[positive] = ~_in_triangle(ea[positive], eb[positive])
+        # A pair whose overlap no third road of its rank reaches decides its land alone:
+        # its cut may be simplified (elsewhere it must meet the other two cuts).
         tolerance = np.where(alone[approx], _SIMPLIFY * spacing[ea[approx]], 0.0)
         got, again = _nearer_voronoi(
             overlap[approx], ea[approx], eb[approx], lines, spacing, vm, id_rank, tolerance
