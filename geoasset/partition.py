@@ -178,26 +178,42 @@ def _only_segment(
 
 
 def _star(
-    seg: np.ndarray, start: np.ndarray, count: np.ndarray, a: np.ndarray, b: np.ndarray, lo, hi
+    seg: np.ndarray,
+    start: np.ndarray,
+    count: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    overlap: np.ndarray,
+    reach: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs whose centrelines near box ``[lo, hi]`` all leave one shared vertex.
+    """Pairs whose centrelines near their overlap all leave one shared vertex.
 
-    Where every segment of ``a[k]`` and of ``b[k]`` that meets the box starts or ends at
-    the same point ``v`` (a junction node) and reaches out of the box, the distance from
-    a point of the box to either road is its distance to rays leaving ``v``
-    (:func:`geoasset.bisectors._nearer_star`). Returns the apex per pair (NaN where
-    not a star) and the rays: (pair, side 0 = ``a`` / 1 = ``b``, angle).
+    A point of the overlap is within ``reach`` of its nearest point on either road, so
+    only the segments within ``reach`` of the overlap matter. Where each of them, on both
+    roads, starts or ends at the same point ``v`` (a junction node) and the overlap lies
+    within its length as seen from ``v``, the distance from a point of the overlap to
+    either road is its distance to rays leaving ``v``
+    (:func:`geoasset.bisectors._nearer_star`). Returns the apex per pair (NaN where not
+    a star) and the rays: (pair, side 0 = ``a`` / 1 = ``b``, angle).
     """
     m = len(a)
+    bounds = shapely.bounds(overlap)
+    lo, hi = bounds[:, :2] - reach[:, None], bounds[:, 2:] + reach[:, None]
     found = [_near_segments(seg, start, count, road, lo, hi) for road in (a, b)]
     pair = np.concatenate([found[0][0], found[1][0]])
     index = np.concatenate([found[0][1], found[1][1]])
     side = np.concatenate([np.zeros(len(found[0][0]), "int64"), np.ones(len(found[1][0]), "int64")])
+    near = shapely.dwithin(shapely.linestrings(seg[index]), overlap[pair], reach[pair])
+    pair, index, side = pair[near], index[near], side[near]
     order = np.argsort(pair, kind="stable")
     pair, index, side = pair[order], index[order], side[order]
     ends = seg[index]  # (h, 2, 2)
     first = np.searchsorted(pair, np.arange(m))
     has = np.bincount(pair, minlength=m) > 0
+    # The overlap's vertices, to see how far it reaches along each segment.
+    xy, owner = shapely.get_coordinates(overlap, return_index=True)
+    xy_first = np.searchsorted(owner, np.arange(m))
+    xy_count = np.bincount(owner, minlength=m)
     apex = np.full((m, 2), np.nan)
     ok = np.zeros(m, dtype=bool)
     for end in (0, 1):  # the apex is an end of the pair's first segment
@@ -206,8 +222,15 @@ def _star(
         at = np.all(ends == v[pair][:, None, :], axis=2)  # (h, 2): which end is v
         touches = at.any(axis=1)
         far = ends[np.arange(len(pair)), np.where(at[:, 0], 1, 0)]
-        inside = np.all((far >= lo[pair]) & (far <= hi[pair]), axis=1)
-        bad = np.bincount(pair[~touches | inside], minlength=m) > 0
+        d = far - v[pair]
+        length = np.hypot(d[:, 0], d[:, 1])
+        n = xy_count[pair]
+        row = np.repeat(np.arange(len(pair)), n)
+        q = xy[np.repeat(xy_first[pair], n) + _ranks(n)] - v[pair][row]
+        along = np.full(len(pair), -np.inf)
+        np.maximum.at(along, row, (q * d[row]).sum(1))  # |d| times the reach along it
+        beyond = along > length * length
+        bad = np.bincount(pair[~touches | beyond], minlength=m) > 0
         sides = np.bincount(pair, weights=side, minlength=m)
         both = (sides > 0) & (sides < np.bincount(pair, minlength=m))
         good = has & ~bad & both & ~ok
@@ -458,10 +481,8 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
     star = np.zeros(m, dtype=bool)
     ask = np.flatnonzero(positive & buffered & ~straight & (overlap != None))  # noqa: E711
     if len(ask):
-        bounds = shapely.bounds(overlap[ask])
-        grow = margin[ask, None]
         apex, ray_pair, ray_side, ray_angle = _star(
-            seg, seg_start, seg_count, ea[ask], eb[ask], bounds[:, :2] - grow, bounds[:, 2:] + grow
+            seg, seg_start, seg_count, ea[ask], eb[ask], overlap[ask], margin[ask]
         )
         star[ask] = np.isfinite(apex[:, 0])
     # Places three roads of one rank share: their three cuts must meet, so they are cut
