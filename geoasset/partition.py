@@ -21,6 +21,7 @@ from shapely.errors import GEOSException
 from geoasset.bisectors import _PIECE_M, _nearer_convex, _nearer_star, _nearer_voronoi
 from geoasset.overlays import (
     _AREA_EPS,
+    _grouped_union,
     _FALLBACK_GRIDS_M,
     _OVERLAY_GRID_M,
     _THREADS,
@@ -37,7 +38,7 @@ _MARGIN_M = 0.01
 #: Distance (m) between the points sampled along a centreline near the road it is paired with.
 _MAX_SPACING_M = 0.5
 #: A cut no other cut has to meet is simplified within this share of the sample spacing.
-_SIMPLIFY = 0.1
+_SIMPLIFY = 0.25
 #: Corridors are snapped to this grid (m) so they stay valid through EPSG:4326 and back.
 _GRID_M = 2.0**-25
 
@@ -498,8 +499,6 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
     voronoi = _triangle_closure(ea[pos], eb[pos], ~(straight | star)[pos], tk, tz)
     use_voronoi = np.zeros(m, dtype=bool)
     use_voronoi[pos] = voronoi
-    alone = np.zeros(m, dtype=bool)
-    alone[pos] = np.bincount(tk, minlength=len(pos)) == 0
 
     fast = np.flatnonzero(straight & ~use_voronoi)
     if len(fast):
@@ -540,11 +539,26 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
         vm = np.where(
             buffered[approx], margin[approx] + 2 * spacing[ea[approx]] + _PIECE_M / 2, 1e12
         )
-        # A pair whose overlap no third road of its rank reaches decides its land alone:
-        # its cut may be simplified (elsewhere it must meet the other two cuts).
-        tolerance = np.where(alone[approx], _SIMPLIFY * spacing[ea[approx]], 0.0)
+        # Where a third road of its rank reaches the overlap, the pair's cut must meet the
+        # other two cuts and stays as computed; elsewhere the pair decides its land alone
+        # and its cut is simplified.
+        shared = np.full(m, None, dtype=object)
+        third = use_voronoi[pos[tk]]
+        k3, z3 = pos[tk][third], tz[third]
+        if len(k3):
+            parts, _ = _overlay(shapely.intersection, overlap[k3], polys[z3])
+            present, slot = np.unique(k3, return_inverse=True)
+            shared[present] = _grouped_union(parts, slot, len(present), coverage=False)
         got, again = _nearer_voronoi(
-            overlap[approx], ea[approx], eb[approx], lines, spacing, vm, id_rank, tolerance
+            overlap[approx],
+            ea[approx],
+            eb[approx],
+            lines,
+            spacing,
+            vm,
+            id_rank,
+            _SIMPLIFY * spacing[ea[approx]],
+            shared[approx],
         )
         retried[approx] |= again
         _settle(approx, got, overlap, lose_a, lose_b, retried)
