@@ -494,6 +494,23 @@ TERMS: dict[str, tuple[str, str]] = {
     "stage_maps": ("maps", "peta"),
     "stage_qgis": ("QGIS", "QGIS"),
     "stage_step": ("step", "langkah"),
+    "map_background": (
+        "Background (boundaries, roads, places)",
+        "Latar (batas wilayah, jalan, nama tempat)",
+    ),
+    "map_basemap": ("Offline basemap", "Peta dasar luring"),
+    "map_panel_toggle": (
+        "Show or hide the title and search",
+        "Tampilkan atau sembunyikan judul dan pencarian",
+    ),
+    "map_search_placeholder_all": (
+        "Id, name, owner or STA (12+300)",
+        "ID, nama, pemilik atau STA (12+300)",
+    ),
+    "map_snap": ("Snap measure points to assets", "Tempelkan titik ukur ke aset"),
+    "map_id_labels": ("Asset ids", "ID aset"),
+    "map_photo_in_map": ("Photo in the corridor map", "Foto di peta koridor"),
+    "map_background_credit": ("Boundaries", "Batas wilayah"),
 }
 
 

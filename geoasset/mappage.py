@@ -22,9 +22,9 @@ from geoasset.mapassets import external_resources, inline_assets
 from geoasset.mapdata import _as_ids
 from geoasset.mapindex import _write_text
 from geoasset.mappayload import _build, _default_title, _subtitle
-from geoasset.mapphotos import MissingPhoto, _log_missing
+from geoasset.mapphotos import PHOTO_BUDGET_KB, MissingPhoto, _log_missing
+from geoasset.mapstyle import MAX_ZOOM
 
-MAX_ZOOM = 20
 TILES = (
     {
         "key": "map_osm",
@@ -74,6 +74,7 @@ class FieldMap(folium.Map):
         self.missing_photos: list[MissingPhoto] = []
         self.total_rp: int | None = None
         self.light = False
+        self.basemap_tiles = 0
 
     def render(self, **kwargs) -> None:
         figure = self.get_root()
@@ -147,12 +148,15 @@ def _make_map(
     road_ids=None,
     title: str | None = None,
     lang: str = "en",
-    embed_photos: bool = False,
+    embed_photos: bool | None = None,
     light: bool | None = False,
     corridor_maps: str | None = None,
     maps_per: str = "auto",
     palette: dict[str, int] | None = None,
     area: bool = False,
+    photo_budget_kb: float | None = PHOTO_BUDGET_KB,
+    background: bool | list = True,
+    basemap: str | None = None,
 ) -> FieldMap:
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
@@ -170,6 +174,9 @@ def _make_map(
         maps_per=maps_per,
         palette=palette,
         area=area,
+        photo_budget_kb=photo_budget_kb,
+        background=background,
+        basemap=basemap,
     )
     if title is None:
         title = _default_title(frames, corridor_ids, road_ids, lang)
@@ -182,7 +189,7 @@ def _make_map(
         location, zoom = [0.0, 0.0], 2
     m = FieldMap(title=title, location=location, zoom_start=zoom)
     base_layers = []
-    for i, spec in enumerate(TILES):
+    for spec in TILES:
         name = t(spec["key"], lang)
         tiles = folium.TileLayer(
             tiles=spec["url"],
@@ -190,7 +197,7 @@ def _make_map(
             name=name,
             max_zoom=MAX_ZOOM,
             max_native_zoom=spec["max_native_zoom"],
-            show=i == 0,
+            show=False,  # online tiles only when chosen: the page opens with no request
             control=False,
         )
         tiles.add_to(m)
@@ -200,6 +207,8 @@ def _make_map(
     m.missing_photos = built.missing
     m.total_rp = built.total_rp
     m.light = built.light
+    basemap_tiles = (built.payload.get("basemap") or {}).get("tiles", {})
+    m.basemap_tiles = len(basemap_tiles)
     _log_missing(built.missing)
     return m
 

@@ -17,7 +17,15 @@ import shapely
 
 from geoasset.crs import metric_crs
 from geoasset.i18n import t
-from geoasset.mapareas import _AreaGrid, maps_per
+from geoasset.mapareas import (
+    _AreaGrid,
+    _containing_corridor,
+    _first_item_corridor,
+    _row_of,
+    maps_per,
+)
+from geoasset.mapbackground import background_payload
+from geoasset.mapbasemap import read_basemap
 from geoasset.mapdata import (
     MAP_LAYERS,
     _anchors,
@@ -28,12 +36,14 @@ from geoasset.mapdata import (
     _table,
 )
 from geoasset.mapindex import _corridor_files
-from geoasset.mapphotos import MissingPhoto, _photos
+from geoasset.mapphotos import PHOTO_BUDGET_KB, MissingPhoto, PhotoBudget, _photos
 from geoasset.mapstyle import (
     _LEGEND_ORDER,
     _STYLERS,
     CHAINAGE,
     CLUSTER_OFF_ZOOM,
+    ID_LABEL_ZOOM,
+    MAX_ZOOM,
     POLE_STATUSES,
     _Context,
     _fmt_int,
@@ -89,6 +99,13 @@ _JS_LABELS = (
     "map_search_placeholder",
     "map_tiles_offline",
     "map_you_are_here",
+    "map_background",
+    "map_basemap",
+    "map_panel_toggle",
+    "map_search_placeholder_all",
+    "map_snap",
+    "map_id_labels",
+    "map_photo_in_map",
 )
 
 
@@ -286,12 +303,19 @@ def _build(
     maps_per: str = "auto",
     palette: dict[str, int] | None = None,
     area: bool = False,
+    photo_budget_kb: float | None = PHOTO_BUDGET_KB,
+    background: bool | list = True,
+    basemap: str | None = None,
 ) -> _Built:
     """The page's JSON document for ``frames`` cut to the selection.
 
     ``area``: ``frames`` are one area's (:func:`save_area_maps`); the total is the
     retribution of the area's corridors. ``palette``: owner colours shared by several
-    maps (default: from ``frames``).
+    maps (default: from ``frames``). ``embed_photos=None``: thumbnails in a corridor or
+    area map (within ``photo_budget_kb``), links to those maps from an overview.
+    ``background``: draw the packed boundaries and the roads not shown (a list: more
+    vector files too); ``basemap``: an MBTiles or PMTiles file whose tiles of the map's
+    extent go into the page.
     """
     revenue = _corridor_revenue(frames)
     frames = _with_status(frames)
@@ -300,6 +324,10 @@ def _build(
         light = not (corridor_ids or road_ids or area) and _too_heavy(shown)
     palette = _owner_palette(frames) if palette is None else palette
     ctx = _Context(frames, revenue, palette, lang, light)
+    selected = bool(corridor_ids or road_ids or area)
+    embed = selected if embed_photos is None else bool(embed_photos)
+    budget = PhotoBudget(photo_budget_kb)
+    links = None if corridor_maps is None else _corridor_links(frames, corridor_maps, maps_per)
 
     layers, counts, missing, bounds = [], {}, [], []
     legend: dict[str, dict] = {}
@@ -321,7 +349,10 @@ def _build(
             layer["geom"] = [_encode_geometry(shapely.force_2d(g), digits) for g in geoms]
         legend[name] = styler(layer, frame, ctx)
         if name in _PHOTO_LAYERS and not (light and name == "poles"):
-            layer["photos"], lost = _photos(frame, name, layer["id"], base_dir, embed_photos)
+            in_maps = None if embed or links is None else _photo_maps(frame, name, frames, links)
+            layer["photos"], lost = _photos(
+                frame, name, layer["id"], base_dir, embed, budget, in_maps
+            )
             missing.extend(lost)
         layers.append(layer)
         counts[name] = len(frame)
@@ -340,16 +371,63 @@ def _build(
         "chainage": CHAINAGE,
         "cluster_zoom": CLUSTER_OFF_ZOOM,
         "light": light,
+        "id_label_zoom": ID_LABEL_ZOOM,
+        "max_zoom": MAX_ZOOM,
     }
+    view = None if selected else _focus(shown, box)
+    if view:
+        payload["view"] = view
+    if background is not False:
+        extra = background if isinstance(background, (list, tuple)) else None
+        payload["background"] = background_payload(frames, shown, box, extra)
+    if basemap is not None:
+        payload["basemap"] = read_basemap(basemap, box)
     linked = None
-    if corridor_maps is not None:
-        links = _corridor_links(frames, corridor_maps, maps_per)
+    if links is not None:
         linked = links.pop("per")
         if linked == "area":
             payload["labels"]["map_open_corridor"] = t("map_open_area_of", lang)
         payload["corridor_maps"] = links
     total = _total_rp(frames, shown, revenue, bool(corridor_ids or road_ids or area))
     return _Built(payload, counts, missing, box, total, light, linked)
+
+
+def _photo_maps(frame: pd.DataFrame, name: str, frames: dict, links: dict) -> list:
+    """Per row the address of the corridor or area map showing the asset (the map of
+    the corridor of its first line item, else of the corridor it stands in), ending in
+    ``#id=ASSET`` so that the map opens its popup; ``None`` when there is none."""
+    corridors = frames.get("corridors")
+    id_column = MAP_LAYERS[name]
+    if corridors is None or not len(corridors) or id_column not in frame:
+        return [None] * len(frame)
+    ids = frame[id_column].astype(str)
+    corridor_row = _row_of(corridors["corridor_id"])
+    row = _first_item_corridor(_items_of(frames, name), ids, corridor_row)
+    free = row < 0
+    if free.any():
+        row[free] = _containing_corridor(frame.geometry[free], corridors.geometry)
+    names = corridors["corridor_id"].astype(str).to_numpy()
+    out = []
+    for asset_id, r in zip(ids, row, strict=True):
+        file = links["files"].get(names[r]) if r >= 0 else None
+        out.append(None if file is None else f"{links['base']}{quote(file)}#id={quote(asset_id)}")
+    return out
+
+
+def _focus(shown: dict, box: list | None) -> list | None:
+    """Where an overview opens: the poles' extent (2nd to 98th percentile) when the whole
+    map is more than 50 times larger (a long rural road beside a town's network)."""
+    poles = shown.get("poles")
+    if box is None or poles is None or len(poles) < 20:
+        return None
+    lat, lon = poles.geometry.y.to_numpy(), poles.geometry.x.to_numpy()
+    s, n = np.quantile(lat, [0.02, 0.98])
+    w, e = np.quantile(lon, [0.02, 0.98])
+    (bs, bw), (bn, be) = box
+    whole = (bn - bs) * (be - bw)
+    if whole <= 50 * max((n - s) * (e - w), 1e-8):
+        return None
+    return [[float(s), float(w)], [float(n), float(e)]]
 
 
 def _subtitle(built: _Built, lang: str) -> str:

@@ -24,6 +24,9 @@ from geoasset.errors import GeoassetError
 
 #: Longest side of an embedded photo thumbnail, in pixels.
 THUMBNAIL_PX = 320
+#: Bytes of embedded thumbnails one corridor or area map carries by default; the photos
+#: past it are links (about 150 thumbnails of 20 kB).
+PHOTO_BUDGET_KB = 3000
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 #: The public logger of field maps.
 log = logging.getLogger("geoasset.maps")
@@ -55,17 +58,42 @@ def _thumbnail(path: Path) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+class PhotoBudget:
+    """What is left of the bytes a map may spend on thumbnails (``None``: no limit)."""
+
+    def __init__(self, kb: float | None = PHOTO_BUDGET_KB):
+        self.left = None if kb is None else float(kb) * 1000
+        self.linked = 0
+
+    def take(self, size: int) -> bool:
+        if self.left is None:
+            return True
+        if size > self.left:
+            self.linked += 1
+            return False
+        self.left -= size
+        return True
+
+
 def _photos(
-    frame: pd.DataFrame, layer: str, id_column: str, base_dir: Path | None, embed: bool
+    frame: pd.DataFrame,
+    layer: str,
+    id_column: str,
+    base_dir: Path | None,
+    embed: bool,
+    budget: PhotoBudget | None = None,
+    in_maps: list | None = None,
 ) -> tuple[list | None, list[MissingPhoto]]:
-    """Per row ``None`` or ``[kind, value, photo]``: kind ``img`` (data URI), ``link``
-    (a file or web address, opened only when clicked) or ``missing``."""
+    """Per row ``None`` or ``[kind, value, photo]``: kind ``img`` (data URI), ``map``
+    (the address of the corridor or area map that embeds it, from ``in_maps``), ``link``
+    (a file or web address, opened only when clicked) or ``missing``. Thumbnails past
+    ``budget`` become links."""
     if "photo" not in frame or frame["photo"].isna().all():
         return None, []
     out: list = []
     missing: list[MissingPhoto] = []
     ids = frame[id_column].astype(object) if id_column in frame else pd.Series(frame.index)
-    for asset_id, value in zip(ids, frame["photo"].astype(object), strict=True):
+    for k, (asset_id, value) in enumerate(zip(ids, frame["photo"].astype(object), strict=True)):
         if (
             value is None
             or (not isinstance(value, str) and pd.isna(value))
@@ -85,10 +113,15 @@ def _photos(
             out.append(["missing", None, text])
             continue
         if not embed:
-            out.append(["link", path.resolve().as_uri(), text])
+            there = in_maps[k] if in_maps is not None else None
+            out.append(["map", there, text] if there else ["link", path.resolve().as_uri(), text])
             continue
         try:
-            out.append(["img", _thumbnail(path), text])
+            thumb = _thumbnail(path)
+            if budget is not None and not budget.take(len(thumb)):
+                out.append(["link", path.resolve().as_uri(), text])
+                continue
+            out.append(["img", thumb, text])
         except (OSError, ValueError) as exc:
             missing.append(
                 MissingPhoto(layer, str(asset_id), text, f"is not a readable image ({exc})")

@@ -103,7 +103,7 @@ from geoasset.mappayload import (  # noqa: F401
     _display_geometry,
     _with_status,
 )
-from geoasset.mapphotos import THUMBNAIL_PX, MissingPhoto, _log_missing  # noqa: F401
+from geoasset.mapphotos import PHOTO_BUDGET_KB, THUMBNAIL_PX, MissingPhoto, _log_missing  # noqa: F401
 from geoasset.mapstyle import (  # noqa: F401
     BILLABLE,
     CHAINAGE,
@@ -145,10 +145,13 @@ def field_map(
     road_ids: Iterable[str] | str | None = None,
     title: str | None = None,
     lang: str = "en",
-    embed_photos: bool = False,
+    embed_photos: bool | None = None,
     light: bool | None = None,
     corridor_maps: str | os.PathLike | None = None,
     maps_per: str = "auto",
+    photo_budget_kb: float | None = PHOTO_BUDGET_KB,
+    background: bool | Iterable[str | os.PathLike] = True,
+    basemap: str | os.PathLike | None = None,
 ) -> FieldMap:
     """A field-review map of an inventory (or of some of its corridors or roads).
 
@@ -169,8 +172,11 @@ def field_map(
         ``"en"`` or ``"id"`` (Bahasa Indonesia) for every label.
     embed_photos
         Embed each asset's ``photo`` (resolved relative to the inventory's folder) as a
-        JPEG thumbnail of :data:`THUMBNAIL_PX` pixels; otherwise popups link to the file.
-        A missing photo is logged and listed in ``missing_photos``.
+        JPEG thumbnail of :data:`THUMBNAIL_PX` pixels, up to ``photo_budget_kb`` per map
+        (``None``: no limit), past it link to the file. ``None`` (default): embed in a
+        map of a selection; an overview with ``corridor_maps`` links each photo to the
+        corridor or area map that embeds it. A missing photo is logged and listed in
+        ``missing_photos``.
     light
         Draw a light overview: corridors simplified by :data:`LIGHT_TOLERANCE_M`, poles
         with a few columns, drawn from zoom :data:`LIGHT_POLE_ZOOM` on, no line items or
@@ -184,6 +190,13 @@ def field_map(
         ``"area"`` (:func:`save_area_maps`) or ``"auto"`` (default): what
         :func:`save_field_maps` and ``geoasset run`` write, per area past
         :data:`AREA_MAPS_PAST_CORRIDORS` corridors.
+    background
+        Draw the offline background (NTT boundaries and place names packed with
+        geoasset, the inventory's roads the map leaves out) within the map's extent;
+        a list of vector files adds their lines and named points. ``False``: none.
+    basemap
+        An MBTiles or PMTiles file of raster tiles: the tiles covering the map's extent
+        go into the page as its first base layer (see :mod:`geoasset.mapbasemap`).
 
     Returns
     -------
@@ -216,7 +229,24 @@ def field_map(
         light=light,
         corridor_maps=None if corridor_maps is None else Path(corridor_maps).as_posix(),
         maps_per=maps_per,
+        **_extras(photo_budget_kb, background, basemap),
     )
+
+
+def _extras(photo_budget_kb, background, basemap) -> dict:
+    """The photo budget, background and basemap options as ``_make_map`` takes them."""
+    if background is not True and background is not False:
+        background = [str(p) for p in background]
+        for path in background:
+            if not Path(path).is_file():
+                raise GeoassetError(f"{path}: background file not found")
+    if basemap is not None and not Path(basemap).is_file():
+        raise GeoassetError(f"{basemap}: basemap file not found")
+    return {
+        "photo_budget_kb": photo_budget_kb,
+        "background": background,
+        "basemap": None if basemap is None else str(basemap),
+    }
 
 
 def save_corridor_maps(
@@ -227,8 +257,11 @@ def save_corridor_maps(
     road_ids: Iterable[str] | str | None = None,
     title: str | None = None,
     lang: str = "en",
-    embed_photos: bool = False,
+    embed_photos: bool | None = None,
     overwrite: bool = False,
+    photo_budget_kb: float | None = PHOTO_BUDGET_KB,
+    background: bool | Iterable[str | os.PathLike] = True,
+    basemap: str | os.PathLike | None = None,
 ) -> list[Path]:
     """One field map per corridor in ``directory`` plus ``index.html`` linking them.
 
@@ -281,6 +314,7 @@ def save_corridor_maps(
         )
     directory.mkdir(exist_ok=True)
 
+    extras = _extras(photo_budget_kb, background, basemap)
     revenue = _corridor_revenue(frames)
     frames = _with_status(frames)  # once for every map
     rows, written = [], []
@@ -294,6 +328,7 @@ def save_corridor_maps(
             title=None if title is None else f"{title}: {cid}",
             lang=lang,
             embed_photos=embed_photos,
+            **extras,
         )
         written.append(save_map(m, directory / name, overwrite=True))
         rows.append(
@@ -317,9 +352,12 @@ def save_area_maps(
     size_m: float | None = None,
     title: str | None = None,
     lang: str = "en",
-    embed_photos: bool = False,
+    embed_photos: bool | None = None,
     overwrite: bool = False,
     workers: int | None = None,
+    photo_budget_kb: float | None = PHOTO_BUDGET_KB,
+    background: bool | Iterable[str | os.PathLike] = True,
+    basemap: str | os.PathLike | None = None,
 ) -> list[Path]:
     """One field map per area in ``directory`` plus ``index.html`` listing them.
 
@@ -356,6 +394,7 @@ def save_area_maps(
     files = [f"{area.name}.html" for area in areas]
     _prepare_directory(directory, [*files, "index.html"], overwrite)
 
+    extras = _extras(photo_budget_kb, background, basemap)
     revenue = _corridor_revenue(frames)
     palette = _owner_palette(frames)  # one owner colour in every map
     totals = frames.get("assessment_totals")
@@ -406,6 +445,7 @@ def save_area_maps(
                 "title": f"{heading}: {t('map_area', lang)} {area.name}",
                 "lang": lang,
                 "embed_photos": embed_photos,
+                **extras,
                 "light": False,
                 "palette": palette,
                 "area": True,
@@ -518,17 +558,19 @@ def save_field_maps(
     per: str = "auto",
     title: str | None = None,
     lang: str = "en",
-    embed_photos: bool = False,
+    embed_photos: bool | None = None,
     overwrite: bool = False,
+    **options,
 ) -> list[Path]:
     """The detailed maps ``geoasset run`` writes next to the overview: one per corridor
     (:func:`save_corridor_maps`), or past :data:`AREA_MAPS_PAST_CORRIDORS` corridors one
-    per area (:func:`save_area_maps`); ``per`` forces either. Returns the paths written,
-    ``index.html`` last.
+    per area (:func:`save_area_maps`); ``per`` forces either. ``options``
+    (``photo_budget_kb``, ``background``, ``basemap``) go to either. Returns the paths
+    written, ``index.html`` last.
     """
     inv = _as_inventory(inventory)
     n = inv.count("corridors") if "corridors" in inv.layers() else 0
-    options = {"title": title, "lang": lang, "embed_photos": embed_photos, "overwrite": overwrite}
+    options.update(title=title, lang=lang, embed_photos=embed_photos, overwrite=overwrite)
     if maps_per(n, per) == "area":
         return save_area_maps(inv, directory, **options)
     return save_corridor_maps(inv, directory, **options)

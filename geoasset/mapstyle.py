@@ -28,14 +28,20 @@ CLUSTER_MIN_POINTS = 5000
 CLUSTER_OFF_ZOOM = 16
 #: Zoom level from which a light overview draws poles (one by one, in the view).
 LIGHT_POLE_ZOOM = 16
-#: Chainage ticks every 100 m, ``STA k+000`` labels every km; zoom levels they appear at.
+#: Chainage ticks every 100 m, ``STA k+000`` labels every km (every 100 m from
+#: ``minor_label_zoom``); zoom levels they appear at.
 CHAINAGE = {
     "every": 100,
     "label_every": 1000,
     "tick_zoom": 15,
     "label_zoom": 13,
     "tolerance_m": 50.0,
+    "minor_label_zoom": 17,
 }
+#: Deepest zoom of every field map.
+MAX_ZOOM = 20
+#: Zoom level from which poles, bridges and monuments are labelled with their id.
+ID_LABEL_ZOOM = 18
 OWNER_COLORS = (
     "#1f77b4",
     "#ff7f0e",

@@ -7,6 +7,11 @@
  * chainage (STA, offset, side) of any point clicked on a road or corridor, legend.
  * Every value from the data is HTML-escaped before it reaches the page.
  *
+ * Layout: on a narrow screen (a phone) the title panel folds into one bar and the
+ * legend into a button; popups and notices are placed in the free rectangle of the map
+ * (freeRect: not under any control) and sized to fit it. The background (boundaries,
+ * other roads, place names; an offline tile package) travels inside the page.
+ *
  * window.geoasset.ready turns true (and "geoasset:ready" is dispatched on window) once
  * every layer is on the map; geoasset.counts holds the number of features per layer.
  */
@@ -146,16 +151,21 @@
     // One canvas for every vector layer: with several canvases only the top one gets
     // clicks. The tolerance makes lines and small circles easier to tap.
     map.options.renderer = L.canvas({ padding: 0.5, tolerance: 6 });
-    // Leave room for the panel (top right) and the legend (bottom right) on wide screens.
-    const wide = map.getSize().x > 760;
+    const container = map.getContainer();
+    container.classList.add("ga-map");
+    const NARROW_PX = 700;
+    const isNarrow = () => map.getSize().x <= NARROW_PX;
+    container.classList.toggle("ga-narrow", isNarrow());
+    // Leave room for the panel and the legend (right column) on wide screens.
+    const wide = !isNarrow();
     if (cfg.bounds) {
-      map.fitBounds(cfg.bounds, { paddingTopLeft: [50, 20], paddingBottomRight: [wide ? 300 : 20, 20], maxZoom: 18, animate: false });
+      map.fitBounds(cfg.view || cfg.bounds, { paddingTopLeft: [50, 20], paddingBottomRight: [wide ? 300 : 20, 20], maxZoom: 18, animate: false });
       // Zooming out far past the data helps nobody, and every zoom level costs the
       // clusters time to build.
       map.setMinZoom(Math.max(0, map.getZoom() - 4));
     }
 
-    const popup = L.popup({ maxWidth: 380, minWidth: 220, maxHeight: 360, autoPanPadding: [30, 30] });
+    const popup = L.popup({ maxWidth: 380, minWidth: 200, maxHeight: 360, autoPanPadding: [8, 8] });
     const overlays = {};
 
     // ------------------------------------------------------------ popups
@@ -305,6 +315,9 @@
         html += '<div class="ga-sub">' + esc(label("photo")) + "</div>";
         if (kind === "img") {
           html += '<img class="ga-photo" alt="' + esc(path) + '" src="' + esc(value) + '">';
+        } else if (kind === "map") {
+          // the thumbnail travels in the asset's corridor or area map
+          html += '<a class="ga-photo-link" href="' + esc(value) + '">' + esc(label("map_photo_in_map")) + " →</a>";
         } else if (kind === "link") {
           html += '<a class="ga-photo-link" target="_blank" rel="noopener" href="' + esc(value) + '">' + esc(path) + "</a>";
         } else {
@@ -314,10 +327,30 @@
       return html + "</div>";
     }
 
+    /** Size the popup to the free part of the map and keep it there when it opens. */
+    function fitPopup() {
+      if (isNarrow()) {
+        // a phone: the panel and the legend fold away while a popup is read
+        setPanel(false);
+        setLegend(false);
+      }
+      const r = freeRect();
+      const width = r.right - r.left, height = r.bottom - r.top;
+      const o = popup.options;
+      o.maxWidth = Math.max(160, Math.min(380, width - 28));
+      o.minWidth = Math.min(200, o.maxWidth);
+      // the tip (about 20 px) and the frame's padding are outside the content
+      o.maxHeight = Math.max(120, Math.min(isNarrow() ? 520 : 460, height - 64));
+      o.autoPanPaddingTopLeft = L.point(r.left + 4, r.top + 4);
+      o.autoPanPaddingBottomRight = L.point(map.getSize().x - r.right + 4, map.getSize().y - r.bottom + 4);
+    }
+
     function openPopup(layer, i, latlng, clicked) {
+      fitPopup();
       popup.setLatLng(latlng).setContent(popupHtml(layer, i, clicked)).openOn(map);
       GA.lastPopup = { layer: layer.name, row: i, id: cell(layer, layer.id, i) };
     }
+    GA.fitPopup = fitPopup;
     GA.openPopup = function (layerName, i) {
       const layer = state.layers[layerName];
       openPopup(layer, i, L.latLng(layer.lat[i], layer.lon[i]));
@@ -579,6 +612,8 @@
         const segments = [];
         labels.clearLayers();
         state.drawnLabels = 0;
+        state.drawnMinor = 0;
+        const minorZoom = cfg.chainage.minor_label_zoom;
         if (zoom >= cfg.chainage.tick_zoom || zoom >= cfg.chainage.label_zoom) {
           const mpp = (40075016.686 * Math.cos((view.getCenter().lat * Math.PI) / 180)) / Math.pow(2, zoom + 8);
           for (const tk of ticks) {
@@ -594,6 +629,11 @@
               const icon = L.divIcon({ className: "ga-sta-label", html: esc(formatSta(tk[4])), iconSize: null, iconAnchor: [-6, 8] });
               labels.addLayer(L.marker([tk[0], tk[1]], { icon, interactive: false, keyboard: false }));
               state.drawnLabels++;
+            } else if (!big && minorZoom !== undefined && zoom >= minorZoom) {
+              // every 100 m at close zoom: "12+300"
+              const icon = L.divIcon({ className: "ga-sta-minor", html: esc(formatSta(tk[4]).slice(4)), iconSize: null, iconAnchor: [-5, 6] });
+              labels.addLayer(L.marker([tk[0], tk[1]], { icon, interactive: false, keyboard: false }));
+              state.drawnMinor++;
             }
           }
         }
@@ -642,16 +682,63 @@
         overlays[esc(label("map_chainage"))] = chainage;
       }
     }
+    const idLabels = buildIdLabels();
+    if (idLabels) {
+      idLabels.addTo(map);
+      overlays[esc(label("map_id_labels"))] = idLabels;
+    }
 
-    // ------------------------------------------------------------ base layers, offline
+    /** Asset ids next to poles, bridges and monuments from zoom cfg.id_label_zoom on. */
+    function buildIdLabels() {
+      const zoomFrom = cfg.id_label_zoom;
+      if (zoomFrom === undefined) return null;
+      const named = cfg.layers.filter((l) => l.n && ["poles", "bridges", "monuments"].includes(l.name));
+      if (!named.length) return null;
+      const group = L.layerGroup();
+      state.drawnIds = 0;
+      function redraw() {
+        group.clearLayers();
+        state.drawnIds = 0;
+        if (!map.hasLayer(group) || map.getZoom() < zoomFrom) return;
+        const view = map.getBounds();
+        for (const layer of named) {
+          if (!map.hasLayer(state.groups[layer.name])) continue;
+          for (let i = 0; i < layer.n && state.drawnIds < 400; i++) {
+            if (!view.contains([layer.lat[i], layer.lon[i]])) continue;
+            const id = cell(layer, layer.id, i);
+            if (id === null || id === undefined) continue;
+            const icon = L.divIcon({ className: "ga-id-label", html: esc(id), iconSize: null, iconAnchor: [-8, 6] });
+            group.addLayer(L.marker([layer.lat[i], layer.lon[i]], { icon, interactive: false, keyboard: false }));
+            state.drawnIds++;
+          }
+        }
+      }
+      map.on("moveend zoomend", redraw);
+      group.on("add", () => setTimeout(redraw, 0));
+      return group;
+    }
+
+    // ------------------------------------------------------------ background, base layers
+    // The background inside the page (boundaries, other roads, place names) is drawn
+    // under the data with no request; an offline tile package (cfg.basemap) is the
+    // first base layer; the online tiles are offered, never loaded unless chosen.
+    const background = buildBackground();
+    if (background) {
+      background.addTo(map);
+      overlays[esc(label("map_background"))] = background;
+    }
     const plain = L.layerGroup();
     const bases = {};
-    for (const name of Object.keys(baseLayers)) bases[esc(name)] = baseLayers[name];
+    const basemap = buildBasemap();
+    if (basemap) bases[esc(cfg.basemap.name || label("map_basemap"))] = basemap;
     bases[esc(label("map_plain"))] = plain;
-    L.control.layers(bases, overlays, { collapsed: true, position: "topright" }).addTo(map);
+    for (const name of Object.keys(baseLayers)) bases[esc(name)] = baseLayers[name];
+    (basemap || plain).addTo(map);
+    const layersControl = L.control.layers(bases, overlays, { collapsed: true, position: "topright" });
 
-    // With no network every tile fails: switch to the plain background once, say so,
-    // and stop asking for tiles (a failed tile is a network error, never a script error).
+    // With no network every online tile fails: switch back to the offline background,
+    // say so, and stop asking for tiles (a failed tile is a network error, never a
+    // script error).
     for (const name of Object.keys(baseLayers)) {
       const tiles = baseLayers[name];
       let loaded = 0, failed = 0;
@@ -660,18 +747,133 @@
         failed++;
         if (failed >= 4 && loaded === 0 && map.hasLayer(tiles)) {
           map.removeLayer(tiles);
-          plain.addTo(map);
+          (basemap || plain).addTo(map);
           notice(label("map_tiles_offline"));
         }
       });
     }
-    map.getContainer().classList.add("ga-map");
 
-    // ------------------------------------------------------------ notices
-    const noticeBox = L.DomUtil.create("div", "ga-notice", map.getContainer());
+    function buildBasemap() {
+      const bm = cfg.basemap;
+      if (!bm) return null;
+      const blank = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7";
+      const mime = bm.format === "jpg" || bm.format === "jpeg" ? "image/jpeg" : bm.format === "webp" ? "image/webp" : "image/png";
+      const Packaged = L.TileLayer.extend({
+        getTileUrl(c) {
+          const data = bm.tiles[c.z + "/" + c.x + "/" + c.y];
+          return data ? "data:" + mime + ";base64," + data : blank;
+        },
+      });
+      GA.counts.basemap_tiles = Object.keys(bm.tiles).length;
+      return new Packaged("", {
+        minZoom: 0,
+        maxZoom: cfg.max_zoom || 20,
+        minNativeZoom: bm.minzoom,
+        maxNativeZoom: bm.maxzoom,
+        bounds: bm.bounds ? L.latLngBounds(bm.bounds) : undefined,
+        attribution: esc(bm.attribution || ""),
+      });
+    }
+
+    function buildBackground() {
+      const bg = cfg.background;
+      if (!bg || (!bg.lines.length && !bg.roads.length && !bg.names.length)) return null;
+      if (bg.credit && bg.lines.length && map.attributionControl) map.attributionControl.addAttribution(esc(bg.credit));
+      map.createPane("ga-background").style.zIndex = 250;
+      map.createPane("ga-background-labels").style.zIndex = 350;
+      map.getPane("ga-background-labels").style.pointerEvents = "none";
+      const flatToLatLngs = (flat) => {
+        const out = new Array(flat.length / 2);
+        for (let k = 0; k < out.length; k++) out[k] = [flat[2 * k], flat[2 * k + 1]];
+        return out;
+      };
+      const renderer = L.canvas({ pane: "ga-background", padding: 0.5 });
+      const common = { pane: "ga-background", renderer, interactive: false };
+      const group = L.layerGroup();
+      if (bg.lines.length) {
+        group.addLayer(L.polyline(bg.lines.map(flatToLatLngs), Object.assign({ color: "#8d7b9e", weight: 1.2, opacity: 0.8, dashArray: "5 4" }, common)));
+      }
+      if (bg.roads.length) {
+        group.addLayer(L.polyline(bg.roads.map(flatToLatLngs), Object.assign({ color: "#a8a8a8", weight: 2, opacity: 0.9 }, common)));
+      }
+      const names = L.layerGroup();
+      group.addLayer(names);
+      GA.counts.background_lines = bg.lines.length;
+      GA.counts.background_roads = bg.roads.length;
+      GA.counts.place_names = bg.names.length;
+      function redraw() {
+        names.clearLayers();
+        if (!map.hasLayer(group)) return;
+        const zoom = map.getZoom();
+        const view = map.getBounds();
+        let n = 0;
+        for (const [lat, lon, text, minZoom] of bg.names) {
+          if (zoom < minZoom || !view.contains([lat, lon])) continue;
+          const icon = L.divIcon({ className: "ga-place-label", html: esc(text), iconSize: null, iconAnchor: [0, 0] });
+          names.addLayer(L.marker([lat, lon], { icon, pane: "ga-background-labels", interactive: false, keyboard: false }));
+          if (++n >= 150) break;
+        }
+        state.drawnPlaces = n;
+      }
+      map.on("moveend zoomend", redraw);
+      group.on("add", () => setTimeout(redraw, 0));
+      return group;
+    }
+
+    // ------------------------------------------------------------ free room, notices
+    /**
+     * The part of the map under no control, in container pixels: on a wide screen the
+     * band between the left tools and the right column; on a narrow one the band
+     * between the top controls and the bottom ones. Popups and notices go there.
+     */
+    function freeRect() {
+      const size = map.getSize();
+      const box = container.getBoundingClientRect();
+      const rects = [];
+      for (const corner of container.querySelectorAll(".leaflet-control-container > div")) {
+        const top = corner.classList.contains("leaflet-top");
+        const left = corner.classList.contains("leaflet-left");
+        for (const el of corner.children) {
+          const r = el.getBoundingClientRect();
+          if (!r.width || !r.height) continue;
+          rects.push({ top, left, l: r.left - box.left, t: r.top - box.top, r: r.right - box.left, b: r.bottom - box.top });
+        }
+      }
+      const m = 6;
+      // (a) vertical band
+      let aL = m, aR = size.x - m, aB = size.y - m;
+      for (const c of rects) {
+        if (c.left && c.top) aL = Math.max(aL, c.r + m);
+        else if (!c.left) aR = Math.min(aR, c.l - m);
+        else aB = Math.min(aB, c.t - m);
+      }
+      // (b) horizontal band
+      let bT = m, bB = size.y - m;
+      for (const c of rects) {
+        if (c.top) bT = Math.max(bT, c.b + m);
+        else bB = Math.min(bB, c.t - m);
+      }
+      const a = { left: aL, top: m, right: aR, bottom: aB };
+      const b = { left: m, top: bT, right: size.x - m, bottom: bB };
+      const area = (q) => Math.max(0, q.right - q.left) * Math.max(0, q.bottom - q.top);
+      // a band narrower than a popup is no use however tall it is
+      const useful = (q) => (q.right - q.left >= 240 ? area(q) : area(q) / 4);
+      return useful(a) >= useful(b) ? a : b;
+    }
+    GA.freeRect = freeRect;
+
+    const noticeBox = L.DomUtil.create("div", "ga-notice", container);
     let noticeTimer = null;
+    function placeNotice() {
+      // at the foot of the free room: never over the legend, the panel or the tools
+      const r = freeRect();
+      noticeBox.style.left = (r.left + r.right) / 2 + "px";
+      noticeBox.style.bottom = map.getSize().y - r.bottom + 4 + "px";
+      noticeBox.style.maxWidth = Math.max(120, r.right - r.left - 8) + "px";
+    }
     function notice(text) {
       noticeBox.textContent = text;
+      placeNotice();
       noticeBox.classList.add("ga-show");
       clearTimeout(noticeTimer);
       noticeTimer = setTimeout(() => noticeBox.classList.remove("ga-show"), 6000);
@@ -679,17 +881,30 @@
     GA.notice = notice;
 
     // ------------------------------------------------------------ title and search
+    let panelDiv = null;
+    function setPanel(open) {
+      if (!panelDiv) return;
+      panelDiv.classList.toggle("ga-collapsed", !open);
+      panelDiv.querySelector(".ga-panel-toggle").setAttribute("aria-expanded", open ? "true" : "false");
+      layout();
+    }
+    GA.setPanel = setPanel;
     const Panel = L.Control.extend({
       options: { position: "topright" },
       onAdd() {
         const div = L.DomUtil.create("div", "ga-panel leaflet-bar");
-        let html = '<div class="ga-heading">' + esc(cfg.title) + "</div>";
+        panelDiv = div;
+        let html =
+          '<div class="ga-panel-head"><div class="ga-heading">' + esc(cfg.title) + "</div>" +
+          '<button type="button" class="ga-panel-toggle" aria-expanded="true" aria-label="' +
+          esc(label("map_panel_toggle")) + '" title="' + esc(label("map_panel_toggle")) + '"></button></div>' +
+          '<div class="ga-panel-body">';
         if (cfg.subtitle) html += '<div class="ga-subtitle">' + esc(cfg.subtitle) + "</div>";
         html +=
           '<form class="ga-search" role="search"><input type="search" class="ga-search-input" ' +
-          'autocomplete="off" placeholder="' + esc(label("map_search_placeholder")) + '" aria-label="' +
+          'autocomplete="off" placeholder="' + esc(label("map_search_placeholder_all")) + '" aria-label="' +
           esc(label("map_search")) + '"><button type="submit">' + esc(label("map_search")) + "</button></form>" +
-          '<div class="ga-search-results"></div>';
+          '<div class="ga-search-results"></div></div>';
         div.innerHTML = html;
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
@@ -699,25 +914,57 @@
           ev.preventDefault();
           GA.search(input.value);
         });
+        div.querySelector(".ga-panel-toggle").addEventListener("click", () => setPanel(div.classList.contains("ga-collapsed")));
         state.searchResults = div.querySelector(".ga-search-results");
         return div;
       },
     });
     new Panel().addTo(map);
+    layersControl.addTo(map);
+    if (isNarrow()) setPanel(false);
 
+    // Search: by id (exact first), then by name and owner; "12+300" (or "STA 12+300",
+    // "R1 12+300") goes to that chainage on each road that has it.
+    const TEXT_COLUMNS = ["name", "road_name", "nama", "owner"];
     function buildIndex() {
-      const index = new Map();
+      const ids = new Map();
+      const texts = []; // [lowercase text, layer name, row, column]
       for (const layer of cfg.layers) {
+        const cols = TEXT_COLUMNS.filter((c) => layer.data[c] !== undefined);
         for (let i = 0; i < layer.n; i++) {
           const id = cell(layer, layer.id, i);
-          if (id === null || id === undefined) continue;
-          const key = String(id).trim().toLowerCase();
-          if (!index.has(key)) index.set(key, []);
-          index.get(key).push([layer.name, i]);
+          if (id !== null && id !== undefined) {
+            const key = String(id).trim().toLowerCase();
+            if (!ids.has(key)) ids.set(key, []);
+            ids.get(key).push([layer.name, i]);
+          }
+          for (const c of cols) {
+            const v = cell(layer, c, i);
+            if (v !== null && v !== undefined && v !== "") texts.push([String(v).toLowerCase(), layer.name, i, c]);
+          }
         }
       }
-      return index;
+      return { ids, texts };
     }
+
+    /** The point at chainage ``metres`` of a road, or null when the road does not reach it. */
+    function pointAtSta(road, metres) {
+      for (let p = 0; p < road.parts.length; p++) {
+        const c = road.parts[p], ch = road.ch[p];
+        for (let k = 0; k < ch.length - 1; k++) {
+          if (ch[k] <= metres && metres <= ch[k + 1] && ch[k + 1] > ch[k]) {
+            const t = (metres - ch[k]) / (ch[k + 1] - ch[k]);
+            return [c[2 * k] + t * (c[2 * k + 2] - c[2 * k]), c[2 * k + 1] + t * (c[2 * k + 3] - c[2 * k + 1])];
+          }
+        }
+        if (ch.length === 1 && Math.abs(ch[0] - metres) < 0.5) return [c[0], c[1]];
+      }
+      return null;
+    }
+    GA.pointAtSta = (roadId, metres) => {
+      const road = state.roadById.get(String(roadId));
+      return road ? pointAtSta(road, metres) : null;
+    };
 
     function show(layerName, i) {
       const layer = state.layers[layerName];
@@ -735,43 +982,114 @@
     }
     GA.show = show;
 
-    /** Find an asset by id (case-insensitive), zoom to it and open its popup. */
+    let staMarker = null;
+    function showSta(road, metres, latlng) {
+      if (staMarker) map.removeLayer(staMarker);
+      staMarker = L.circleMarker(latlng, { radius: 7, color: "#d81b60", weight: 3, fillColor: "#fff", fillOpacity: 1, interactive: false }).addTo(map);
+      map.setView(latlng, Math.max(map.getZoom(), 17), { animate: false });
+      const loc = { road_id: road.id, sta: formatSta(metres), offset_m: 0, side: "on" };
+      GA.lastLocation = loc;
+      const html = '<div class="ga-popup"><div class="ga-title">' + esc(formatSta(metres)) + "</div>" + locationHtml(loc, label("map_chainage")) + "</div>";
+      fitPopup();
+      popup.setLatLng(latlng).setContent(html).openOn(map);
+      GA.lastPopup = { layer: "roads", row: road.row, id: road.id, sta_m: metres };
+    }
+
+    const STA_QUERY = /^(?:(.+?)\s+)?(?:sta\s*)?(\d+)\s*\+\s*(\d{1,3}(?:[.,]\d+)?)$/i;
+
+    function searchSta(text, box) {
+      const m = STA_QUERY.exec(text.trim());
+      if (!m) return null;
+      const metres = Number(m[2]) * 1000 + Number(m[3].replace(",", "."));
+      const wanted = m[1] ? m[1].trim().toLowerCase() : null;
+      const hits = [];
+      for (const road of state.roads) {
+        if (wanted && road.id.toLowerCase() !== wanted) continue;
+        const at = pointAtSta(road, metres);
+        if (at) hits.push([road, at]);
+      }
+      if (hits.length === 1) {
+        showSta(hits[0][0], metres, hits[0][1]);
+        return true;
+      }
+      if (!hits.length) return false;
+      for (const [road, at] of hits.slice(0, 8)) {
+        const button = L.DomUtil.create("button", "ga-hit", box);
+        button.type = "button";
+        button.textContent = road.id + " " + formatSta(metres);
+        button.addEventListener("click", () => showSta(road, metres, at));
+      }
+      return false;
+    }
+
+    /** Find an asset by id, name or owner (case-insensitive), or a chainage; zoom to it
+     * and open its popup when there is one answer, else list up to eight. */
     GA.search = function (text) {
       const query = String(text || "").trim().toLowerCase();
       const box = state.searchResults;
       box.innerHTML = "";
       if (!query) return false;
       if (!state.index) state.index = buildIndex();
-      const exact = state.index.get(query);
+      const exact = state.index.ids.get(query);
       if (exact) {
         show(exact[0][0], exact[0][1]);
         return true;
       }
+      const sta = searchSta(query, box);
+      if (sta !== null && (sta || box.children.length)) return sta;
       const matches = [];
-      for (const [key, hits] of state.index) {
-        if (key.includes(query)) {
-          for (const hit of hits) matches.push(hit);
-          if (matches.length >= 8) break;
+      const seen = new Set();
+      const add = (name, i, note) => {
+        const key = name + ":" + i;
+        if (seen.has(key) || matches.length >= 8) return;
+        seen.add(key);
+        matches.push([name, i, note]);
+      };
+      for (const [key, hits] of state.index.ids) {
+        if (key.includes(query)) for (const hit of hits) add(hit[0], hit[1], null);
+        if (matches.length >= 8) break;
+      }
+      let more = 0;
+      for (const [value, name, i, col] of state.index.texts) {
+        if (!value.includes(query)) continue;
+        if (matches.length >= 8) {
+          more++;
+          continue;
         }
+        add(name, i, cell(state.layers[name], col, i));
+      }
+      if (matches.length === 1) {
+        show(matches[0][0], matches[0][1]);
+        return true;
       }
       if (!matches.length) {
         box.innerHTML = '<div class="ga-none">' + esc(label("map_not_found")) + ": " + esc(text) + "</div>";
         return false;
       }
-      for (const [name, i] of matches.slice(0, 8)) {
+      for (const [name, i, note] of matches) {
         const layer = state.layers[name];
         const button = L.DomUtil.create("button", "ga-hit", box);
         button.type = "button";
-        button.textContent = layer.label_one + " " + cell(layer, layer.id, i);
+        button.textContent = layer.label_one + " " + cell(layer, layer.id, i) + (note ? " · " + note : "");
         button.addEventListener("click", () => show(name, i));
       }
+      if (more) L.DomUtil.create("div", "ga-more", box).textContent = "+" + fmtNumber(more, 0);
       return false;
     };
+
+    // A link ending in #id=P000123 (or #sta=12+300) opens that asset or chainage.
+    function followHash() {
+      const hash = decodeURIComponent(location.hash.replace(/^#/, ""));
+      const m = /^(?:id|sta)=(.+)$/.exec(hash);
+      if (m) GA.search(m[1]);
+    }
+    window.addEventListener("hashchange", followHash);
 
     // ------------------------------------------------------------ tools
     const ICONS = {
       fullscreen: '<svg viewBox="0 0 20 20" aria-hidden="true"><path d="M3 8V3h5M12 3h5v5M17 12v5h-5M8 17H3v-5" fill="none" stroke="currentColor" stroke-width="2"/></svg>',
       locate: '<svg viewBox="0 0 20 20" aria-hidden="true"><circle cx="10" cy="10" r="5" fill="none" stroke="currentColor" stroke-width="2"/><circle cx="10" cy="10" r="1.8" fill="currentColor"/><path d="M10 1v4M10 15v4M1 10h4M15 10h4" stroke="currentColor" stroke-width="2"/></svg>',
+      snap: '<svg viewBox="0 0 20 20" aria-hidden="true"><circle cx="10" cy="10" r="3" fill="currentColor"/><path d="M10 2v4M10 14v4M2 10h4M14 10h4" stroke="currentColor" stroke-width="2"/><circle cx="10" cy="10" r="7" fill="none" stroke="currentColor" stroke-width="1.2" stroke-dasharray="2 2"/></svg>',
       measure: '<svg viewBox="0 0 20 20" aria-hidden="true"><path d="M2 14l12-12 4 4-12 12z" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M5 11l2 2M8 8l2 2M11 5l2 2" stroke="currentColor" stroke-width="1.6"/></svg>',
     };
     const Tools = L.Control.extend({
@@ -795,6 +1113,7 @@
         if (document.fullscreenEnabled) button("fullscreen", label("map_fullscreen"), toggleFullscreen);
         if (navigator.geolocation) button("locate", label("map_locate"), () => locate());
         button("measure", label("map_measure"), (a) => toggleMeasure(a));
+        button("snap", label("map_snap"), () => GA.setSnap(!state.snap)).classList.add("ga-hidden");
         return bar;
       },
     });
@@ -858,6 +1177,8 @@
       state.measuring = !state.measuring;
       map.getContainer().classList.toggle("ga-measuring", state.measuring);
       if (button) button.classList.toggle("ga-active", state.measuring);
+      const snapButton = container.querySelector(".ga-tool-snap");
+      if (snapButton) snapButton.classList.toggle("ga-hidden", !state.measuring);
       if (state.measuring) {
         measure.marks.clearLayers();
         measure.line = null;
@@ -873,19 +1194,32 @@
       }
     }
     GA.toggleMeasure = () => toggleMeasure(map.getContainer().querySelector(".ga-tool-measure"));
+    // A click on a pole reports the pole's position (Leaflet treats a small circle as a
+    // marker): measure from where the finger or pointer was, unless snapping is asked.
+    state.snap = false;
     map.on("click", (e) => {
-      if (state.measuring) measureAdd(e.latlng);
+      if (!state.measuring) return;
+      const raw = e.originalEvent ? map.mouseEventToLatLng(e.originalEvent) : e.latlng;
+      measureAdd(state.snap ? e.latlng : raw);
     });
+    GA.setSnap = (on) => {
+      state.snap = !!on;
+      const a = container.querySelector(".ga-tool-snap");
+      if (a) a.classList.toggle("ga-active", state.snap);
+      return state.snap;
+    };
     document.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape" && state.measuring) GA.toggleMeasure();
     });
 
     // ------------------------------------------------------------ legend
+    // Wide screen: under the panel in the right column, open; narrow: a button at the
+    // bottom right that opens upwards. Either way it scrolls within the map's height.
     const Legend = L.Control.extend({
-      options: { position: "bottomright" },
+      options: { position: wide ? "topright" : "bottomright" },
       onAdd() {
         const div = L.DomUtil.create("div", "ga-legend");
-        let html = "<details" + (window.innerWidth > 700 ? " open" : "") + "><summary>" + esc(label("map_legend")) + "</summary>";
+        let html = "<details" + (wide ? " open" : "") + "><summary>" + esc(label("map_legend")) + "</summary>";
         for (const section of cfg.legend) {
           html += '<div class="ga-legend-title">' + esc(section.title) + "</div>";
           html += '<div class="ga-legend-items' + (section.inline ? " ga-inline" : "") + '">';
@@ -912,10 +1246,57 @@
         div.innerHTML = html + "</details>";
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
+        div.querySelector("details").addEventListener("toggle", () => layout());
+        legendDiv = div;
         return div;
       },
     });
+    let legendDiv = null;
     new Legend().addTo(map);
+
+    function setLegend(open) {
+      if (!legendDiv) return;
+      const details = legendDiv.querySelector("details");
+      if (details.open !== open) details.open = open;
+      layout();
+    }
+    GA.setLegend = setLegend;
+
+    /** Fit the controls to the screen: the left tools under a folded panel on a phone,
+     * the legend no taller than the room left for it. */
+    function layout() {
+      const narrow = isNarrow();
+      container.classList.toggle("ga-narrow", narrow);
+      const size = map.getSize();
+      const box = container.getBoundingClientRect();
+      const topLeft = container.querySelector(".leaflet-top.leaflet-left");
+      if (topLeft) {
+        topLeft.style.top = narrow && panelDiv ? Math.ceil(panelDiv.getBoundingClientRect().bottom - box.top) + "px" : "";
+      }
+      if (legendDiv) {
+        const r = legendDiv.getBoundingClientRect();
+        let room;
+        if (legendDiv.parentNode.classList.contains("leaflet-top")) {
+          room = size.y - (r.top - box.top) - 12;
+        } else {
+          let top = 0;
+          for (const el of container.querySelectorAll(".leaflet-top .leaflet-control")) {
+            top = Math.max(top, el.getBoundingClientRect().bottom - box.top);
+          }
+          room = r.bottom - box.top - top - 12;
+        }
+        legendDiv.style.maxHeight = Math.max(60, Math.floor(room)) + "px";
+      }
+    }
+    GA.layout = layout;
+    map.on("resize", () => {
+      layout();
+      if (map.hasLayer(popup)) {
+        fitPopup();
+        popup.update();
+      }
+    });
+    layout();
 
     // ------------------------------------------------------------ counts of what is drawn
     /** How many features are drawn now (a cluster counts its markers). */
@@ -943,10 +1324,14 @@
       }
       out.ticks = state.drawnTicks || 0;
       out.km_labels = state.drawnLabels || 0;
+      out.sta_labels = state.drawnMinor || 0;
+      out.id_labels = state.drawnIds || 0;
+      out.place_names = state.drawnPlaces || 0;
       return out;
     };
 
     GA.timings.build_ms = performance.now() - t0 - GA.timings.parse_ms;
+    if (location.hash) setTimeout(followHash, 0);
     finished = true;
     finishLoading("init");
     return state;
