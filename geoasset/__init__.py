@@ -56,6 +56,9 @@ _EXPORTS = {
     "load_statement_settings": "statements",
     "statements_for_inventory": "statement_files",
     "write_statements": "statement_files",
+    "import_permits": "permits",
+    "import_payments": "payments",
+    "settle": "ledger",
     "survey_form": "survey_form",
     "write_survey_form": "survey_form",
     "survey_table": "survey_apps",
@@ -84,7 +87,7 @@ _EXPORTS = {
     "open_inventory": "store",
     "inventory_info": "summary",
     "assign_ids": "validate",
-    "validate_inventory": "validate",
+    "validate_inventory": "jobs",
     "validate_layer": "validate",
 }
 

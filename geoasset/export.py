@@ -3,7 +3,8 @@
 ``.geojson``/``.json`` (GeoJSON), ``.csv`` (``lon``/``lat`` columns for point layers,
 a ``wkt`` column otherwise; UTF-8 with BOM so Excel shows Indonesian text), ``.shp``
 (ESRI shapefile; field names cut to 10 characters and text to 254 by the format),
-``.kml``/``.kmz`` (KML) and ``.gpkg`` (GeoPackage). Values are written verbatim: export
+``.kml``/``.kmz`` (KML), ``.gpkg`` (GeoPackage) and ``.parquet`` (GeoParquet, with its
+CRS: :mod:`geoasset.parquet`). Values are written verbatim: export
 is data interchange, so text beginning with ``=``, ``+``, ``-`` or ``@`` is not altered
 (only characters XML cannot hold are left out of KML, which would be unreadable otherwise).
 An existing file is replaced only with ``overwrite=True``; the new file appears whole or
@@ -50,6 +51,7 @@ EXPORT_FORMATS = {
     ".kml": "KML",
     ".kmz": "LIBKML",
     ".gpkg": "GPKG",
+    ".parquet": "Parquet",  # GeoParquet, written by geoasset.parquet
 }
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
@@ -181,6 +183,10 @@ def export_layer(
     try:
         if driver == "CSV":
             table_for_csv(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
+        elif driver == "Parquet":
+            from geoasset.parquet import write_geoparquet
+
+            write_geoparquet(frame, tmp, overwrite=True)
         else:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")

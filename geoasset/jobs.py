@@ -16,6 +16,7 @@ work without files (a notebook's what-if, a test).
 job                       command                      writes
 ========================  ===========================  ===============================
 :func:`import_file`       ``geoasset import``          an inventory layer, rejects CSV
+:func:`validate_inventory`  ``geoasset validate``      nothing (the problems found)
 :func:`build_corridors`   ``geoasset corridors``       ``corridors``
 :func:`locate_assets`     ``geoasset chainage``        chainage fields of the assets
 :func:`check_quality`     ``geoasset qa``              ``qa_findings``, ``qa_summary``
@@ -68,6 +69,7 @@ __all__ = [
     "import_file",
     "locate_assets",
     "open_with_roads",
+    "validate_inventory",
     "write_detail_maps",
     "write_field_map",
     "write_inventory_report",
@@ -90,6 +92,14 @@ def open_with_roads(inventory) -> Inventory:
     if not inv.count("roads"):
         raise GeoassetError(f"{inv.path}: layer 'roads' is empty; import roads first")
     return inv
+
+
+def validate_inventory(inventory) -> dict[str, list]:
+    """Re-check every layer stored in the inventory against its specification: layer
+    name -> its problems (see :func:`geoasset.validate.validate_inventory`)."""
+    from geoasset.validate import validate_inventory as problems_of
+
+    return problems_of(_open(inventory))
 
 
 # -- import ----------------------------------------------------------------------------
@@ -305,7 +315,7 @@ def write_inventory_report(
     frames = {layer: inv.read(layer) for layer in INVENTORY_LAYERS if inv.count(layer)}
     tables = inventory_report(frames, lang=lang)
     if output is not None:
-        write_tables_xlsx(tables, output)
+        write_tables_xlsx(tables, output, lang=lang)
     return tables
 
 

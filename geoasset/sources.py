@@ -199,6 +199,8 @@ def _read(
 ) -> _Source:
     if not path.exists():
         raise SourceError(f"{path}: no such file")
+    if path.suffix.lower() == ".parquet" or (path.is_dir() and any(path.rglob("*.parquet"))):
+        return _parquet_source(path, crs=crs)
     if path.is_dir():
         raise SourceError(f"{path}: is a folder, not a file")
     if path.stat().st_size == 0:
@@ -594,6 +596,26 @@ def _clean_kml(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if "id" in frame.columns:  # the placemark's XML id, not an asset id
         frame = frame.rename(columns={"id": "kml_id"})
     return frame
+
+
+def _parquet_source(path: Path, *, crs: pyproj.CRS | None) -> _Source:
+    """A GeoParquet file or dataset folder (:mod:`geoasset.parquet`), CRS as it carries."""
+    from geoasset.errors import GeoassetError
+    from geoasset.parquet import read_geoparquet
+
+    try:
+        frame = read_geoparquet(path)
+    except GeoassetError as exc:
+        raise SourceError(str(exc)) from None
+    if len(frame) == 0:
+        raise SourceError(f"{path}: has no rows")
+    frame = frame.drop(columns=[c for c in (ROW_COLUMN, REASON_COLUMN) if c in frame.columns])
+    frame = frame.reset_index(drop=True)
+    frame.insert(len(frame.columns) - 1, ROW_COLUMN, np.arange(1, len(frame) + 1))
+    frame = frame.set_geometry(_flat(frame.geometry.values, path.name), crs=frame.crs)
+    frame = _apply_crs(path, frame, crs)
+    logger.info("%s: read GeoParquet (%d rows)", path.name, len(frame))
+    return _Source(path, frame, [], [], encoding=None, vector=True)
 
 
 def _apply_crs(path: Path, frame: gpd.GeoDataFrame, crs: pyproj.CRS | None) -> gpd.GeoDataFrame:

@@ -432,7 +432,6 @@ class Inventory:
         *,
         batch: Batch,
         mode: str = "replace",
-        before_swap: Callable[[], None] | None = None,
     ) -> None:
         """Write one or more layers in one atomic batch.
 
@@ -446,10 +445,6 @@ class Inventory:
         mode
             ``"create"`` refuses a layer that already has rows, ``"append"`` adds the
             rows after the existing ones, ``"replace"`` replaces the layer's rows.
-        before_swap
-            Called once every layer is staged, just before they replace the stored
-            ones; if it raises, nothing is written (other outputs of the same job can
-            be finished meanwhile and checked here).
         """
         if mode not in WRITE_MODES:
             raise ValueError(f"mode must be one of {WRITE_MODES}, not {mode!r}")

@@ -30,7 +30,8 @@ def _check_format(ctx: click.Context, param: click.Parameter, value: str) -> str
     type=click.Path(dir_okay=False, path_type=str),
     callback=_check_format,
     metavar="FILE",
-    help="Output file; the extension picks the format: .geojson, .csv, .shp, .kml, .kmz, .gpkg.",
+    help="Output file; the extension picks the format: .geojson, .csv, .shp, .kml, .kmz, .gpkg, "
+    ".parquet (GeoParquet).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace FILE if it exists.")
 @click.option(
@@ -53,6 +54,7 @@ def export(
       geoasset export kupang.gpkg poles -o poles.geojson
       geoasset export kupang.gpkg corridors -o corridors.csv --overwrite
       geoasset export kupang.gpkg poles -o poles_2025.gpkg --as-of 2025-12-31
+      geoasset export kupang.gpkg poles -o poles.parquet
     """
     from geoasset.export import export_layer
 
