@@ -207,6 +207,17 @@ def test_diff_lists_exactly_the_seven_changes(surveyed):
     assert changes.set_index("asset_id").loc["P4", "detail"] == "owner: Telkom -> Indosat"
     owners = pd.read_csv(pd.io.common.StringIO(table[1]), sep="\t").set_index("owner")
     assert owners.loc["XL Axiata", "added"] == 2 and owners["total"].sum() == 7
+    # the changes as a map layer
+    import geopandas as gpd
+
+    layer = inv.path.parent / "changes.geojson"
+    result = run("diff", inv.path, "--from", FIRST, "--to", SECOND, "--output", layer)
+    assert result.exit_code == 0, result.output
+    written = gpd.read_file(layer).set_index("asset_id")
+    assert len(written) == 7 and written.loc["P5", "change"] == "removed"
+    assert (round(written.loc["P5"].geometry.x, 9), round(written.loc["P5"].geometry.y, 9)) == (
+        expected_positions(FIRST_ROWS)["P5"]
+    )
     # the day before the re-survey, nothing had changed yet on the ground
     result = run("diff", inv.path, "--from", FIRST, "--to", "2026-09-29")
     assert result.exit_code == 0 and result.stdout.strip() == (
