@@ -34,6 +34,7 @@ from datetime import date, datetime, timedelta
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 
 from geoasset.gpkg_tables import _table_exists
 from geoasset.history import BATCHES_TABLE, GEOMETRY_KEY, VERSIONS_TABLE, iso_dates
@@ -134,7 +135,17 @@ def materialise(inventory, layer: str, versions: pd.DataFrame, reader=None) -> g
     live_ids = set(versions.loc[versions["content"].isna(), "asset_id"])
     parts = []
     if live_ids and inventory.has_layer(layer):
-        current = reader(inventory, layer) if reader else inventory.read(layer)
+        if reader is None and len(live_ids) <= 500:  # a few assets: read only their rows
+            quoted = ", ".join("'" + str(a).replace("'", "''") + "'" for a in sorted(live_ids))
+            current = pyogrio.read_dataframe(
+                inventory.path,
+                layer=layer,
+                where=f'"{spec.id_field}" IN ({quoted})',
+                use_arrow=True,
+            )
+            current = current.set_crs(4326, allow_override=True)
+        else:
+            current = reader(inventory, layer) if reader else inventory.read(layer)
         ids = current[spec.id_field].astype("str")
         current = current[ids.isin(live_ids).to_numpy()].copy()
         current["_asset"] = current[spec.id_field].astype("str").to_numpy()
