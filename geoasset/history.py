@@ -11,7 +11,8 @@ The inventory's layers hold the assets as they are now. Beside them, the table
 ``superseded_at``   when the inventory stopped holding it, with ``superseded_by``
 ``change``          ``added``, ``moved``, ``changed``, ``moved+changed``, ``removed``
                     (a version closed by a removal), ``closed`` (a version closed by a
-                    later one), ``baseline`` (rows found in a layer without history)
+                    later one), ``deleted`` (a row deleted by another program: on no
+                    ground day)
 ``attr_hash``,      a hash of the attributes (without the id, the chainage fields
 ``geom_hash``       computed by geoasset and ``surveyed_on``) and of the geometry,
                     where kept (empty: the hash of the layer's row)
