@@ -337,6 +337,8 @@ def plan_versions(
 
     if touched is None:
         touched = (getattr(batch, "touched", None) or {}).get(layer)
+    if touched is not None and not _has_versions(inventory, layer):
+        touched = None  # a layer without history yet: every row starts one
     positions = np.arange(len(frame))
     if touched is not None:
         touched = {str(t) for t in touched}
@@ -397,6 +399,19 @@ def plan_versions(
     plan.ground = ground
     plan.every_row = bool(touched is None and new.all() and usable.all())
     return plan
+
+
+def _has_versions(inventory, layer: str) -> bool:
+    import contextlib
+
+    with contextlib.closing(inventory._connect()) as con:
+        if not _table_exists(con, VERSIONS_TABLE):
+            return False
+        found = con.execute(
+            f"SELECT 1 FROM {VERSIONS_TABLE} WHERE layer = ? LIMIT 1",  # noqa: S608
+            (layer,),
+        ).fetchone()
+        return found is not None
 
 
 def _inserting(ids, positions, picked, change: str, valid_from) -> pd.DataFrame:

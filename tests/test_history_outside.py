@@ -98,3 +98,17 @@ def test_a_layer_replaced_by_ogr2ogr_is_compared_row_by_row(stored, tmp_path):
     assert asset_history(inv, "P9")["change"].tolist() == ["added"]
     assert asset_history(inv, "P4")["change"].tolist() == ["added", "deleted"]
     assert asset_history(inv, "P1")["change"].tolist() == ["added"]
+
+
+def test_a_layer_without_history_starts_one_at_its_next_write(inventory, tmp_path):
+    """An inventory made before history was kept: the first append records every row."""
+    import sqlite3
+
+    inventory.write({"poles": make_poles(3)}, batch=Batch(command="import"))
+    with sqlite3.connect(inventory.path) as con:  # as an older geoasset left it
+        con.execute("DROP TABLE asset_versions")
+    inventory.write(
+        {"poles": make_poles(2, prefix="Q")}, batch=Batch(command="import"), mode="append"
+    )
+    now = read_as_of(inventory, "poles", "2099-01-01")
+    assert sorted(now["pole_id"]) == ["P0", "P1", "P2", "Q0", "Q1"]
