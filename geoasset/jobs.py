@@ -164,7 +164,10 @@ def locate_assets(
         )
 
     return inv.update(
-        ["roads", "corridors", *ASSET_LAYERS], change, batch=Batch(command="chainage")
+        ["roads", "corridors", *ASSET_LAYERS],
+        change,
+        # chainage changes no asset: their versions stand (no row compared)
+        batch=Batch(command="chainage", touched={layer: [] for layer in ASSET_LAYERS}),
     )
 
 

@@ -112,3 +112,21 @@ def test_a_layer_without_history_starts_one_at_its_next_write(inventory, tmp_pat
     )
     now = read_as_of(inventory, "poles", "2099-01-01")
     assert sorted(now["pole_id"]) == ["P0", "P1", "P2", "Q0", "Q1"]
+
+
+def test_chainage_changes_no_version(stored):
+    """Locating the poles on their roads writes derived fields only: no new version."""
+    import sqlite3
+
+    from geoasset import jobs
+    from tests.conftest import make_roads
+
+    stored.write({"roads": make_roads()}, batch=Batch(command="import"))
+    with sqlite3.connect(stored.path) as con:
+        before = con.execute("SELECT count(*) FROM asset_versions WHERE layer = 'poles'").fetchone()
+    jobs.locate_assets(stored)
+    assert stored.read("poles")["road_id"].notna().all()
+    with sqlite3.connect(stored.path) as con:
+        after = con.execute("SELECT count(*) FROM asset_versions WHERE layer = 'poles'").fetchone()
+    assert after == before
+    assert asset_history(stored, "P1")["change"].tolist() == ["added"]
