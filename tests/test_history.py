@@ -335,3 +335,24 @@ def test_bad_history_invocations(tmp_path, inventory, args, code, message):
     result = run(*[a.format(inv=inventory.path, csv=csv) for a in args])
     assert result.exit_code == code, result.output
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_layer_and_its_live_versions_agree(surveyed):
+    """One live version per row of the layer, none for retired ids; every ended version
+    keeps its row."""
+    import sqlite3
+
+    inv = surveyed["inv"]
+    with sqlite3.connect(inv.path) as con:
+        live = con.execute(
+            "SELECT asset_id FROM asset_versions WHERE layer = 'poles' "
+            "AND superseded_at IS NULL AND content IS NULL"
+        ).fetchall()
+        archived = con.execute(
+            "SELECT count(*) FROM asset_versions WHERE content IS NULL AND superseded_at IS NOT NULL"
+        ).fetchone()[0]
+        batches = con.execute("SELECT kind, ground_date, officer FROM batches ORDER BY recorded_at")
+        batches = batches.fetchall()
+    assert sorted(a for (a,) in live) == sorted(inv.read("poles")["pole_id"])
+    assert archived == 0
+    assert batches == [("import", None, None), ("survey", SECOND, "Yohanes")]
