@@ -87,15 +87,17 @@ def file_record(path: str | os.PathLike) -> dict[str, object]:
     >>> file_record(p)["sha256"][:12]
     '2d711642b726'
     """
+    path = Path(path)
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return {
-        "file": Path(path).name,
-        "sha256": digest.hexdigest(),
-        "bytes": Path(path).stat().st_size,
-    }
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for item in files:  # a folder (a partitioned dataset): its files' names and bytes
+        if item != path:
+            digest.update(item.relative_to(path).as_posix().encode("utf-8") + b"\0")
+        with open(item, "rb") as handle:
+            for block in iter(lambda handle=handle: handle.read(1 << 20), b""):
+                digest.update(block)
+    size = sum(item.stat().st_size for item in files)
+    return {"file": path.name, "sha256": digest.hexdigest(), "bytes": size}
 
 
 @dataclass
