@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import date
 
 import geopandas as gpd
 import numpy as np
@@ -101,9 +100,9 @@ def billing_frames(
             # the row's own date; a stored value that is not a date stays, to be refused
             start = frame["present_from"].astype(object).to_numpy()
             own = frame[column].astype(object).to_numpy()
-            earlier = [
-                _is_iso(a) and _is_iso(b) and a < b for a, b in zip(start, own, strict=True)
-            ]
+            first = pd.to_datetime(pd.Series(start), format="%Y-%m-%d", errors="coerce")
+            stored = pd.to_datetime(pd.Series(own), format="%Y-%m-%d", errors="coerce")
+            earlier = (first.notna() & stored.notna() & (first < stored)).to_numpy()
             frame[column] = pd.array(np.where(earlier, start, own), dtype="str")
         ends[layer] = frame["present_to"].reset_index(drop=True)
         frames[layer] = frame.drop(columns=["present_from", "present_to", "version_id"])
@@ -202,16 +201,6 @@ def assess_over_time(frames: dict[str, gpd.GeoDataFrame], ends: dict[str, pd.Ser
         parameters=parameters,
         timings=main.timings,
     )
-
-
-def _is_iso(value) -> bool:
-    if not isinstance(value, str) or len(value) != 10:
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _id_field(layer: str, frame) -> str:

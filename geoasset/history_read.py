@@ -34,6 +34,8 @@ from datetime import date, datetime, timedelta
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 
 from geoasset.gpkg_tables import _table_exists
@@ -146,8 +148,13 @@ def materialise(inventory, layer: str, versions: pd.DataFrame, reader=None) -> g
             current = current.set_crs(4326, allow_override=True)
         else:
             current = reader(inventory, layer) if reader else inventory.read(layer)
-        ids = current[spec.id_field].astype("str")
-        current = current[ids.isin(live_ids).to_numpy()].copy()
+        column = current[spec.id_field].astype("str")
+        try:
+            ids = pa.array(column.array).cast(pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            ids = pa.array(column.to_numpy(dtype=object), pa.string())
+        wanted = pc.is_in(ids, value_set=pa.array(sorted(live_ids), pa.string()))
+        current = current[pc.fill_null(wanted, False).to_numpy(zero_copy_only=False)].copy()
         current["_asset"] = current[spec.id_field].astype("str").to_numpy()
         parts.append(_normal(current, spec))
     archived = versions[versions["content"].notna()]
@@ -257,8 +264,18 @@ def read_for_period(
     order = np.lexsort((versions["version_id"].to_numpy(), start.to_numpy(dtype=object)))
     versions = versions.iloc[order]
     latest = versions.drop_duplicates("asset_id", keep="last")
-    earliest = versions.groupby("asset_id")["valid_from"].agg(
-        lambda v: None if v.isna().any() else min(v)
+    # the first ground day of each asset's versions; none if one of them has none
+    days = pd.to_datetime(versions["valid_from"], format="%Y-%m-%d", errors="coerce")
+    stamp = days.to_numpy(dtype="datetime64[D]")
+    number = np.where(np.isnat(stamp), np.iinfo("int64").min, stamp.astype("int64"))
+    first_day = pd.Series(number).groupby(versions["asset_id"].to_numpy(dtype=object)).min()
+    earliest = pd.Series(
+        np.where(
+            first_day.to_numpy() == np.iinfo("int64").min,
+            None,
+            first_day.to_numpy().astype("datetime64[D]").astype(str),
+        ),
+        index=first_day.index,
     )
     rows = materialise(inventory, layer, latest, reader)
     by_version = latest.set_index("version_id")
