@@ -28,10 +28,13 @@ import logging
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geoasset.gpkg_tables import _table_exists
 from geoasset.history import VERSIONS_TABLE, date_field
 from geoasset.history_read import has_history, read_for_period
+from geoasset.schema import LAYERS
 
 __all__ = ["billing_frames", "assess_over_time", "BILLED_LAYERS"]
 
@@ -85,28 +88,79 @@ def billing_frames(
         if not inventory.has_layer(layer) or not inventory.count(layer):
             if not has_history(inventory, layer):
                 continue
-        plain = as_of is None and _only_current(inventory, layer, last)
-        if plain or not has_history(inventory, layer):
+        if not has_history(inventory, layer) or (
+            as_of is None and _only_current(inventory, layer, last)
+        ):
             frame = reader(inventory, layer)
             frames[layer] = frame
             ends[layer] = pd.Series([None] * len(frame), dtype="str")
             continue
+        if as_of is None:  # the stored rows, and the few assets whose versions differ
+            frames[layer], ends[layer] = _current_and_changed(inventory, layer, first, last, reader)
+            continue
         frame = read_for_period(
             inventory, layer, first, last, as_of=as_of, recorded=recorded, reader=reader
         )
-        column = date_field(layer)
-        if column is not None and column in frame:
-            # billed from the first ground day of its versions where that is earlier than
-            # the row's own date; a stored value that is not a date stays, to be refused
-            start = frame["present_from"].astype(object).to_numpy()
-            own = frame[column].astype(object).to_numpy()
-            first = pd.to_datetime(pd.Series(start), format="%Y-%m-%d", errors="coerce")
-            stored = pd.to_datetime(pd.Series(own), format="%Y-%m-%d", errors="coerce")
-            earlier = (first.notna() & stored.notna() & (first < stored)).to_numpy()
-            frame[column] = pd.array(np.where(earlier, start, own), dtype="str")
         ends[layer] = frame["present_to"].reset_index(drop=True)
-        frames[layer] = frame.drop(columns=["present_from", "present_to", "version_id"])
+        frames[layer] = _billed_from_first_day(frame, layer)
     return frames, ends
+
+
+def _billed_from_first_day(frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    """The period's rows billed from the first ground day of their versions where that
+    is earlier than the row's own date; a stored value that is not a date stays, to be
+    refused by the assessment."""
+    column = date_field(layer)
+    if column is not None and column in frame:
+        start = frame["present_from"].astype(object).to_numpy()
+        own = frame[column].astype(object).to_numpy()
+        begun = pd.to_datetime(pd.Series(start), format="%Y-%m-%d", errors="coerce")
+        stored = pd.to_datetime(pd.Series(own), format="%Y-%m-%d", errors="coerce")
+        earlier = (begun.notna() & stored.notna() & (begun < stored)).to_numpy()
+        frame[column] = pd.array(np.where(earlier, start, own), dtype="str")
+    return frame.drop(columns=["present_from", "present_to", "version_id"])
+
+
+def _current_and_changed(inventory, layer, first, last, reader):
+    """The stored rows standing in the period, with the assets whose versions in the period
+    are not (only) the stored row (moved, changed, removed) read from their history."""
+    with contextlib.closing(inventory._connect()) as con:
+        special = {
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT asset_id FROM {VERSIONS_TABLE} WHERE layer = ? AND "  # noqa: S608
+                "superseded_at IS NULL AND change <> 'deleted' AND content IS NOT NULL AND "
+                "(valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to >= ?)",
+                (layer, last, first),
+            )
+        }
+        late = {
+            r[0]
+            for r in con.execute(
+                f"SELECT asset_id FROM {VERSIONS_TABLE} WHERE layer = ? AND "  # noqa: S608
+                "superseded_at IS NULL AND content IS NULL AND valid_from > ?",
+                (layer, last),
+            )
+        }
+    stored = reader(inventory, layer)
+    spec = LAYERS[layer]
+    ids = pa.array(stored[spec.id_field].astype("str").to_numpy(dtype=object), pa.string())
+    taken = pc.is_in(ids, value_set=pa.array(sorted(special | late), pa.string()))
+    taken = pc.fill_null(taken, False).to_numpy(zero_copy_only=False)
+    rest = stored[~taken]
+    if not special:
+        return rest.reset_index(drop=True), pd.Series([None] * len(rest), dtype="str")
+    changed = read_for_period(
+        inventory, layer, first, last, reader=reader, ids=special, current=stored
+    )
+    ends = pd.concat(
+        [pd.Series([None] * len(rest), dtype="str"), changed["present_to"].astype("str")],
+        ignore_index=True,
+    )
+    changed = _billed_from_first_day(changed, layer)
+    frame = pd.concat([rest, changed], ignore_index=True)
+    frame = gpd.GeoDataFrame(frame, geometry=stored.geometry.name, crs=stored.crs)
+    return frame, ends
 
 
 def assess_over_time(frames: dict[str, gpd.GeoDataFrame], ends: dict[str, pd.Series], **options):

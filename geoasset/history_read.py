@@ -127,7 +127,9 @@ def versions_as_of(inventory, layer: str, when, *, recorded: bool = False) -> pd
     return _select(inventory, layer, where, [*params, day, day])
 
 
-def materialise(inventory, layer: str, versions: pd.DataFrame, reader=None) -> gpd.GeoDataFrame:
+def materialise(
+    inventory, layer: str, versions: pd.DataFrame, reader=None, current=None
+) -> gpd.GeoDataFrame:
     """The rows of ``versions``: live ones from the layer (read by ``reader(inventory,
     layer)``, default ``inventory.read``), ended ones from their archive.
 
@@ -137,7 +139,9 @@ def materialise(inventory, layer: str, versions: pd.DataFrame, reader=None) -> g
     live_ids = set(versions.loc[versions["content"].isna(), "asset_id"])
     parts = []
     if live_ids and inventory.has_layer(layer):
-        if reader is None and len(live_ids) <= 500:  # a few assets: read only their rows
+        if current is not None:  # the stored rows, already read by the caller
+            pass
+        elif reader is None and len(live_ids) <= 500:  # a few assets: read only their rows
             quoted = ", ".join("'" + str(a).replace("'", "''") + "'" for a in sorted(live_ids))
             current = pyogrio.read_dataframe(
                 inventory.path,
@@ -235,7 +239,16 @@ def read_as_of(inventory, layer: str, when, *, recorded: bool = False) -> gpd.Ge
 
 
 def read_for_period(
-    inventory, layer: str, first, last, *, as_of=None, recorded: bool = False, reader=None
+    inventory,
+    layer: str,
+    first,
+    last,
+    *,
+    as_of=None,
+    recorded: bool = False,
+    reader=None,
+    ids=None,
+    current=None,
 ) -> gpd.GeoDataFrame:
     """One row per asset standing on some day from ``first`` to ``last``, for billing.
 
@@ -243,7 +256,8 @@ def read_for_period(
     ground day of its versions there (empty: before the records), ``present_to`` the
     last (empty: still standing). ``as_of`` limits what is known: by ground dates
     (default) versions starting after it are left out and ends after it are not yet
-    known; with ``recorded`` the inventory as held at that instant is used.
+    known; with ``recorded`` the inventory as held at that instant is used. ``ids``
+    limits the assets read; ``current``: the stored layer, if the caller read it.
     """
     first, last = _day(first), _day(last)
     if not has_history(inventory, layer):
@@ -253,7 +267,11 @@ def read_for_period(
     where, params = _known(known)
     horizon = last if as_of is None or recorded else min(last, _day(as_of))
     where += ["(valid_from IS NULL OR valid_from <= ?)", "(valid_to IS NULL OR valid_to >= ?)"]
-    versions = _select(inventory, layer, where, [*params, horizon, first])
+    params = [*params, horizon, first]
+    if ids is not None:
+        where.append("asset_id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(str(i) for i in ids)))
+    versions = _select(inventory, layer, where, params)
     if as_of is not None and not recorded:
         cut = _day(as_of)
         ends = versions["valid_to"].where(
@@ -277,7 +295,7 @@ def read_for_period(
         ),
         index=first_day.index,
     )
-    rows = materialise(inventory, layer, latest, reader)
+    rows = materialise(inventory, layer, latest, reader, current)
     by_version = latest.set_index("version_id")
     asset = by_version.loc[rows["version_id"], "asset_id"].to_numpy()
     rows["present_from"] = pd.array(earliest.reindex(asset).to_numpy(dtype=object), dtype="str")
