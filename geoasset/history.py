@@ -52,10 +52,13 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -72,6 +75,7 @@ __all__ = [
     "row_hashes",
     "plan_versions",
     "date_field",
+    "file_record",
 ]
 
 VERSIONS_TABLE = "asset_versions"
@@ -659,3 +663,25 @@ def install_edit_log(con: sqlite3.Connection, layer: str) -> None:
         f"CREATE TRIGGER {name} AFTER INSERT ON {_quote(layer)} BEGIN "  # noqa: S608
         f"INSERT INTO {_quote(log)} (op, row_fid) VALUES ('insert', NEW.{fid}); END"
     )
+
+
+def file_record(path: str | os.PathLike) -> dict[str, object]:
+    """``{"file", "sha256", "bytes"}`` of a source file, for the batch record.
+
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "a.csv")
+    >>> _ = open(p, "w").write("x")
+    >>> file_record(p)["sha256"][:12]
+    '2d711642b726'
+    """
+    path = Path(path)
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for item in files:  # a folder (a partitioned dataset): its files' names and bytes
+        if item != path:
+            digest.update(item.relative_to(path).as_posix().encode("utf-8") + b"\0")
+        with open(item, "rb") as handle:
+            for block in iter(lambda handle=handle: handle.read(1 << 20), b""):
+                digest.update(block)
+    size = sum(item.stat().st_size for item in files)
+    return {"file": path.name, "sha256": digest.hexdigest(), "bytes": size}

@@ -43,7 +43,6 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 from collections.abc import Mapping
@@ -59,14 +58,14 @@ import shapely
 
 from geoasset.column_mapping import _check_mapping, _norm, map_columns
 from geoasset.errors import SchemaError, ValidationProblem
-from geoasset.history import _column_hash, date_field, hashed_columns, iso_dates
+from geoasset.history import _column_hash, date_field, file_record, hashed_columns, iso_dates
 from geoasset.history_read import day_before
 from geoasset.schema import CHAINAGE_FIELDS, LayerSpec, layer_spec
 from geoasset.sources import _read
 from geoasset.store import Batch, Inventory, open_inventory
 from geoasset.validate import ROW_COLUMN, assign_ids, validate_layer
 
-__all__ = ["SurveyReport", "survey_update", "REMOVED_WORDS", "file_record"]
+__all__ = ["SurveyReport", "survey_update", "REMOVED_WORDS"]
 
 log = logging.getLogger(__name__)
 
@@ -76,28 +75,6 @@ _STATUS_NAMES = ("status", "keadaan", "survey_status")
 _REMOVED_ON_NAMES = ("removed_on", "tanggal_bongkar", "dibongkar_pada", "removal_date")
 _CLEARED_ON_MOVE = tuple(f.name for f in CHAINAGE_FIELDS) + ("sta_from_m", "sta_to_m")
 _GEOD = pyproj.Geod(ellps="WGS84")
-
-
-def file_record(path: str | os.PathLike) -> dict[str, object]:
-    """``{"file", "sha256", "bytes"}`` of a source file, for the batch record.
-
-    >>> import tempfile, os
-    >>> p = os.path.join(tempfile.mkdtemp(), "a.csv")
-    >>> _ = open(p, "w").write("x")
-    >>> file_record(p)["sha256"][:12]
-    '2d711642b726'
-    """
-    path = Path(path)
-    digest = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for item in files:  # a folder (a partitioned dataset): its files' names and bytes
-        if item != path:
-            digest.update(item.relative_to(path).as_posix().encode("utf-8") + b"\0")
-        with open(item, "rb") as handle:
-            for block in iter(lambda handle=handle: handle.read(1 << 20), b""):
-                digest.update(block)
-    size = sum(item.stat().st_size for item in files)
-    return {"file": path.name, "sha256": digest.hexdigest(), "bytes": size}
 
 
 @dataclass

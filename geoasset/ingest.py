@@ -415,7 +415,7 @@ def _check_and_write(
 def _batch_meta(source: Path, src: _Source) -> dict:
     """What the ``batches`` table keeps of an import: the file and its SHA-256, and the
     survey app's summary (app, devices, submitters, submission times) when an app wrote it."""
-    from geoasset.history_survey import file_record
+    from geoasset.history import file_record
 
     meta: dict = {"sources": [file_record(source)]}
     if src.app is not None:
