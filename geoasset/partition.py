@@ -21,11 +21,11 @@ from shapely.errors import GEOSException
 from geoasset.bisectors import _PIECE_M, _nearer_convex, _nearer_star, _nearer_voronoi
 from geoasset.overlays import (
     _AREA_EPS,
-    _grouped_union,
     _FALLBACK_GRIDS_M,
     _OVERLAY_GRID_M,
     _THREADS,
     _envelopes,
+    _grouped_union,
     _overlay,
     _polygonal,
     _query,
