@@ -1,10 +1,10 @@
 """The nearest-centreline cut of the overlap of two roads of equal width.
 
-Two ways, chosen per pair by :mod:`geoasset.partition`: exact bisectors when both
+Three ways, chosen per pair by :mod:`geoasset.partition`: exact bisectors when both
 centrelines near the overlap are single straight segments (:func:`_nearer_convex`, all
-in numpy), else the Voronoi cells of points sampled along both centrelines
-(:func:`_nearer_voronoi`), dense only where a road comes near the road it is paired
-with (:func:`_densify_near`).
+in numpy) or rays leaving one shared node (:func:`_nearer_star`, a junction), else the
+Voronoi cells of points sampled along both centrelines (:func:`_nearer_voronoi`), dense
+only where a road comes near the road it is paired with (:func:`_densify_near`).
 """
 
 from __future__ import annotations
