@@ -1,10 +1,10 @@
 """The nearest-centreline cut of the overlap of two roads of equal width.
 
-Two ways, chosen per pair by :mod:`geoasset.partition`: exact bisectors when both
+Three ways, chosen per pair by :mod:`geoasset.partition`: exact bisectors when both
 centrelines near the overlap are single straight segments (:func:`_nearer_convex`, all
-in numpy), else the Voronoi cells of points sampled along both centrelines
-(:func:`_nearer_voronoi`), dense only where a road comes near the road it is paired
-with (:func:`_densify_near`).
+in numpy) or rays leaving one shared node (:func:`_nearer_star`, a junction), else the
+Voronoi cells of points sampled along both centrelines (:func:`_nearer_voronoi`), dense
+only where a road comes near the road it is paired with (:func:`_densify_near`).
 """
 
 from __future__ import annotations
@@ -335,7 +335,7 @@ def _nearer_voronoi(
         )
     if tolerance is not None:
         loose = np.flatnonzero((tolerance[todo] > 0) & ~shapely.is_missing(region))
-        simple = shapely.simplify(region[loose], tolerance[todo][loose])
+        simple = _threaded(shapely.simplify, region[loose], tolerance[todo][loose], minimum=256)
         if exact_within is not None:
             keep = exact_within[todo][loose]
             has = np.flatnonzero(~shapely.is_missing(keep))
@@ -544,7 +544,9 @@ def _nearer_star(
     run_pair = cand_pair[starts_run]
     # Each run is a fan from the apex out past the overlap (chords of at most 45 degrees).
     bounds = shapely.bounds(overlap)
-    corners = np.stack([bounds[:, [0, 1]], bounds[:, [2, 1]], bounds[:, [2, 3]], bounds[:, [0, 3]]], 1)
+    corners = np.stack(
+        [bounds[:, [0, 1]], bounds[:, [2, 1]], bounds[:, [2, 3]], bounds[:, [0, 3]]], 1
+    )
     reach = np.hypot(*(corners - apex[:, None, :]).transpose(2, 0, 1)).max(1)
     radius = 2 * reach[run_pair] + 1
     steps = 8

@@ -169,7 +169,7 @@ def _grouped_union(geoms: np.ndarray, groups: np.ndarray, n: int, *, coverage: b
         rows = np.repeat(np.arange(len(members)), counts[members])
         table[rows, _ranks(counts[members])] = geoms[pos]
         try:
-            out[members] = reduce(table, axis=1)
+            out[members] = _threaded(lambda rows: reduce(rows, axis=1), table, minimum=256)
         except GEOSException:
             out[members] = shapely.union_all(table, axis=1)
     return out

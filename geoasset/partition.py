@@ -21,11 +21,11 @@ from shapely.errors import GEOSException
 from geoasset.bisectors import _PIECE_M, _nearer_convex, _nearer_star, _nearer_voronoi
 from geoasset.overlays import (
     _AREA_EPS,
-    _grouped_union,
     _FALLBACK_GRIDS_M,
     _OVERLAY_GRID_M,
     _THREADS,
     _envelopes,
+    _grouped_union,
     _overlay,
     _polygonal,
     _query,
@@ -48,34 +48,75 @@ def _subtract(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``polys[k]`` minus every piece lost by ``k``: one vectorised difference per round.
 
-    (Subtracting a road's pieces one at a time is faster in GEOS than subtracting them
-    merged, and round ``r`` handles the ``r``-th piece of every road at once.) Every
-    difference is snap-rounded on ``grid`` (m). Returns the corridors and, per piece
-    (in the given order), whether it needed a grid.
+    Each round subtracts from every road a set of its pieces whose envelopes do not meet
+    along the road's longer side, merged into one multipolygon (valid, as the parts are
+    apart), so a long road with many junctions is processed a few times, not once per
+    piece. (Subtracting a road's pieces merged into one union is slower in GEOS.) Every
+    difference is snap-rounded on ``grid`` (m). Returns the corridors and, per piece (in
+    the given order), whether it needed a grid.
     """
     polys = polys.copy()
     retried = np.zeros(len(losers), dtype=bool)
     if len(losers) == 0:
         return polys, retried
-    order = np.argsort(losers, kind="stable")
-    losers, pieces = losers[order], pieces[order]
-    _, start, count = np.unique(losers, return_index=True, return_counts=True)
-    rank = np.arange(len(losers)) - np.repeat(start, count)
-    for r in range(int(rank.max()) + 1):
-        sel = np.flatnonzero(rank == r)
-        who = losers[sel]
-        polys[who], retried[order[sel]] = _overlay(
-            shapely.difference, polys[who], pieces[sel], subtracts=True, grid=grid
+    pieces = _polygonal(pieces)
+    box = shapely.bounds(pieces)
+    road_box = shapely.bounds(polys[losers])
+    along = (road_box[:, 2] - road_box[:, 0]) < (road_box[:, 3] - road_box[:, 1])
+    lo = np.where(along, box[:, 1], box[:, 0])
+    hi = np.where(along, box[:, 3], box[:, 2])
+    # Greedy interval colouring per road: a piece joins the first round whose last piece
+    # of that road ends before it starts.
+    order = np.lexsort((lo, losers))
+    rounds = np.empty(len(losers), dtype="int64")
+    ends: dict[int, list[float]] = {}
+    for k, road, start, stop in zip(
+        order.tolist(), losers[order].tolist(), lo[order].tolist(), hi[order].tolist(), strict=True
+    ):
+        last = ends.setdefault(road, [])
+        for r, end in enumerate(last):
+            if end < start:
+                last[r] = stop
+                rounds[k] = r
+                break
+        else:
+            last.append(stop)
+            rounds[k] = len(last) - 1
+    for r in range(int(rounds.max()) + 1):
+        sel = np.flatnonzero(rounds == r)
+        who, slot = np.unique(losers[sel], return_inverse=True)
+        parts, owner = shapely.get_parts(pieces[sel], return_index=True)
+        group = slot[owner]
+        order = np.argsort(group, kind="stable")
+        present, index = np.unique(group[order], return_inverse=True)
+        merged = np.full(len(who), shapely.MultiPolygon(), dtype=object)
+        merged[present] = shapely.multipolygons(parts[order], indices=index)
+        polys[who], again = _overlay(
+            shapely.difference, polys[who], merged, subtracts=True, grid=grid
         )
+        retried[sel] = again[slot]
     return polys, retried
 
 
 def _sharing_land(corridors: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Which pairs ``(a, b)`` of corridors still share land (on a 1 nm grid, which GEOS
-    computes robustly)."""
+    computes robustly).
+
+    Only the pairs whose interiors meet at all (an exact relate, much cheaper than an
+    overlay) are intersected.
+    """
     both = ~(shapely.is_empty(corridors[a]) | shapely.is_empty(corridors[b]))
     shared = np.zeros(len(a), dtype=bool)
     rows = np.flatnonzero(both)
+    try:
+        meet = _threaded(
+            lambda x, y: shapely.relate_pattern(x, y, "2********"),
+            corridors[a[rows]],
+            corridors[b[rows]],
+        )
+        rows = rows[np.asarray(meet, dtype=bool)]
+    except GEOSException:
+        pass  # every pair is intersected
     if len(rows):
         common = _threaded(
             lambda x, y: shapely.intersection(x, y, grid_size=_OVERLAY_GRID_M),
