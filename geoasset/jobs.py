@@ -227,6 +227,7 @@ def assess(
     lang: str = "en",
     overwrite: bool = False,
     started: Callable[[int, int], None] | None = None,
+    engine: Callable[..., Assessment] | None = None,
 ) -> AssessmentJob:
     """Assess the retribution of the inventory's poles, utility lines and areas and store it
     (layers ``assessment_items``, ``assessment_totals``, ``assessment_not_billable``),
@@ -237,7 +238,9 @@ def assess(
     specification (a row edited in QGIS into something invalid is not billed); lines get
     their STA on their roads as :func:`locate_assets` gives it. Existing report files
     are refused before anything is computed, unless ``overwrite``. ``started`` is called
-    with the number of assets and of corridors once they are read.
+    with the number of assets and of corridors once they are read. ``engine`` computes
+    the assessment in place of :func:`geoasset.assessment.assess`, with the same keywords
+    and result (:func:`geoasset.distributed.engine`: part by part on a Dask cluster).
     """
     from geoasset.assessment import assess as assessment_of
     from geoasset.reports import CSV_FILES, write_reports
@@ -264,7 +267,7 @@ def assess(
     corridors = inv.read("corridors")
     if started is not None:
         started(sum(len(f) for f in frames.values()), len(corridors))
-    result = assessment_of(
+    result = (engine or assessment_of)(
         poles=frames.get("poles"),
         utility_lines=frames.get("utility_lines"),
         areas=frames.get("areas"),
