@@ -115,6 +115,8 @@ def export_layer(
     path: str | os.PathLike,
     *,
     overwrite: bool = False,
+    as_of=None,
+    recorded: bool = False,
 ) -> int:
     """Write ``layer`` of ``inventory`` to ``path``; return the number of rows written.
 
@@ -128,6 +130,10 @@ def export_layer(
         Output file; its extension picks the format (:data:`EXPORT_FORMATS`).
     overwrite
         Replace an existing file; without it an existing file is refused.
+    as_of, recorded
+        Write the layer as it stood on the ground on ``as_of`` (or, ``recorded``, as the
+        inventory held it then; :func:`geoasset.history_read.read_as_of`), with each
+        row's ``version_id``; an inventory layer only.
 
     Examples
     --------
@@ -155,7 +161,15 @@ def export_layer(
         inv = inventory
     else:
         inv = open_inventory(inventory)
-    frame = inv.read(layer)
+    if as_of is None:
+        frame = inv.read(layer)
+    else:
+        from geoasset.history import VERSIONED_LAYERS
+        from geoasset.history_read import read_as_of
+
+        if layer not in VERSIONED_LAYERS:
+            raise GeoassetError(f"layer {layer!r} has no history; --as-of applies to asset layers")
+        frame = read_as_of(inv, layer, as_of, recorded=recorded)
     if driver != "CSV":
         if not isinstance(frame, gpd.GeoDataFrame):
             raise GeoassetError(

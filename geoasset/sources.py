@@ -28,6 +28,13 @@ from geoasset.coords import parse_coordinates
 from geoasset.crs import parse_crs
 from geoasset.errors import CRSError, SourceError, ValidationProblem
 from geoasset.schema import LayerSpec, layer_spec
+from geoasset.survey_apps import (
+    SurveyTable,
+    link_photos,
+    qfield_meta,
+    read_export_file,
+    survey_table,
+)
 from geoasset.tables import read_frame
 from geoasset.text import unneutralise
 from geoasset.validate import REASON_COLUMN, ROW_COLUMN
@@ -86,6 +93,7 @@ class _Source:
     consumed: list[str]  # columns turned into the geometry
     encoding: str | None = None
     vector: bool = False  # geometry came from the file itself (not from columns)
+    app: SurveyTable | None = None  # the survey app that wrote it (columns set aside)
 
     @property
     def name(self) -> str:
@@ -199,6 +207,10 @@ def _read(
         raise SourceError(f"{path}: file is empty (0 bytes)")
     crs = None if crs is None else parse_crs(crs)
     suffix = path.suffix.lower()
+    if suffix in (".json", ".zip") and _maybe_app_export(path):
+        found = read_export_file(path)
+        if found is not None:
+            return _table_source(path, found[0], x=x, y=y, crs=crs, encoding="utf-8")
     if suffix in TABLE_SUFFIXES:
         if source_layer is not None:
             logger.warning(
@@ -212,6 +224,15 @@ def _read(
     if suffix == ".xls":
         raise SourceError(f"{path}: old Excel .xls files are not read; save it as .xlsx or .csv")
     return _vector_source(path, spec=spec, source_layer=source_layer, crs=crs, encoding=encoding)
+
+
+def _maybe_app_export(path: Path) -> bool:
+    """False for a GeoJSON file (the head names a Feature), so it is not parsed twice."""
+    if path.suffix.lower() != ".json":
+        return True
+    with open(path, "rb") as handle:
+        head = handle.read(4096).decode("utf-8", errors="replace")
+    return '"Feature' not in head
 
 
 def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
@@ -286,8 +307,15 @@ def _table_source(
         table, rows = table[filled].reset_index(drop=True), rows[filled]
     if len(table) == 0:
         raise SourceError(f"{path}: no data rows (only a header line)")
+    table.columns = [str(c) for c in table.columns]
+    try:
+        app = survey_table(table)  # a survey app's export: its own columns set aside
+    except ValueError as exc:
+        raise SourceError(f"{path}: {exc}") from None
+    if app is not None:
+        logger.info("%s: a %s export; its columns are kept for the batch", path.name, app.app)
+        table = link_photos(app.frame, path.parent)
     columns = [str(c) for c in table.columns]
-    table.columns = columns
     problems: list[ValidationProblem] = []
     pair = _coordinate_columns(columns, x, y, path)
     if pair is None:
@@ -350,7 +378,7 @@ def _table_source(
     frame = gpd.GeoDataFrame(table, geometry=geometry_name, crs=crs or "EPSG:4326")
     if frame.crs != "EPSG:4326":
         frame = frame.to_crs("EPSG:4326")
-    return _Source(path, frame, problems, consumed, encoding=encoding)
+    return _Source(path, frame, problems, consumed, encoding=encoding, app=app)
 
 
 def _flat(geometry: np.ndarray, name: str) -> np.ndarray:
@@ -492,7 +520,8 @@ def _vector_source(
     frame = frame.set_geometry(_flat(frame.geometry.values, path.name), crs=frame.crs)
     frame = _apply_crs(path, frame, crs)
     logger.info("%s: read layer %r (%s, %d features)", path.name, name, driver, len(frame))
-    return _Source(path, frame, problems, [], encoding=encoding, vector=True)
+    app = qfield_meta(path)
+    return _Source(path, frame, problems, [], encoding=encoding, vector=True, app=app)
 
 
 def _read_vector_text(
