@@ -26,6 +26,8 @@ from geoasset.store import Batch, create_inventory, open_inventory
 
 LAYERS = Path(__file__).parent.parent / "layers"
 TARIFFS = LAYERS / "tariffs_example.csv"
+# one process runs them all, so the module's cluster starts once; each takes seconds
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask_cluster")]
 ASSESSMENT_LAYERS = ("assessment_items", "assessment_totals", "assessment_not_billable")
 
 

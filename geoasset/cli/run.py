@@ -86,7 +86,10 @@ def run(
     if workers is not None and scheduler is not None:
         raise click.UsageError("give --workers or --scheduler, not both")
     parts = (lambda done, total: progress("assess", done, total)) if tariffs else None
-    with engine(workers=workers, scheduler=scheduler, progress=parts) as assess_engine:
+    on = bool(tariffs)  # the cluster only computes the assessment
+    with engine(
+        workers=workers if on else None, scheduler=scheduler if on else None, progress=parts
+    ) as assess_engine:
         summary = run_pipeline(
             source_dir,
             out_dir,
