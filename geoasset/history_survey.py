@@ -88,13 +88,19 @@ def file_record(path: str | os.PathLike) -> dict[str, object]:
     '2d711642b726'
     """
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    folder = Path(path)
+    # a folder (a partitioned GeoParquet dataset): its files' names and bytes, in order
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else [folder]
+    for file in files:
+        if file != folder:
+            digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
+        with open(file, "rb") as handle:
+            for block in iter(lambda handle=handle: handle.read(1 << 20), b""):
+                digest.update(block)
     return {
-        "file": Path(path).name,
+        "file": folder.name,
         "sha256": digest.hexdigest(),
-        "bytes": Path(path).stat().st_size,
+        "bytes": sum(f.stat().st_size for f in files),
     }
 
 
