@@ -175,3 +175,24 @@ def test_a_killed_worker_fails_the_run_and_leaves_the_inventory(client, kupang_s
     after = {p.name: _sha(p) for p in out.iterdir() if p.is_file()}
     assert after == before  # the inventory and every report are as they were
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+
+
+def test_assess_command_on_the_cluster_with_permits(client, kupang_session, tmp_path):
+    """``geoasset assess --scheduler``: the same layers, summary and payment statuses."""
+    single, parted = tmp_path / "single.gpkg", tmp_path / "parted.gpkg"
+    shutil.copy(kupang_session.inventory, single)
+    shutil.copy(kupang_session.inventory, parted)
+    args = ["--tariffs", str(TARIFFS), "--year", "2026"]
+    args += ["--permits", str(LAYERS / "permits_example.csv")]
+    runner = CliRunner()
+    one = runner.invoke(cli, ["assess", str(single), *args])
+    two = runner.invoke(
+        cli, ["assess", str(parted), *args, "--scheduler", client.scheduler.address]
+    )
+    assert one.exit_code == two.exit_code == 0, two.output
+    _same_layers(single, parted)
+    statuses = open_inventory(parted).read("assessment_items")["payment_status"]
+    assert statuses.nunique() > 1  # paid, unpaid, no_permit: the permits were used
+    assert one.stdout == two.stdout  # the corridor-by-corridor totals as printed
+    both = runner.invoke(cli, ["assess", str(parted), *args, "--workers", "2", "--scheduler", "x"])
+    assert both.exit_code == 2 and "not both" in both.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from geoasset.cli.options import crs_option, lang_option
+from geoasset.cli.options import check_cluster_options, cluster_options, crs_option, lang_option
 
 
 @click.command(short_help="Build the inventory and every output from a folder of field files.")
@@ -31,16 +31,7 @@ from geoasset.cli.options import crs_option, lang_option
 @crs_option("Metric CRS for lengths and areas [default: UTM zone of the data].")
 @lang_option
 @click.option("--overwrite", is_flag=True, help="Replace OUT_DIR/inventory.gpkg if it exists.")
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 512),
-    help="Assess part by part on a local Dask cluster of this many worker processes.",
-)
-@click.option(
-    "--scheduler",
-    metavar="ADDRESS",
-    help="Assess part by part on the running Dask cluster at ADDRESS (tcp://host:8786).",
-)
+@cluster_options
 @click.pass_context
 def run(
     ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwrite, workers, scheduler
@@ -83,8 +74,7 @@ def run(
     from geoasset.distributed import engine
     from geoasset.pipeline import run_pipeline
 
-    if workers is not None and scheduler is not None:
-        raise click.UsageError("give --workers or --scheduler, not both")
+    check_cluster_options(workers, scheduler)
     parts = (lambda done, total: progress("assess", done, total)) if tariffs else None
     on = bool(tariffs)  # the cluster only computes the assessment
     with engine(
