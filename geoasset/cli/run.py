@@ -77,21 +77,25 @@ def run(
     check_cluster_options(workers, scheduler)
     parts = (lambda done, total: progress("assess", done, total)) if tariffs else None
     on = bool(tariffs)  # the cluster only computes the assessment
-    with engine(
-        workers=workers if on else None, scheduler=scheduler if on else None, progress=parts
-    ) as assess_engine:
-        summary = run_pipeline(
-            source_dir,
-            out_dir,
-            tariffs=tariffs,
-            year=year,
-            lang=lang,
-            overwrite=overwrite,
-            split_every=split_every,
-            crs=crs,
-            progress=progress,
-            engine=assess_engine,
-        )
+    try:
+        with engine(
+            workers=workers if on else None, scheduler=scheduler if on else None, progress=parts
+        ) as assess_engine:
+            summary = run_pipeline(
+                source_dir,
+                out_dir,
+                tariffs=tariffs,
+                year=year,
+                lang=lang,
+                overwrite=overwrite,
+                split_every=split_every,
+                crs=crs,
+                progress=progress,
+                engine=assess_engine,
+            )
+    finally:  # an error message starts on a line of its own
+        for bar in bars.values():
+            bar.close()
     for line in summary.lines(lang):
         click.echo(line)
     if summary.invalid_rows:
