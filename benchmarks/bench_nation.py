@@ -22,7 +22,7 @@ this process (the sample) with the whole network's time estimated from it.
 
 Usage::
 
-    python benchmarks/bench_nation.py                                 # 507,904 links, 10.2 M poles
+    python benchmarks/bench_nation.py                                 # 501,952 links, 10,000,078 poles
     python benchmarks/bench_nation.py --links 20000 --poles 200000    # a quick run
 """
 
@@ -84,7 +84,7 @@ def tile_frames(tile: int, columns: int, poles_per_link: float, seed: int):
         geometry=lines,
         crs=METRIC,
     )
-    count = int(round(poles_per_link * n))
+    count = math.ceil(poles_per_link * n)
     road = rng.integers(0, n, count)
     along = rng.uniform(1.0, SPACING - 1.0, count)
     start, stop = ends[road, :2], ends[road, 2:]
