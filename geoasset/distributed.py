@@ -118,7 +118,7 @@ def run_parts(
     number = {f.key: i for i, f in enumerate(futures)}
     results: list = [None] * total
     try:
-        for done, future in enumerate(as_completed(futures), start=1):
+        for done, future in enumerate(as_completed(futures, loop=client.loop), start=1):
             results[number[future.key]] = future.result()
             report(done, total)
     except (KilledWorker, FutureCancelledError) as exc:

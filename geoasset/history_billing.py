@@ -168,11 +168,13 @@ def assess_over_time(frames: dict[str, gpd.GeoDataFrame], ends: dict[str, pd.Ser
     ground day where it ends inside the period (see the module docstring).
 
     ``options`` are those of ``assess`` (``corridors``, ``tariffs``, ``year`` or
-    ``period_from``/``period_to``, ...).
+    ``period_from``/``period_to``, ...); ``engine`` computes in place of ``assess``
+    (:func:`geoasset.distributed.engine`).
     """
     from geoasset.assessment import assess, billing_period
     from geoasset.assessment_result import Assessment
 
+    compute = options.pop("engine", None) or assess
     year = options.pop("year", None)
     first, last = billing_period(
         year, options.pop("period_from", None), options.pop("period_to", None)
@@ -186,7 +188,7 @@ def assess_over_time(frames: dict[str, gpd.GeoDataFrame], ends: dict[str, pd.Ser
         )
     days = sorted({e for c in cut.values() for e in c if e})
     whole = {layer: frame[cut[layer] == ""] for layer, frame in frames.items()}
-    main = assess(
+    main = compute(
         **{layer: whole.get(layer) for layer in BILLED_LAYERS},
         year=year,
         period_from=None if year is not None else first,
@@ -201,7 +203,7 @@ def assess_over_time(frames: dict[str, gpd.GeoDataFrame], ends: dict[str, pd.Ser
             continue
         subset = {layer: frame[cut[layer] == day] for layer, frame in frames.items()}
         parts.append(
-            assess(
+            compute(
                 **{layer: subset.get(layer) for layer in BILLED_LAYERS},
                 period_from=first,
                 period_to=day,

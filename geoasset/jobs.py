@@ -242,6 +242,7 @@ def assess(
     started: Callable[[int, int], None] | None = None,
     as_of=None,
     recorded: bool = False,
+    engine: Callable[..., Assessment] | None = None,
 ) -> AssessmentJob:
     """Assess the retribution of the inventory's poles, utility lines and areas and store it
     (layers ``assessment_items``, ``assessment_totals``, ``assessment_not_billable``),
@@ -255,7 +256,9 @@ def assess(
     with the number of assets and of corridors once they are read. Assets are those
     standing in the period by the asset history, each billed to its last day there;
     ``as_of`` (``recorded``) bills what the inventory knew then
-    (:mod:`geoasset.history_billing`).
+    (:mod:`geoasset.history_billing`). ``engine`` computes each assessment in place of
+    :func:`geoasset.assessment.assess`, with the same keywords and result
+    (:func:`geoasset.distributed.engine`: part by part on a Dask cluster).
     """
     from geoasset.assessment import billing_period
     from geoasset.history_billing import assess_over_time, billing_frames
@@ -287,6 +290,7 @@ def assess(
     result = assess_over_time(
         frames,
         ends,
+        engine=engine,
         corridors=corridors,
         tariffs=schedule,
         year=year,

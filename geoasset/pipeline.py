@@ -176,6 +176,7 @@ def run_pipeline(
     split_every: float | None = None,
     crs=None,
     progress: Callable[[str, int, int], None] | None = None,
+    engine: Callable | None = None,
 ) -> RunSummary:
     """Build an inventory from ``source_dir`` and produce every output in ``out_dir``.
 
@@ -192,6 +193,9 @@ def run_pipeline(
         Billing year (default: the current year).
     progress
         Called as ``progress(stage, done, total)``; the CLI draws bars with it.
+    engine
+        Computes the assessment in place of :func:`geoasset.assessment.assess`
+        (:func:`geoasset.distributed.engine`: part by part on a Dask cluster).
     """
     from geoasset.tariffs import load_tariffs
 
@@ -205,7 +209,7 @@ def run_pipeline(
     out.mkdir(parents=True, exist_ok=True)
     summary = RunSummary(inventory=out / "inventory.gpkg", year=year)
     with _staging_folder(out) as stage:
-        _run_stages(stage, sources, schedule, summary, lang, split_every, crs, report)
+        _run_stages(stage, sources, schedule, summary, lang, split_every, crs, report, engine)
         _move_outputs(stage, out, planned)
         summary.outputs = {
             name: out / Path(path).relative_to(stage) for name, path in summary.outputs.items()
@@ -262,7 +266,9 @@ def _replace_folder(staged: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _run_stages(stage, sources, schedule, summary, lang, split_every, crs, report) -> None:
+def _run_stages(
+    stage, sources, schedule, summary, lang, split_every, crs, report, engine=None
+) -> None:
     """Every stage of :func:`run_pipeline`: the jobs of :mod:`geoasset.jobs`, writing into
     the folder ``stage``."""
     from geoasset import jobs
@@ -305,7 +311,7 @@ def _run_stages(stage, sources, schedule, summary, lang, split_every, crs, repor
     if schedule is not None:
         xlsx = out / f"retribution_{summary.year}.xlsx"
         assessed = jobs.assess(
-            inv, tariffs=schedule, year=summary.year, crs=crs, xlsx=xlsx, lang=lang
+            inv, tariffs=schedule, year=summary.year, crs=crs, xlsx=xlsx, lang=lang, engine=engine
         )
         summary.total_rp = int(assessed.assessment.grand_total)
         summary.billable_assets = int(assessed.assessment.items["asset_id"].nunique())

@@ -105,6 +105,7 @@ def test_margin_and_bad_sizes():
         hilbert_ranges([Point(0, 0)], parts=0)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=12,
     deadline=None,

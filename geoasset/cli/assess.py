@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from geoasset.cli.options import existing_inventory_arg, lang_option, metric_crs_option
+from geoasset.cli.options import (
+    check_cluster_options,
+    cluster_options,
+    existing_inventory_arg,
+    lang_option,
+    metric_crs_option,
+)
 
 
 def _date(ctx: click.Context, param: click.Parameter, value):
@@ -96,6 +102,7 @@ def _xlsx(ctx: click.Context, param: click.Parameter, value):
 @metric_crs_option(
     "Metric CRS for lengths and distances, e.g. EPSG:32751 (default: the corridors' metric_crs)."
 )
+@cluster_options
 def assess(
     inventory: str,
     tariffs_path: str,
@@ -111,6 +118,8 @@ def assess(
     rows: int,
     lang: str,
     crs,
+    workers: int | None,
+    scheduler: str | None,
 ) -> None:
     """Assess the retribution owed for poles, utility lines and areas standing in the
     right-of-way corridors of INVENTORY.gpkg, for a calendar year (--year) or a
@@ -139,6 +148,7 @@ def assess(
         raise click.BadParameter(f"{date_to} is before --from {date_from}", param_hint="--to")
     if recorded and as_of is None:
         raise click.UsageError("--recorded needs --as-of DATE")
+    check_cluster_options(workers, scheduler)
 
     from geoasset.i18n import t
     from geoasset.jobs import assess as assess_inventory
@@ -148,22 +158,26 @@ def assess(
         message = t("sum_assessing", lang).format(assets=f"{assets:,}", corridors=f"{corridors:,}")
         click.echo(message, err=True)
 
-    job = assess_inventory(
-        inventory,
-        tariffs=tariffs_path,
-        year=year,
-        period_from=date_from,
-        period_to=date_to,
-        permits=permits_path,
-        crs=crs,
-        xlsx=xlsx,
-        csv_dir=csv_dir,
-        lang=lang,
-        overwrite=overwrite,
-        started=announce,
-        as_of=as_of,
-        recorded=recorded,
-    )
+    from geoasset.distributed import engine
+
+    with engine(workers=workers, scheduler=scheduler) as on_cluster:
+        job = assess_inventory(
+            inventory,
+            tariffs=tariffs_path,
+            year=year,
+            period_from=date_from,
+            period_to=date_to,
+            permits=permits_path,
+            crs=crs,
+            xlsx=xlsx,
+            csv_dir=csv_dir,
+            lang=lang,
+            overwrite=overwrite,
+            started=announce,
+            as_of=as_of,
+            recorded=recorded,
+            engine=on_cluster,
+        )
     click.echo(format_summary(job.assessment, limit=rows or None, lang=lang))
     layers = "assessment_items, assessment_totals, assessment_not_billable"
     click.echo(t("sum_wrote_layers", lang).format(layers=layers, path=inventory), err=True)

@@ -73,3 +73,24 @@ billing_lang_option = click.option(
     show_envvar=True,
     help="Language of the statements and messages (Bahasa Indonesia or English).",
 )
+
+
+def cluster_options(command):
+    """``--workers N`` / ``--scheduler ADDRESS``: compute the assessment part by part on a
+    Dask cluster (:func:`geoasset.distributed.engine`); neither: in this process."""
+    command = click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Assess part by part on the running Dask cluster at ADDRESS (tcp://host:8786).",
+    )(command)
+    return click.option(
+        "--workers",
+        type=click.IntRange(1, 512),
+        help="Assess part by part on a local Dask cluster of this many worker processes.",
+    )(command)
+
+
+def check_cluster_options(workers: int | None, scheduler: str | None) -> None:
+    """Refuse ``--workers`` together with ``--scheduler``."""
+    if workers is not None and scheduler is not None:
+        raise click.UsageError("give --workers or --scheduler, not both")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from geoasset.cli.options import crs_option, lang_option
+from geoasset.cli.options import check_cluster_options, cluster_options, crs_option, lang_option
 
 
 @click.command(short_help="Build the inventory and every output from a folder of field files.")
@@ -31,16 +31,24 @@ from geoasset.cli.options import crs_option, lang_option
 @crs_option("Metric CRS for lengths and areas [default: UTM zone of the data].")
 @lang_option
 @click.option("--overwrite", is_flag=True, help="Replace OUT_DIR/inventory.gpkg if it exists.")
+@cluster_options
 @click.pass_context
-def run(ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwrite) -> None:
+def run(
+    ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwrite, workers, scheduler
+) -> None:
     """Import every layer file in SOURCE_DIR (roads.geojson, poles.csv, ...), build the
     right-of-way corridors and chainage, run the QA rules, assess retribution with the
     tariff schedule, and write OUT_DIR/inventory.gpkg, the XLSX reports and the field
     maps. Progress goes to stderr; the final summary to stdout.
 
+    With --workers N (or --scheduler ADDRESS) the assessment runs part by part on a
+    Dask cluster, with the same line items and totals; a worker that dies fails the run
+    (exit status 1) and OUT_DIR is left as it was.
+
     \b
     Example:
       geoasset run layers/kupang -o out --tariffs layers/tariffs_example.csv --year 2026
+      geoasset run layers/kupang -o out --tariffs layers/tariffs_example.csv --workers 2
     """
     from tqdm import tqdm
 
@@ -57,24 +65,37 @@ def run(ctx, source_dir, out_dir, tariffs, year, split_every, crs, lang, overwri
             label = t(f"stage_{stage}", lang)
             unit = t("stage_step", lang)
             bar = bars[stage] = tqdm(total=total, desc=f"{label:<10}", unit=unit, leave=True)
+        bar.total = max(total, 1)
         bar.n = done
         bar.refresh()
         if done >= total:
             bar.close()
 
+    from geoasset.distributed import engine
     from geoasset.pipeline import run_pipeline
 
-    summary = run_pipeline(
-        source_dir,
-        out_dir,
-        tariffs=tariffs,
-        year=year,
-        lang=lang,
-        overwrite=overwrite,
-        split_every=split_every,
-        crs=crs,
-        progress=progress,
-    )
+    check_cluster_options(workers, scheduler)
+    parts = (lambda done, total: progress("assess", done, total)) if tariffs else None
+    on = bool(tariffs)  # the cluster only computes the assessment
+    try:
+        with engine(
+            workers=workers if on else None, scheduler=scheduler if on else None, progress=parts
+        ) as assess_engine:
+            summary = run_pipeline(
+                source_dir,
+                out_dir,
+                tariffs=tariffs,
+                year=year,
+                lang=lang,
+                overwrite=overwrite,
+                split_every=split_every,
+                crs=crs,
+                progress=progress,
+                engine=assess_engine,
+            )
+    finally:  # an error message starts on a line of its own
+        for bar in bars.values():
+            bar.close()
     for line in summary.lines(lang):
         click.echo(line)
     if summary.invalid_rows:
