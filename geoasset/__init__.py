@@ -62,6 +62,10 @@ _EXPORTS = {
     "survey_form": "survey_form",
     "write_survey_form": "survey_form",
     "survey_table": "survey_apps",
+    "survey_update": "history_survey",
+    "read_as_of": "history_read",
+    "asset_history": "history_read",
+    "diff_inventory": "history_diff",
     "bundled_layers": "samples",
     "metric_crs": "crs",
     "parse_crs": "crs",
@@ -83,7 +87,7 @@ _EXPORTS = {
     "open_inventory": "store",
     "inventory_info": "summary",
     "assign_ids": "validate",
-    "validate_inventory": "validate",
+    "validate_inventory": "jobs",
     "validate_layer": "validate",
 }
 

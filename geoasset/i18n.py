@@ -527,7 +527,6 @@ TERMS: dict[str, tuple[str, str]] = {
     "map_snap": ("Snap measure points to assets", "Tempelkan titik ukur ke aset"),
     "map_id_labels": ("Asset ids", "ID aset"),
     "map_photo_in_map": ("Photo in the corridor map", "Foto di peta koridor"),
-    "map_background_credit": ("Boundaries", "Batas wilayah"),
 }
 
 

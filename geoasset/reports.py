@@ -23,7 +23,7 @@ import csv
 import io
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -121,8 +121,11 @@ def _items_table(assessment: Assessment, *, wkt: bool) -> pd.DataFrame:
     if len(geoms):
         lon, lat = _representative_xy(geoms)
         table["lon"], table["lat"] = np.round(lon, 7), np.round(lat, 7)
-        if wkt:
-            table["wkt"] = shapely.to_wkt(geoms, rounding_precision=7, trim=True)
+        if wkt:  # straight into Arrow: pandas would check a million strings one by one
+            text = pa.array(
+                shapely.to_wkt(geoms, rounding_precision=7, trim=True), pa.large_string()
+            )
+            table["wkt"] = pd.array(text, dtype="str")
     else:
         table["lon"], table["lat"] = [], []
         if wkt:
@@ -175,17 +178,22 @@ def _totals(assessment: Assessment, by: str) -> pd.DataFrame:
     return table
 
 
-def _tables(assessment: Assessment, *, wkt: bool) -> dict[str, pd.DataFrame]:
+def _table_makers(assessment: Assessment, *, wkt: bool) -> dict[str, Callable[[], pd.DataFrame]]:
+    """How to build each table of :func:`_tables`, to build them one at a time."""
     return {
-        "line_items": _items_table(assessment, wkt=wkt),
-        "totals_corridor": _totals(assessment, "corridor_id"),
-        "totals_owner": _totals(assessment, "owner"),
-        "totals_road": _totals(assessment, "road_id"),
-        "totals_kabupaten": _totals(assessment, "kabupaten"),
-        "not_billable": _not_billable_table(assessment),
-        "tariffs_used": _tariffs_table(assessment),
-        "parameters": _parameters_table(assessment),
+        "line_items": lambda: _items_table(assessment, wkt=wkt),
+        "totals_corridor": lambda: _totals(assessment, "corridor_id"),
+        "totals_owner": lambda: _totals(assessment, "owner"),
+        "totals_road": lambda: _totals(assessment, "road_id"),
+        "totals_kabupaten": lambda: _totals(assessment, "kabupaten"),
+        "not_billable": lambda: _not_billable_table(assessment),
+        "tariffs_used": lambda: _tariffs_table(assessment),
+        "parameters": lambda: _parameters_table(assessment),
     }
+
+
+def _tables(assessment: Assessment, *, wkt: bool) -> dict[str, pd.DataFrame]:
+    return {name: make() for name, make in _table_makers(assessment, wkt=wkt).items()}
 
 
 def _write_csv_file(frame: pd.DataFrame, path: Path) -> None:
@@ -281,23 +289,26 @@ def _repetitive(values: pa.Array) -> bool:
 
 
 def _neutralised(values: pa.Array) -> pa.Array:
-    """:func:`neutralise` on an Arrow text array."""
+    """:func:`neutralise` on an Arrow text array (only the risky values are rebuilt)."""
     first = pc.utf8_slice_codeunits(pc.utf8_ltrim(values, " "), 0, 1)
-    risky = pc.is_in(first, value_set=pa.array(FORMULA_TRIGGERS, type=pa.large_string()))
-    return pc.if_else(risky, pc.binary_join_element_wise(_utf8("'"), values, _utf8("")), values)
+    risky = pc.fill_null(
+        pc.is_in(first, value_set=pa.array(FORMULA_TRIGGERS, type=pa.large_string())), False
+    )
+    if not pc.any(risky).as_py():
+        return values
+    quoted = pc.binary_join_element_wise(_utf8("'"), values.filter(risky), _utf8(""))
+    return pc.replace_with_mask(values, risky, quoted)
 
 
 def _quoted(values: pa.Array) -> pa.Array:
-    """CSV fields: a value holding a comma, quote, CR or LF quoted, its quotes doubled."""
-    needs = pc.match_substring_regex(values, '[,"\r\n]')
+    """CSV fields: a value holding a comma, quote, CR or LF quoted, its quotes doubled
+    (only those values are rebuilt)."""
+    needs = pc.fill_null(pc.match_substring_regex(values, '[,"\r\n]'), False)
     if not pc.any(needs).as_py():
         return values
-    if pc.any(pc.match_substring(values, '"')).as_py():
-        values_escaped = pc.replace_substring(values, '"', '""')
-    else:
-        values_escaped = values
-    quoted = pc.binary_join_element_wise(_utf8('"'), values_escaped, _utf8('"'), _utf8(""))
-    return pc.if_else(needs, quoted, values)
+    chosen = pc.replace_substring(values.filter(needs), '"', '""')
+    quoted = pc.binary_join_element_wise(_utf8('"'), chosen, _utf8('"'), _utf8(""))
+    return pc.replace_with_mask(values, needs, quoted)
 
 
 def _float_text(values: np.ndarray) -> pa.Array:
@@ -310,16 +321,20 @@ def _float_text(values: np.ndarray) -> pa.Array:
     missing = np.isnan(values)
     finite = np.isfinite(values)
     text = pc.cast(pa.array(values, from_pandas=True), pa.large_string())
-    whole = pa.array(finite & (values == np.trunc(values)))
-    text = pc.if_else(whole, pc.binary_join_element_wise(text, _utf8(".0"), _utf8("")), text)
     magnitude = np.abs(values)
     python = ~missing & (~finite | ((magnitude < 1e-4) & (values != 0)) | (magnitude >= 1e16))
     python |= pc.fill_null(pc.match_substring(text, "e"), False).to_numpy(zero_copy_only=False)
+    whole = finite & (values == np.trunc(values)) & ~python
+    if whole.all():
+        text = pc.binary_join_element_wise(text, _utf8(".0"), _utf8(""))
+    elif whole.any():  # only those values are rebuilt
+        mask = pa.array(whole)
+        text = pc.replace_with_mask(
+            text, mask, pc.binary_join_element_wise(text.filter(mask), _utf8(".0"), _utf8(""))
+        )
     if python.any():
-        positions = np.flatnonzero(python)
-        words = text.to_numpy(zero_copy_only=False).astype(object)
-        words[positions] = [repr(v) for v in values[positions].tolist()]
-        text = pa.array(words, type=pa.large_string())
+        words = [repr(v) for v in values[python].tolist()]
+        text = pc.replace_with_mask(text, pa.array(python), pa.array(words, pa.large_string()))
     return pc.fill_null(text, _utf8(""))
 
 
@@ -491,9 +506,9 @@ def write_tables_xlsx(
 
 # -- everything at once ------------------------------------------------------------------------
 def _stage_csvs(stage: StagedFiles, assessment: Assessment, directory: Path) -> None:
-    tables = _tables(assessment, wkt=True)
-    for name in CSV_FILES:
-        _write_csv_file(tables[name.removesuffix(".csv")], stage.path(directory / name))
+    makers = _table_makers(assessment, wkt=True)
+    for name in CSV_FILES:  # one table at a time: the largest is freed before the next
+        _write_csv_file(makers[name.removesuffix(".csv")](), stage.path(directory / name))
 
 
 @cycle_collector_paused()
@@ -543,45 +558,13 @@ def write_reports(
                 lang if lang == "id" else None,
             )
             written.append(target)
-        if csv_dir is not None and inventory is not None:
-            _stage_csvs_while_storing(stage, assessment, Path(csv_dir), inventory, source)
-        elif csv_dir is not None:
-            _stage_csvs(stage, assessment, Path(csv_dir))
-        elif inventory is not None:
-            write_assessment(inventory, assessment, source=source)
         if csv_dir is not None:
+            _stage_csvs(stage, assessment, Path(csv_dir))
             written.extend(Path(csv_dir) / name for name in CSV_FILES)
+        if inventory is not None:
+            write_assessment(inventory, assessment, source=source)
         stage.commit()
     return written
-
-
-class _CsvFailed(Exception):
-    """The CSV files could not be written: the inventory write is abandoned."""
-
-
-def _stage_csvs_while_storing(
-    stage: StagedFiles, assessment: Assessment, directory: Path, inventory, source: str
-) -> None:
-    """Stage the CSV files in a second thread while the inventory layers are staged;
-    the layers replace the stored ones only once every CSV file is written.
-
-    Both are mostly work outside Python's lock (Arrow building the CSV text, GDAL
-    writing the GeoPackage), so on two cores they take about as long as the slower one.
-    A failure of either leaves the inventory unchanged and no file in place.
-    """
-    assessment.totals_table()  # the totals both need, computed once, before the threads
-    with ThreadPoolExecutor(1) as pool:
-        csvs = pool.submit(_stage_csvs, stage, assessment, directory)
-
-        def csvs_written() -> None:
-            if csvs.exception() is not None:
-                raise _CsvFailed
-
-        try:
-            write_assessment(inventory, assessment, source=source, before_swap=csvs_written)
-        except _CsvFailed:
-            raise csvs.exception() from None
-        csvs.result()
 
 
 # -- terminal ----------------------------------------------------------------------------
