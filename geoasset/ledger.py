@@ -81,6 +81,9 @@ LEDGER_COLUMNS = (
     "billed_to",
     "days",
     "amount_rp",
+    "payment_status",
+    "paid_rp",
+    "unpaid_rp",
     "issued_on",
     "due_on",
 )
@@ -325,7 +328,9 @@ def stored_ledger(inventory) -> pd.DataFrame | None:
 
 
 def ledger_rows(items: pd.DataFrame, statements, *, year: int) -> pd.DataFrame:
-    """This year's line items as ledger rows, each with its statement's number and dates."""
+    """This year's line items as ledger rows, each with its statement's number and dates
+    and what was paid of it when the statement was made (the arrears of later years are
+    settled again against the payments as they are then)."""
     number, issued, due = {}, {}, {}
     for statement in statements:
         for name in statement.names_as_written:
@@ -338,8 +343,11 @@ def ledger_rows(items: pd.DataFrame, statements, *, year: int) -> pd.DataFrame:
     rows["number"] = owner.map(number)
     rows["issued_on"] = owner.map(issued)
     rows["due_on"] = owner.map(due)
-    for column in ("owner", "asset_id", "layer", "kind", "corridor_id", "sta", "permit_no", "unit"):
+    text = ("owner", "asset_id", "layer", "kind", "corridor_id", "sta", "permit_no", "unit")
+    for column in (*text, "payment_status"):
         rows[column] = rows[column].astype(object).where(rows[column].notna(), "").astype(str)
+    for column in ("paid_rp", "unpaid_rp"):  # as settled when the statement was made
+        rows[column] = pd.to_numeric(rows[column], errors="coerce").fillna(0).astype("int64")
     for column in ("billed_from", "billed_to"):
         rows[column] = rows[column].astype(str).str[:10]
     return rows

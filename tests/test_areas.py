@@ -74,3 +74,17 @@ def test_area_appears_on_its_owners_statement(assessed_with_areas, tmp_path):
     assert "AREA-0001" in pdf_text(pln)
     kiosk = next(tmp_path.glob("*Koperasi-Kios-Oesapa*.pdf"))
     assert "AREA-0002" in pdf_text(kiosk)
+
+
+def test_run_bills_an_areas_file_of_the_source_folder(tmp_path):
+    from geoasset.pipeline import run_pipeline
+
+    source = tmp_path / "source"
+    shutil.copytree(LAYERS / "kupang", source)
+    shutil.copy(AREAS, source / "areas.geojson")
+    summary = run_pipeline(source, tmp_path / "out", tariffs=TARIFFS, year=2026)
+    assert summary.imported["areas"] == 4
+    items = pd.DataFrame(open_inventory(summary.inventory).read("assessment_items"))
+    areas = items[items["layer"] == "areas"]
+    assert len(areas) == 4 and set(areas["unit"]) == {"per_m2_year"}
+    assert summary.total_rp == 851_357_218 + int(areas["amount_rp"].sum())
