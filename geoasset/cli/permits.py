@@ -55,7 +55,9 @@ def permits(inventory, file, append, overwrite, lang):
     from geoasset.permits import import_permits
     from geoasset.store import open_inventory
 
-    table = import_permits(open_inventory(inventory), file, mode=_mode(append, overwrite, "create"))
+    table = import_permits(
+        open_inventory(inventory), file, mode=_mode(append, overwrite, "create")
+    )
     _report("permits", len(table), inventory, file, lang)
 
 
