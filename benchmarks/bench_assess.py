@@ -359,8 +359,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     args.poles = args.poles or 1_000_000
 
+    from bench_line_items import fresh
+
     from geoasset.assessment import assess
-    from geoasset.reports import write_assessment, write_csvs, write_xlsx
+    from geoasset.reports import write_assessment, write_csvs, write_reports, write_xlsx
     from geoasset.store import Batch, create_inventory
 
     started = time.perf_counter()
@@ -429,14 +431,19 @@ def main(argv: list[str] | None = None) -> None:
                 f"read inputs from the GeoPackage          {time.perf_counter() - started:7.2f} s"
             )
             started = time.perf_counter()
-            write_assessment(inventory, result)
+            write_assessment(inventory, fresh(result))
             layers_s = time.perf_counter() - started
             print(f"write assessment layers (GeoPackage)     {layers_s:7.2f} s")
             started = time.perf_counter()
-            write_csvs(result, Path(folder) / "csv")
+            write_csvs(fresh(result), Path(folder) / "csv")
             csvs_s = time.perf_counter() - started
             print(f"write CSVs                               {csvs_s:7.2f} s")
             print(f"  layers + CSVs ({len(result.items):,} line items)  {layers_s + csvs_s:7.2f} s")
+            started = time.perf_counter()
+            write_reports(fresh(result), inventory=inventory, csv_dir=Path(folder) / "reports")
+            print(
+                f"write_reports (layers + CSVs)            {time.perf_counter() - started:7.2f} s"
+            )
             if args.xlsx:
                 started = time.perf_counter()
                 write_xlsx(result, Path(folder) / "report.xlsx")

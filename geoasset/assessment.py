@@ -46,11 +46,15 @@ each corridor once). Lines: the spans wholly inside one corridor
 crossing a corridor boundary are intersected. Assets outside every corridor: the nearest
 corridor is searched on small pieces of the corridors' boundaries with a radius growing
 from 20 m to ``search_distance_m``, never over every corridor in reach. Large GEOS calls
-run in two threads.
+run in two threads. The rows are checked against their layer specification by a vectorised screen;
+only the rows it cannot clear go through ``validate_layer``
+(:mod:`geoasset.assessment_rows`).
 
 The work is split by concern: :mod:`geoasset.assessment_inputs` (corridors and asset
-layers as arrays, rows failing their specification set apart),
-:mod:`geoasset.assessment_placement` (which corridor holds what, the nearest corridor),
+layers as arrays),
+:mod:`geoasset.assessment_rows` (the rows that may be billed),
+:mod:`geoasset.assessment_placement` (which corridor holds what),
+:mod:`geoasset.assessment_nearest` (the nearest corridor of assets outside),
 :mod:`geoasset.assessment_billing` (period, tariff rows, days, exact amounts, payment
 status), :mod:`geoasset.assessment_items` (the line items and not-billable tables) and
 :mod:`geoasset.assessment_result` (:class:`Assessment`, its columns and totals). This
@@ -371,9 +375,7 @@ def assess(
 
 
 @cycle_collector_paused()
-def write_assessment(
-    inventory, assessment: Assessment, *, source: str = "", before_swap=None
-) -> None:
+def write_assessment(inventory, assessment: Assessment, *, source: str = "") -> None:
     """Store an assessment in the inventory, in one atomic write.
 
     Layers: ``assessment_items`` (line items, with geometry), ``assessment_totals``
@@ -381,8 +383,6 @@ def write_assessment(
     amount_rp, paid_rp, unpaid_rp, no_permit_rp, arrears_rp) and
     ``assessment_not_billable`` (with geometry). Earlier assessment layers are replaced;
     the batch is recorded in the inventory's history as command ``assess``.
-    ``before_swap`` is called once the layers are staged, before they replace the
-    stored ones (:meth:`geoasset.store.Inventory.write`).
     """
     from geoasset.store import Batch
 
@@ -394,5 +394,4 @@ def write_assessment(
         },
         batch=Batch(command="assess", source=source),
         mode="replace",
-        before_swap=before_swap,
     )

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -64,6 +65,9 @@ class _Corridors:
     status_values: list
     class_code: np.ndarray
     class_values: list
+    #: the layer's shapes, their tree and the boundary pieces of the nearest-corridor
+    #: search, kept with the layer (:func:`_layer_cache`)
+    cache: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -101,7 +105,8 @@ def _prepare_corridors(corridors: gpd.GeoDataFrame) -> _Corridors:
     order = ids.argsort(kind="stable").to_numpy()
     rank = np.empty(n, dtype="int64")
     rank[order] = np.arange(n)
-    geoms = corridors.geometry.values.to_numpy()
+    cache = _layer_cache(corridors)
+    geoms = cache["geoms"]
     text = {
         c: _text(corridors[c], n) for c in ("road_id", "kabupaten", "road_status", "road_class")
     }
@@ -129,13 +134,32 @@ def _prepare_corridors(corridors: gpd.GeoDataFrame) -> _Corridors:
         rank=rank,
         order=order,
         geoms=geoms,
-        tree=shapely.STRtree(geoms),
+        tree=cache["tree"],
         text=text,
         status_code=status_code.astype("int64") + 1,
         status_values=[None, *status_values],
         class_code=class_code.astype("int64") + 1,
         class_values=[None, *class_values],
+        cache=cache,
     )
+
+
+#: What the assessment derives from a corridors layer's shapes alone, kept as long as the
+#: layer's spatial index (geopandas drops the index when a geometry changes): a second
+#: assessment against the same corridors (a what-if on the tariffs) reuses it.
+_LAYER_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _layer_cache(corridors: gpd.GeoDataFrame) -> dict:
+    """The shapes of ``corridors`` and their tree (``geoms``, ``tree``), kept with the
+    layer's spatial index; the nearest-corridor search adds its boundary pieces."""
+    index = corridors.sindex
+    cache = _LAYER_CACHE.get(index)
+    if cache is None:
+        geoms = corridors.geometry.values.to_numpy()
+        cache = {"geoms": geoms, "tree": shapely.STRtree(geoms)}
+        _LAYER_CACHE[index] = cache
+    return cache
 
 
 def _string_rank(values: np.ndarray) -> np.ndarray:

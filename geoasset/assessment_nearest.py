@@ -19,6 +19,13 @@ _PIECE_MIN_VERTICES = 128
 _PIECE_SEGMENTS = 32
 
 
+def _boundary(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, shapely.STRtree]:
+    """The boundary pieces of ``geoms`` (:func:`_boundary_pieces`), their owners and
+    their tree."""
+    pieces, owner = _boundary_pieces(geoms)
+    return pieces, owner, shapely.STRtree(pieces)
+
+
 def _boundary_pieces(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Small shapes whose union is at least the corridors' boundaries, and their owners.
 
@@ -59,7 +66,8 @@ def _distances(
     """Nearest corridor and metric distance to it, for assets outside every corridor,
     searched up to ``search_m`` metres away (``None``: no limit).
 
-    ``corridors`` has ``geoms`` (stored CRS) and ``rank`` (string order of the ids).
+    ``corridors`` has ``geoms`` (stored CRS) and ``rank`` (string order of the ids), and
+    may have a ``cache`` dict that keeps the boundary pieces for the next search.
     Returns the corridor's position and the distance in metres; -1 and NaN for an asset
     with no corridor within ``search_m``. The search runs on small pieces of the
     corridors' boundaries (:func:`_boundary_pieces`) in the stored CRS with a growing
@@ -78,8 +86,13 @@ def _distances(
     least, most = space.scale(geoms)
     ratio = most / least * (1 + 1e-9)
     last = np.inf if search_m is None else search_m / least * ratio
-    pieces, owner = _boundary_pieces(corridors.geoms)
-    tree = shapely.STRtree(pieces)
+    cache = getattr(corridors, "cache", None)
+    if cache is None:
+        pieces, owner, tree = _boundary(corridors.geoms)
+    else:
+        if "boundary" not in cache:
+            cache["boundary"] = _boundary(corridors.geoms)
+        pieces, owner, tree = cache["boundary"]
     found_asset, found_piece, found_gap = [], [], []
     active, radius = np.arange(n), min(_FIRST_RADIUS_M / least, last)
     while len(active):

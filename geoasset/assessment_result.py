@@ -238,15 +238,15 @@ class Assessment:
                     out = out.sort_index()
         out = out.rename_axis(by).reset_index()
         if by == "corridor_id" and len(self.corridors):
-            position = pd.Series(
-                np.arange(len(self.corridors)), index=self.corridors["corridor_id"]
-            )
-            out = out.iloc[np.argsort(out["corridor_id"].map(position).to_numpy(), kind="stable")]
-            out = out.reset_index(drop=True)
-            info = self.corridors.drop_duplicates("corridor_id").set_index("corridor_id")
+            info = self.corridors.drop_duplicates("corridor_id")
+            # each total's corridor, found once: the row of the corridors' table
+            at = pd.Index(info["corridor_id"]).get_indexer(out["corridor_id"])
+            order = np.argsort(np.where(at < 0, len(info), at), kind="stable")
+            out, at = out.iloc[order].reset_index(drop=True), at[order]
             extra = [c for c in ("road_id", "kabupaten", "sta") if c in info.columns]
             for position, column in enumerate(extra, start=1):
-                out.insert(position, column, out["corridor_id"].map(info[column]))
+                values = pd.Series(info[column].array.take(at, allow_fill=True))
+                out.insert(position, column, values)
         return out
 
     def totals_table(self) -> pd.DataFrame:

@@ -229,15 +229,18 @@ def _all_text(values: pd.Series) -> bool:
 
 def _odd_geometries(frame: gpd.GeoDataFrame, spec: LayerSpec) -> np.ndarray:
     shapes = np.asarray(frame.geometry.values)
+    types = shapely.get_type_id(shapes)
     odd = shapely.is_missing(shapes) | shapely.is_empty(shapes)
-    allowed = [_TYPE_IDS[t] for t in spec.geometry_types]
-    odd |= ~np.isin(shapely.get_type_id(shapes), allowed)
-    coords, index = shapely.get_coordinates(shapes, return_index=True)
-    odd[index[~np.isfinite(coords).all(axis=1)]] = True
-    rest = np.flatnonzero(~odd & (shapely.get_type_id(shapes) != 0))  # finite points are valid
+    odd |= ~np.isin(types, [_TYPE_IDS[t] for t in spec.geometry_types])
+    bounds = shapely.bounds(shapes)
+    # a point's bounds are its coordinates; other shapes are checked vertex by vertex
+    odd[(types == 0) & ~np.isfinite(bounds).all(axis=1)] = True
+    others = np.flatnonzero(~odd & (types != 0))
+    coords, index = shapely.get_coordinates(shapes[others], return_index=True)
+    odd[others[index[~np.isfinite(coords).all(axis=1)]]] = True
+    rest = others[~odd[others]]  # finite points are valid
     odd[rest[~shapely.is_valid(shapes[rest])]] = True
     if frame.crs is not None and frame.crs.is_geographic:
-        bounds = shapely.bounds(shapes)
         with np.errstate(invalid="ignore"):
             odd |= (
                 (bounds[:, 0] < -180)

@@ -23,8 +23,7 @@ import csv
 import io
 import math
 import os
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -122,8 +121,11 @@ def _items_table(assessment: Assessment, *, wkt: bool) -> pd.DataFrame:
     if len(geoms):
         lon, lat = _representative_xy(geoms)
         table["lon"], table["lat"] = np.round(lon, 7), np.round(lat, 7)
-        if wkt:
-            table["wkt"] = shapely.to_wkt(geoms, rounding_precision=7, trim=True)
+        if wkt:  # straight into Arrow: pandas would check a million strings one by one
+            text = pa.array(
+                shapely.to_wkt(geoms, rounding_precision=7, trim=True), pa.large_string()
+            )
+            table["wkt"] = pd.array(text, dtype="str")
     else:
         table["lon"], table["lat"] = [], []
         if wkt:
@@ -176,17 +178,22 @@ def _totals(assessment: Assessment, by: str) -> pd.DataFrame:
     return table
 
 
-def _tables(assessment: Assessment, *, wkt: bool) -> dict[str, pd.DataFrame]:
+def _table_makers(assessment: Assessment, *, wkt: bool) -> dict[str, Callable[[], pd.DataFrame]]:
+    """How to build each table of :func:`_tables`, to build them one at a time."""
     return {
-        "line_items": _items_table(assessment, wkt=wkt),
-        "totals_corridor": _totals(assessment, "corridor_id"),
-        "totals_owner": _totals(assessment, "owner"),
-        "totals_road": _totals(assessment, "road_id"),
-        "totals_kabupaten": _totals(assessment, "kabupaten"),
-        "not_billable": _not_billable_table(assessment),
-        "tariffs_used": _tariffs_table(assessment),
-        "parameters": _parameters_table(assessment),
+        "line_items": lambda: _items_table(assessment, wkt=wkt),
+        "totals_corridor": lambda: _totals(assessment, "corridor_id"),
+        "totals_owner": lambda: _totals(assessment, "owner"),
+        "totals_road": lambda: _totals(assessment, "road_id"),
+        "totals_kabupaten": lambda: _totals(assessment, "kabupaten"),
+        "not_billable": lambda: _not_billable_table(assessment),
+        "tariffs_used": lambda: _tariffs_table(assessment),
+        "parameters": lambda: _parameters_table(assessment),
     }
+
+
+def _tables(assessment: Assessment, *, wkt: bool) -> dict[str, pd.DataFrame]:
+    return {name: make() for name, make in _table_makers(assessment, wkt=wkt).items()}
 
 
 def _write_csv_file(frame: pd.DataFrame, path: Path) -> None:
@@ -282,23 +289,26 @@ def _repetitive(values: pa.Array) -> bool:
 
 
 def _neutralised(values: pa.Array) -> pa.Array:
-    """:func:`neutralise` on an Arrow text array."""
+    """:func:`neutralise` on an Arrow text array (only the risky values are rebuilt)."""
     first = pc.utf8_slice_codeunits(pc.utf8_ltrim(values, " "), 0, 1)
-    risky = pc.is_in(first, value_set=pa.array(FORMULA_TRIGGERS, type=pa.large_string()))
-    return pc.if_else(risky, pc.binary_join_element_wise(_utf8("'"), values, _utf8("")), values)
+    risky = pc.fill_null(
+        pc.is_in(first, value_set=pa.array(FORMULA_TRIGGERS, type=pa.large_string())), False
+    )
+    if not pc.any(risky).as_py():
+        return values
+    quoted = pc.binary_join_element_wise(_utf8("'"), values.filter(risky), _utf8(""))
+    return pc.replace_with_mask(values, risky, quoted)
 
 
 def _quoted(values: pa.Array) -> pa.Array:
-    """CSV fields: a value holding a comma, quote, CR or LF quoted, its quotes doubled."""
-    needs = pc.match_substring_regex(values, '[,"\r\n]')
+    """CSV fields: a value holding a comma, quote, CR or LF quoted, its quotes doubled
+    (only those values are rebuilt)."""
+    needs = pc.fill_null(pc.match_substring_regex(values, '[,"\r\n]'), False)
     if not pc.any(needs).as_py():
         return values
-    if pc.any(pc.match_substring(values, '"')).as_py():
-        values_escaped = pc.replace_substring(values, '"', '""')
-    else:
-        values_escaped = values
-    quoted = pc.binary_join_element_wise(_utf8('"'), values_escaped, _utf8('"'), _utf8(""))
-    return pc.if_else(needs, quoted, values)
+    chosen = pc.replace_substring(values.filter(needs), '"', '""')
+    quoted = pc.binary_join_element_wise(_utf8('"'), chosen, _utf8('"'), _utf8(""))
+    return pc.replace_with_mask(values, needs, quoted)
 
 
 def _float_text(values: np.ndarray) -> pa.Array:
@@ -311,16 +321,20 @@ def _float_text(values: np.ndarray) -> pa.Array:
     missing = np.isnan(values)
     finite = np.isfinite(values)
     text = pc.cast(pa.array(values, from_pandas=True), pa.large_string())
-    whole = pa.array(finite & (values == np.trunc(values)))
-    text = pc.if_else(whole, pc.binary_join_element_wise(text, _utf8(".0"), _utf8("")), text)
     magnitude = np.abs(values)
     python = ~missing & (~finite | ((magnitude < 1e-4) & (values != 0)) | (magnitude >= 1e16))
     python |= pc.fill_null(pc.match_substring(text, "e"), False).to_numpy(zero_copy_only=False)
+    whole = finite & (values == np.trunc(values)) & ~python
+    if whole.all():
+        text = pc.binary_join_element_wise(text, _utf8(".0"), _utf8(""))
+    elif whole.any():  # only those values are rebuilt
+        mask = pa.array(whole)
+        text = pc.replace_with_mask(
+            text, mask, pc.binary_join_element_wise(text.filter(mask), _utf8(".0"), _utf8(""))
+        )
     if python.any():
-        positions = np.flatnonzero(python)
-        words = text.to_numpy(zero_copy_only=False).astype(object)
-        words[positions] = [repr(v) for v in values[positions].tolist()]
-        text = pa.array(words, type=pa.large_string())
+        words = [repr(v) for v in values[python].tolist()]
+        text = pc.replace_with_mask(text, pa.array(python), pa.array(words, pa.large_string()))
     return pc.fill_null(text, _utf8(""))
 
 
@@ -395,7 +409,7 @@ def _write_workbook(
         total_label = "TOTAL"
         if lang is not None:
             header = [neutralise(i18n.header(str(name), lang)) for name in frame.columns]
-            frame = _coded_in_words(frame, lang)
+            frame = i18n.in_words(frame, lang)
             total_label = i18n.t("sum_total", lang)
         widths = [44 if str(name) in _WIDE_COLUMNS else 14 for name in frame.columns]
         rupiah = [str(c).endswith("_rp") for c in frame.columns]
@@ -416,44 +430,6 @@ def _write_workbook(
                 )
             )
     xlsxsheets.write_workbook(out, path)
-
-
-def _coded_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Coded values, parameter names and rules, and not-billable details in words."""
-    frame = frame.copy()
-    for column in frame.columns:
-        if column in i18n.CODED_COLUMNS:
-            frame[column] = i18n.coded(column, frame[column], lang)
-    if list(frame.columns) == ["parameter", "value"]:
-        names = frame["parameter"].astype(str)
-        rules = {f"rule_{n}" for n in names}
-        frame["value"] = [
-            i18n.t(f"rule_{n}", lang) if f"rule_{n}" in rules & set(i18n.TERMS) else v
-            for n, v in zip(names, frame["value"], strict=True)
-        ]
-        frame["parameter"] = [
-            i18n.t(f"param_{n}", lang) if f"param_{n}" in i18n.TERMS else n for n in names
-        ]
-    if "detail" in frame.columns:
-        frame["detail"] = [_detail_in_words(d, lang) for d in frame["detail"]]
-    return frame
-
-
-_DETAIL_FROM = re.compile(r"^([\d.,]+) m from corridor (.+)$")
-_DETAIL_BEYOND = re.compile(r"^more than ([\d.,]+) m from any corridor$")
-
-
-def _detail_in_words(detail, lang: str):
-    """The distance details of not-billable assets in ``lang`` (others as they are)."""
-    if not isinstance(detail, str):
-        return detail
-    match = _DETAIL_FROM.match(detail)
-    if match:
-        return i18n.t("detail_from_corridor", lang).format(d=match[1], c=match[2])
-    match = _DETAIL_BEYOND.match(detail)
-    if match:
-        return i18n.t("detail_beyond", lang).format(d=match[1])
-    return detail
 
 
 def _total_row(frame: pd.DataFrame, label: str = "TOTAL") -> list:
@@ -498,10 +474,13 @@ def write_xlsx(assessment: Assessment, path: str | os.PathLike, *, lang: str = "
 
 
 @cycle_collector_paused()
-def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> Path:
+def write_tables_xlsx(
+    tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, *, lang: str | None = None
+) -> Path:
     """Write named tables as the sheets of one XLSX workbook, atomically.
 
-    Sheet titles are the names (made valid: at most 31 characters, no ``[]:*?/\\``);
+    Sheet titles are the names (made valid: at most 31 characters, no ``[]:*?/\\``), or
+    with ``lang="id"`` their titles in the term table (``sheet_<name>``) where it has one;
     ``*_rp`` columns get a thousands format; text cells are neutralised; a
     ``geometry`` column is left out.
 
@@ -514,7 +493,12 @@ def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | os.PathLik
     >>> load_workbook(path)["Owners"]["A2"].value
     "'+62 PLN"
     """
-    sheets = [(str(name), frame, False, True) for name, frame in tables.items()]
+
+    def title(name: str) -> str:
+        key = f"sheet_{name}"
+        return i18n.t(key, lang) if lang == "id" and key in i18n.TERMS else name
+
+    sheets = [(title(str(name)), frame, False, True) for name, frame in tables.items()]
     with _atomic(path) as temporary:
         _write_workbook(sheets, temporary)
     return Path(path)
@@ -522,9 +506,9 @@ def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | os.PathLik
 
 # -- everything at once ------------------------------------------------------------------------
 def _stage_csvs(stage: StagedFiles, assessment: Assessment, directory: Path) -> None:
-    tables = _tables(assessment, wkt=True)
-    for name in CSV_FILES:
-        _write_csv_file(tables[name.removesuffix(".csv")], stage.path(directory / name))
+    makers = _table_makers(assessment, wkt=True)
+    for name in CSV_FILES:  # one table at a time: the largest is freed before the next
+        _write_csv_file(makers[name.removesuffix(".csv")](), stage.path(directory / name))
 
 
 @cycle_collector_paused()
@@ -574,45 +558,13 @@ def write_reports(
                 lang if lang == "id" else None,
             )
             written.append(target)
-        if csv_dir is not None and inventory is not None:
-            _stage_csvs_while_storing(stage, assessment, Path(csv_dir), inventory, source)
-        elif csv_dir is not None:
-            _stage_csvs(stage, assessment, Path(csv_dir))
-        elif inventory is not None:
-            write_assessment(inventory, assessment, source=source)
         if csv_dir is not None:
+            _stage_csvs(stage, assessment, Path(csv_dir))
             written.extend(Path(csv_dir) / name for name in CSV_FILES)
+        if inventory is not None:
+            write_assessment(inventory, assessment, source=source)
         stage.commit()
     return written
-
-
-class _CsvFailed(Exception):
-    """The CSV files could not be written: the inventory write is abandoned."""
-
-
-def _stage_csvs_while_storing(
-    stage: StagedFiles, assessment: Assessment, directory: Path, inventory, source: str
-) -> None:
-    """Stage the CSV files in a second thread while the inventory layers are staged;
-    the layers replace the stored ones only once every CSV file is written.
-
-    Both are mostly work outside Python's lock (Arrow building the CSV text, GDAL
-    writing the GeoPackage), so on two cores they take about as long as the slower one.
-    A failure of either leaves the inventory unchanged and no file in place.
-    """
-    assessment.totals_table()  # the totals both need, computed once, before the threads
-    with ThreadPoolExecutor(1) as pool:
-        csvs = pool.submit(_stage_csvs, stage, assessment, directory)
-
-        def csvs_written() -> None:
-            if csvs.exception() is not None:
-                raise _CsvFailed
-
-        try:
-            write_assessment(inventory, assessment, source=source, before_swap=csvs_written)
-        except _CsvFailed:
-            raise csvs.exception() from None
-        csvs.result()
 
 
 # -- terminal ----------------------------------------------------------------------------
@@ -639,10 +591,12 @@ def format_summary(assessment: Assessment, *, limit: int | None = None, lang: st
     --------
     See :mod:`geoasset.assessment`; the output looks like::
 
-        corridor  road  STA                poles  line m  area m²  amount (Rp)
-        --------  ----  -----------------  -----  ------  -------  -----------
-        R1        R1    STA 0+000 – 1+000      2    0.00     0.00    1,098,000
-        TOTAL                                  2    0.00     0.00    1,098,000
+        corridor  road  STA                poles  line m  amount (Rp)
+        --------  ----  -----------------  -----  ------  -----------
+        R1        R1    STA 0+000 – 1+000      2    0.00    1,098,000
+        TOTAL                                  2    0.00    1,098,000
+
+    An ``area m²`` column follows ``line m`` when areas are billed.
     """
     from babel.numbers import format_decimal
 
@@ -699,7 +653,11 @@ def format_summary(assessment: Assessment, *, limit: int | None = None, lang: st
         t("sum_amount"),
         t("sum_arrears"),
     ]
-    lines = _table(headers, rows, [False, False, False, True, True, True, True, True])
+    right = [False, False, False, True, True, True, True, True]
+    if not float(totals["area_m2"].sum()):  # no areas billed: no column of zeros
+        rows = [row[:5] + row[6:] for row in rows]
+        headers, right = headers[:5] + headers[6:], right[:5] + right[6:]
+    lines = _table(headers, rows, right)
     p = assessment.parameters
     lines.insert(0, f"{t('sum_retribution')} {p.get('period_from')} – {p.get('period_to')}")
     lines.insert(1, "")

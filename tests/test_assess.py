@@ -1012,3 +1012,28 @@ def test_pieces_are_located_along_roads_when_roads_are_given():
     assert items.loc[("X", "R1:0"), "sta"] == "STA 0+900 – 1+000"
     assert items.loc[("X", "R1:1000"), "sta"] == "STA 1+000 – 1+150"
     assert items.loc[("P", "R1:1000"), "sta"] == "STA 1+234"
+
+
+def test_a_corridor_moved_between_two_assessments_is_measured_where_it_now_is():
+    """What an assessment derives from the corridors' shapes is kept with the layer's
+    spatial index; changing a shape drops the index, so the next assessment sees it."""
+    corridors = corridors_frame()
+    poles = poles_frame(
+        [
+            {"pole_id": "IN", "owner": "PLN", "kind": "electric", "x": 1500, "y": 0},
+            {"pole_id": "OUT", "owner": "PLN", "kind": "electric", "x": 1500, "y": 40},
+        ]
+    )
+    first = run(poles, corridors=corridors)
+    again = run(poles, corridors=corridors)  # same layer: same answer
+    assert first.items["asset_id"].tolist() == again.items["asset_id"].tolist() == ["IN"]
+    out = again.not_billable.set_index("asset_id").loc["OUT"]
+    assert out["distance_to_corridor_m"] == pytest.approx(30.0, abs=0.01)
+    # R1:1000 moved north: OUT is now inside, IN 35 m south of it
+    moved = gpd.GeoSeries([local_box(1000, 35, 2000, 55)], crs=UTM).to_crs(4326).iloc[0]
+    corridors.loc[corridors["corridor_id"] == "R1:1000", "geometry"] = moved
+    after = run(poles, corridors=corridors)
+    assert after.items["asset_id"].tolist() == ["OUT"]
+    inside = after.not_billable.set_index("asset_id").loc["IN"]
+    assert inside["nearest_corridor_id"] == "R1:1000"
+    assert inside["distance_to_corridor_m"] == pytest.approx(35.0, abs=0.01)

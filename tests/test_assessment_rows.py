@@ -8,10 +8,12 @@ problem, with ``validate_layer`` run on the whole layer.
 from __future__ import annotations
 
 import math
+from datetime import date, datetime
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely import LineString, Point
@@ -181,3 +183,71 @@ def test_a_row_with_a_bad_height_is_not_billed_and_the_rest_is():
     assert result.grand_total == 184_000
     refused = result.not_billable[result.not_billable["reason"] == "invalid_row"]
     assert refused["detail"].tolist() == ["row 1 field 'height_m': 'nine' is not a number"]
+
+
+POINTS = [Point(123.6, -10.2)] * 5
+BASE = {"owner": ["PLN"] * 5, "kind": ["electric"] * 5}
+ODD_COLUMNS = {
+    "int ids, one repeated": {"pole_id": [1, 2, 2, 3, 4], **BASE},
+    "float ids": {"pole_id": [1.0, 2.0, np.nan, 3.5, 1.0], **BASE},
+    "dates in a spreadsheet's cells": {
+        "pole_id": list("abcde"),
+        **BASE,
+        "surveyed_on": pd.Series(
+            [date(2026, 1, 1), None, "2026-13-01", datetime(2026, 3, 1), "01/02/2026"],
+            dtype=object,
+        ),
+    },
+    "dates with a time zone": {
+        "pole_id": list("abcde"),
+        **BASE,
+        "surveyed_on": pd.to_datetime(
+            ["2026-01-01", None, "2026-02-01", "2026-03-01", "2026-04-01"]
+        ).tz_localize("Asia/Jakarta"),
+    },
+    "owners of mixed types": {
+        "pole_id": list("abcde"),
+        "owner": pd.Series(["PLN", None, 5, "", " x "], dtype=object),
+        "kind": ["electric"] * 5,
+    },
+    "kinds as categories": {
+        "pole_id": list("abcde"),
+        "owner": ["PLN"] * 5,
+        "kind": pd.Categorical(["electric", "tower", None, "Street Light", "telecom"]),
+    },
+    "nullable integer heights": {
+        "pole_id": list("abcde"),
+        **BASE,
+        "height_m": pd.array([1, None, 200, -3, 50], dtype="Int64"),
+    },
+    "no owner column": {"pole_id": list("abcde"), "kind": ["electric"] * 5},
+}
+
+
+@pytest.mark.parametrize("columns", ODD_COLUMNS.values(), ids=ODD_COLUMNS.keys())
+def test_columns_of_any_type_are_screened_like_validate_layer(columns):
+    frame = gpd.GeoDataFrame(columns, geometry=POINTS, crs=4326)
+    expected = full_verdict(frame, "poles")
+    valid, invalid = _billable_rows(frame, "poles")
+    assert invalid["detail"].tolist() == list(expected.values())
+    assert len(valid) == len(frame) - len(expected)
+
+
+def test_areas_and_odd_geometries_are_screened_like_validate_layer():
+    square = Point(123.6, -10.2).buffer(0.001)
+    areas = gpd.GeoDataFrame(
+        {"area_id": list("abcde"), "owner": ["X"] * 5, "kind": ["kiosk", "atm", "Kiosk ", None, "cabinet"]},
+        geometry=[square] * 4 + [Point(123.6, -10.2)],
+        crs=4326,
+    )  # fmt: skip
+    poles = gpd.GeoDataFrame(
+        {"pole_id": list("abcde"), **BASE},
+        geometry=[Point(np.inf, 1), Point(1, 1), None, Point(1, 100), Point(1, 1)],
+        crs=4326,
+    )
+    for frame, layer in ((areas, "areas"), (poles, "poles")):
+        expected = full_verdict(frame, layer)
+        assert len(expected) in (2, 3)
+        valid, invalid = _billable_rows(frame, layer)
+        assert invalid["detail"].tolist() == list(expected.values())
+        assert len(valid) == len(frame) - len(expected)
