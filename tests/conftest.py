@@ -96,3 +96,14 @@ def kupang_session(tmp_path_factory):
     fields["inventory"] = Path(fields["inventory"])
     fields["outputs"] = {name: Path(path) for name, path in fields["outputs"].items()}
     return RunSummary(**fields)
+
+
+#: Fixtures that make a test slow: the whole `geoasset run` of the Kupang data.
+SLOW_FIXTURES = {"kupang_session"}
+
+
+def pytest_itemcollected(item):
+    """A test that needs the whole Kupang run is marked slow, so that
+    ``-m "not slow"`` leaves it out."""
+    if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.slow)

@@ -66,7 +66,6 @@ def tour(kupang_session) -> tuple[Path, list[tuple[str, list[str], list[str]]]]:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("readme_tour")
 def test_tour_output_is_what_the_code_prints(tour):
     _, steps = tour
     assert [command.split()[1] for command, _, _ in steps] == [
@@ -108,7 +107,6 @@ def _comparable(frame):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("readme_tour")
 def test_tour_and_run_produce_the_same_inventory(tmp_path, tour, kupang_session):
     """The step-by-step commands of the tour and `geoasset run` write the same layers, line
     items and totals (one path from inventory to outputs)."""

@@ -380,6 +380,7 @@ def geometries_near_kupang():
     )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

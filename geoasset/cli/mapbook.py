@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import click
 
-from geoasset.cli.options import existing_inventory_arg
+from geoasset.cli.options import existing_inventory_arg, output_file_option
 
 
 @click.command(short_help="Printed map sheets (PDF) along one corridor.")
 @existing_inventory_arg
 @click.option("--corridor", "corridor_id", required=True, help="Corridor id, e.g. KPG-101.")
-@click.option(
-    "-o",
-    "--out",
-    "path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=str),
-    help="PDF to write (its folder must exist).",
-)
+@output_file_option("PDF to write (its folder must exist).")
 @click.option(
     "--paper",
     type=click.Choice(["A3", "A4"], case_sensitive=False),

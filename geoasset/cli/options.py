@@ -50,6 +50,19 @@ def metric_crs_option(help_text: str):
     return click.option("--crs", callback=_parse_metric_crs, metavar="CRS", help=help_text)
 
 
+def output_file_option(help_text: str, *, dest: str = "path", required: bool = True):
+    """``-o/--out FILE``: the file a command writes (refused if it exists, without
+    ``--overwrite``, by the job that writes it)."""
+    return click.option(
+        "-o",
+        "--out",
+        dest,
+        required=required,
+        type=click.Path(dir_okay=False, path_type=str),
+        help=help_text,
+    )
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 
 lang_option = click.option(

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import click
 
-from geoasset.cli.options import existing_inventory_arg
+from geoasset.cli.options import existing_inventory_arg, output_file_option
 
 
 @click.command("qgis-project")
 @existing_inventory_arg
-@click.option(
-    "-o",
-    "--out",
-    "project",
-    type=click.Path(dir_okay=False, path_type=str),
-    help="Project file to write (default: INVENTORY with the suffix .qgs, next to it).",
+@output_file_option(
+    "Project file to write (default: INVENTORY with the suffix .qgs, next to it).",
+    dest="project",
+    required=False,
 )
 @click.option("--overwrite", is_flag=True, help="Replace the project file if it exists.")
 def qgis_project(inventory, project, overwrite):

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import click
 
+from geoasset.cli.options import output_file_option
 from geoasset.schema import INVENTORY_LAYERS
 
 
 @click.command("survey-form")
 @click.argument("layer", type=click.Choice([n for n in INVENTORY_LAYERS if n != "parcels"]))
-@click.option(
-    "-o",
-    "--out",
-    "path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=str),
-    help="XLSForm workbook to write (.xlsx).",
-)
+@output_file_option("XLSForm workbook to write (.xlsx).")
 @click.option(
     "--xform",
     type=click.Path(dir_okay=False, path_type=str),
