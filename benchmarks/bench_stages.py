@@ -2,8 +2,9 @@
 
 The corridors of a city take most of a run and are measured by ``bench_city.py``; this
 script builds them once (untimed) and then times what ``geoasset run`` does next, stage
-by stage, exactly as :func:`geoasset.pipeline.run_pipeline` calls it: chainage, QA,
-the assessment, the two XLSX reports, the overview map and the area maps. Each run
+by stage, calling the jobs exactly as :func:`geoasset.pipeline.run_pipeline` calls them:
+chainage, QA, the assessment (with its workbook), the inventory report, the overview map
+and the area maps. Each run
 starts from a fresh copy of the inventory holding the imported layers and the corridors.
 
 Usage::
@@ -46,15 +47,10 @@ def build_inventory(path: Path, n_poles: int, seed: int) -> None:
 
 
 def run_stages(base: Path, out: Path) -> dict[str, float]:
-    """Seconds of each stage after the corridors, on a copy of ``base`` in ``out``."""
-    from geoasset.assessment import assess, write_assessment
-    from geoasset.chainage import locate_assets
-    from geoasset.maps import field_map, save_field_maps, save_map
-    from geoasset.qa import run_qa, summarise_findings
-    from geoasset.reports import write_tables_xlsx, write_xlsx
-    from geoasset.schema import INVENTORY_LAYERS
-    from geoasset.store import Batch, open_inventory
-    from geoasset.summary import inventory_report
+    """Seconds of each stage after the corridors, on a copy of ``base`` in ``out``: the
+    jobs :func:`geoasset.pipeline.run_pipeline` calls, as it calls them."""
+    from geoasset import jobs
+    from geoasset.store import open_inventory
     from geoasset.tariffs import load_tariffs
 
     shutil.rmtree(out, ignore_errors=True)
@@ -62,47 +58,29 @@ def run_stages(base: Path, out: Path) -> dict[str, float]:
     inventory = out / "inventory.gpkg"
     shutil.copy(base, inventory)
     inv = open_inventory(inventory)
-    frames = {name: inv.read(name) for name in INVENTORY_LAYERS if inv.count(name)}
-    frames["corridors"] = corridors = inv.read("corridors")
-    roads, schedule, seconds = frames["roads"], load_tariffs(TARIFFS), {}
+    schedule, seconds = load_tariffs(TARIFFS), {}
 
     started = time.perf_counter()
-    layers = ("poles", "bridges", "monuments", "utility_lines")
-    assets = {name: frames[name] for name in layers if name in frames}
-    located = locate_assets(assets, roads, corridors=corridors)
-    inv.write(located, batch=Batch(command="run chainage"))
-    frames.update(located)
+    jobs.locate_assets(inv)
     seconds["chainage"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    findings = run_qa(frames)
-    inv.write(
-        {"qa_findings": findings, "qa_summary": summarise_findings(findings)},
-        batch=Batch(command="run qa"),
-    )
+    jobs.check_quality(inv)
     seconds["qa"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    assessment = assess(
-        poles=frames.get("poles"),
-        utility_lines=frames.get("utility_lines"),
-        corridors=corridors,
-        tariffs=schedule,
-        year=2026,
-        roads=roads,
-    )
-    write_assessment(inv, assessment)
-    seconds["assess"] = time.perf_counter() - started
+    jobs.assess(inv, tariffs=schedule, year=2026, xlsx=out / "retribution_2026.xlsx")
+    seconds["assess"] = time.perf_counter() - started  # with its workbook, as run does
 
     started = time.perf_counter()
-    write_xlsx(assessment, out / "retribution_2026.xlsx")
-    write_tables_xlsx(inventory_report(frames), out / "inventory_report.xlsx")
+    jobs.write_inventory_report(inv, out / "inventory_report.xlsx")
     seconds["reports"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    overview = field_map(inventory, title="geoasset field map", corridor_maps="maps")
-    save_map(overview, out / "field_map.html")
-    save_field_maps(inventory, out / "maps")
+    jobs.write_field_map(
+        inv, out / "field_map.html", title="geoasset field map", corridor_maps="maps"
+    )
+    jobs.write_detail_maps(inv, out / "maps")
     seconds["maps"] = time.perf_counter() - started
     return seconds
 

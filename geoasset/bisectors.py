@@ -236,16 +236,17 @@ def _nearer_voronoi(
     margin: np.ndarray,
     id_rank: np.ndarray,
     tolerance: np.ndarray | None = None,
+    exact_within: np.ndarray | None = None,
 ) -> np.ndarray:
     """The part of each overlap nearer to centreline ``b`` than ``a``, by Voronoi cells.
 
     Each road's centreline is sampled once (:func:`_densify_near`: the same points in every
     pair it is in), so the distance each pair compares is one function per road and three
     roads sharing a place never leave a gap. A point on both centrelines belongs to the
-    smaller road_id. Where ``tolerance[k] > 0`` (a pair whose overlap no third road of
-    the same rank reaches, so no other cut has to meet it) the cut is simplified within
-    that many metres: the cells of points sampled apart leave a zigzag of many short
-    edges, which every later overlay would pay for.
+    smaller road_id. Where ``tolerance[k] > 0`` the cut is simplified within that many
+    metres, except inside ``exact_within[k]`` (the land a third road of the same rank
+    reaches, where the cut must meet the other cuts): the cells of points sampled apart
+    leave a zigzag of many short edges, which every later overlay would pay for.
     """
     m = len(overlap)
     out = np.full(m, None, dtype=object)
@@ -334,7 +335,14 @@ def _nearer_voronoi(
         )
     if tolerance is not None:
         loose = np.flatnonzero((tolerance[todo] > 0) & ~shapely.is_missing(region))
-        region[loose] = shapely.simplify(region[loose], tolerance[todo][loose])
+        simple = shapely.simplify(region[loose], tolerance[todo][loose])
+        if exact_within is not None:
+            keep = exact_within[todo][loose]
+            has = np.flatnonzero(~shapely.is_missing(keep))
+            inner, _ = _overlay(shapely.intersection, region[loose[has]], keep[has])
+            outer, _ = _overlay(shapely.difference, simple[has], keep[has])
+            simple[has], _ = _overlay(shapely.union, inner, outer)
+        region[loose] = simple
     out[todo], retried = _overlay(shapely.intersection, overlap[todo], region)
     return out, np.isin(np.arange(m), todo[retried])
 

@@ -3,7 +3,8 @@
 ``.geojson``/``.json`` (GeoJSON), ``.csv`` (``lon``/``lat`` columns for point layers,
 a ``wkt`` column otherwise; UTF-8 with BOM so Excel shows Indonesian text), ``.shp``
 (ESRI shapefile; field names cut to 10 characters and text to 254 by the format),
-``.kml``/``.kmz`` (KML) and ``.gpkg`` (GeoPackage). Values are written verbatim: export
+``.kml``/``.kmz`` (KML), ``.gpkg`` (GeoPackage) and ``.parquet`` (GeoParquet, with its
+CRS: :mod:`geoasset.parquet`). Values are written verbatim: export
 is data interchange, so text beginning with ``=``, ``+``, ``-`` or ``@`` is not altered
 (only characters XML cannot hold are left out of KML, which would be unreadable otherwise).
 An existing file is replaced only with ``overwrite=True``; the new file appears whole or
@@ -50,6 +51,7 @@ EXPORT_FORMATS = {
     ".kml": "KML",
     ".kmz": "LIBKML",
     ".gpkg": "GPKG",
+    ".parquet": "Parquet",  # GeoParquet, written by geoasset.parquet
 }
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
@@ -113,6 +115,8 @@ def export_layer(
     path: str | os.PathLike,
     *,
     overwrite: bool = False,
+    as_of=None,
+    recorded: bool = False,
 ) -> int:
     """Write ``layer`` of ``inventory`` to ``path``; return the number of rows written.
 
@@ -126,6 +130,10 @@ def export_layer(
         Output file; its extension picks the format (:data:`EXPORT_FORMATS`).
     overwrite
         Replace an existing file; without it an existing file is refused.
+    as_of, recorded
+        Write the layer as it stood on the ground on ``as_of`` (or, ``recorded``, as the
+        inventory held it then; :func:`geoasset.history_read.read_as_of`), with each
+        row's ``version_id``; an inventory layer only.
 
     Examples
     --------
@@ -153,7 +161,15 @@ def export_layer(
         inv = inventory
     else:
         inv = open_inventory(inventory)
-    frame = inv.read(layer)
+    if as_of is None:
+        frame = inv.read(layer)
+    else:
+        from geoasset.history import VERSIONED_LAYERS
+        from geoasset.history_read import read_as_of
+
+        if layer not in VERSIONED_LAYERS:
+            raise GeoassetError(f"layer {layer!r} has no history; --as-of applies to asset layers")
+        frame = read_as_of(inv, layer, as_of, recorded=recorded)
     if driver != "CSV":
         if not isinstance(frame, gpd.GeoDataFrame):
             raise GeoassetError(
@@ -167,6 +183,10 @@ def export_layer(
     try:
         if driver == "CSV":
             table_for_csv(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
+        elif driver == "Parquet":
+            from geoasset.parquet import write_geoparquet
+
+            write_geoparquet(frame, tmp, overwrite=True)
         else:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")

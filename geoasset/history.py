@@ -13,7 +13,8 @@ The inventory's layers hold the assets as they are now. Beside them, the table
                     (a version closed by a removal), ``closed`` (a version closed by a
                     later one), ``baseline`` (rows found in a layer without history)
 ``attr_hash``,      a hash of the attributes (without the id, the chainage fields
-``geom_hash``       computed by geoasset and ``surveyed_on``) and of the geometry
+``geom_hash``       computed by geoasset and ``surveyed_on``) and of the geometry,
+                    where kept (empty: the hash of the layer's row)
 ``content``         the row as JSON once it is no longer the layer's row; empty while
                     the layer holds it
 =================  ===================================================================
@@ -24,10 +25,12 @@ recorded by the same batch, so the inventory "as recorded" at any instant is exa
 rows recorded before it and superseded after it (:mod:`geoasset.history_read`).
 
 Every store write of an inventory layer computes its versions here
-(:func:`plan_versions`, vectorised: a hash per row, ids matched with an index) and
-applies them in the swap transaction that replaces the layer (:func:`apply_versions`,
-bulk SQL from a staging table written through Arrow), so a layer and its history never
-disagree. The ``batches`` table records each batch once: kind, source files and their
+(:func:`plan_versions`, vectorised: ids matched with an index, a hash per compared row)
+and applies them in the swap transaction that replaces the layer, so a layer and its
+history never disagree: :func:`close_versions` archives the ending rows before the old
+table goes, :func:`insert_versions` records the new versions from the new table's own
+rows in bulk SQL (a version is recorded without its hashes; they are computed from the
+layer's row when it is next compared). The ``batches`` table records each batch once: kind, source files and their
 SHA-256, officer, app, devices, ground date.
 
 Edits made by other programs (QGIS, GDAL) are caught by triggers that copy the old row
@@ -56,7 +59,6 @@ from datetime import date, timedelta
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from geoasset.gpkg_tables import _geometry_column, _quote, _table_exists
@@ -83,7 +85,7 @@ GEOMETRY_KEY = "__gpkg_geometry__"
 _DERIVED = ("road_id", "sta_m", "sta", "offset_m", "side", "sta_from_m", "sta_to_m")
 _OBSERVED = ("surveyed_on",)
 #: the field holding the first day an asset stands on the ground, per layer
-_DATE_FIELDS = {"poles": "surveyed_on", "utility_lines": "installed_on"}
+_DATE_FIELDS = {"poles": "surveyed_on", "utility_lines": "installed_on", "areas": "installed_on"}
 
 _SCHEMA = (
     f"""CREATE TABLE IF NOT EXISTS {VERSIONS_TABLE} (
@@ -250,6 +252,8 @@ class VersionPlan:
     rows: pd.DataFrame
     counts: dict[str, int] = field(default_factory=dict)
     ids_ignored: int = 0
+    ground: str | None = None  # the batch's ground date
+    every_row: bool = False  # every row of the layer is a new version
 
     @property
     def empty(self) -> bool:
@@ -260,29 +264,35 @@ _PLAN_COLUMNS = {
     "op": "str",
     "version_id": "int64",
     "old_fid": "int64",
+    "pos": "int64",
     "asset_id": "str",
-    "attr_hash": "int64",
-    "geom_hash": "int64",
+    "attr_hash": "Int64",
+    "geom_hash": "Int64",
     "valid_from": "str",
     "valid_to": "str",
     "change": "str",
 }
 
 
-def live_versions(con: sqlite3.Connection, layer: str) -> pd.DataFrame:
-    """The versions the layer's rows are (live), with their hashes and ground start."""
+def live_versions(con: sqlite3.Connection, layer: str, only=None) -> pd.DataFrame:
+    """The versions the layer's rows are (live), with their hashes and ground start;
+    ``only`` limits them to those asset ids."""
     if not _table_exists(con, VERSIONS_TABLE):
         rows: list = []
     else:
-        rows = con.execute(
+        sql = (
             f"SELECT version_id, asset_id, attr_hash, geom_hash, valid_from FROM {VERSIONS_TABLE} "  # noqa: S608
-            "WHERE layer = ? AND superseded_at IS NULL AND content IS NULL",
-            (layer,),
-        ).fetchall()
+            "WHERE layer = ? AND superseded_at IS NULL AND content IS NULL"
+        )
+        params: list = [layer]
+        if only is not None:
+            sql += " AND asset_id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(sorted(only)))
+        rows = con.execute(sql, params).fetchall()
     frame = pd.DataFrame(
         rows, columns=["version_id", "asset_id", "attr_hash", "geom_hash", "valid_from"]
     )
-    return frame.astype({"version_id": "int64", "attr_hash": "int64", "geom_hash": "int64"})
+    return frame.astype({"version_id": "int64", "attr_hash": "Int64", "geom_hash": "Int64"})
 
 
 def _text_ids(values) -> pd.Series:
@@ -295,94 +305,80 @@ def _day_before(day: str) -> str:
 
 
 def plan_versions(
-    inventory, layer: str, frame: pd.DataFrame, batch, *, today: str
+    inventory,
+    layer: str,
+    frame: pd.DataFrame,
+    batch,
+    *,
+    today: str,
+    touched=None,
+    previous: pd.DataFrame | None = None,
 ) -> VersionPlan | None:
     """The versions that writing ``frame`` as the whole of ``layer`` makes.
 
     New ids are ``added`` (ground start: the row's date field, else the batch's ground
-    date); rows whose hashes differ from their live version are ``moved``/``changed``
-    from the batch's ground date (else ``today``), the old version closed the day
-    before; live ids missing from ``frame`` are ``removed``, their last ground day taken
-    from ``batch.ended_on`` (else the day before the ground date). Rows without an id,
-    and repeats of an id, are not versioned.
+    date); rows that differ from their live version are ``moved``/``changed`` from the
+    batch's ground date (else ``today``), the old version closed the day before; live ids
+    missing from ``frame`` are ``removed``, their last ground day taken from
+    ``batch.ended_on`` (else the day before the ground date). Rows without an id, and
+    repeats of an id, are not versioned. ``touched`` (or ``batch.touched[layer]``): the
+    ids the writer added, changed or removed; only those are compared. ``previous``: the
+    stored rows the writer read under the lock (else they are read when needed).
+
+    A live version's hashes are computed when it is compared; new versions are recorded
+    without them (the row they describe is the layer's own), so a first import of a
+    million rows costs one SQL statement here.
     """
     spec = LAYERS.get(layer)
     if layer not in VERSIONED_LAYERS or spec is None or spec.id_field not in frame.columns:
         return None
     import contextlib
 
+    if touched is None:
+        touched = (getattr(batch, "touched", None) or {}).get(layer)
+    positions = np.arange(len(frame))
+    if touched is not None:
+        touched = {str(t) for t in touched}
+        keep = _text_ids(frame[spec.id_field]).isin(touched).to_numpy()
+        frame, positions = frame[keep], positions[keep]
     with contextlib.closing(inventory._connect()) as con:
-        live = live_versions(con, layer)
+        live = live_versions(con, layer, only=touched)
     ids = _text_ids(frame[spec.id_field])
-    usable = ids.notna() & ~ids.duplicated(keep="first")
-    attr, geom = row_hashes(frame, spec)
+    usable = (ids.notna() & ~ids.duplicated(keep="first")).to_numpy()
     ground = getattr(batch, "ground_date", None) or None
     start = ground or today
     ended = getattr(batch, "ended_on", {}).get(layer, {})
-    dates = date_field(layer)
-    row_from = (
-        iso_dates(frame[dates])
-        if dates in frame.columns
-        else np.full(len(frame), None, dtype=object)
-    )
     position = pd.Index(live["asset_id"]).get_indexer(ids.where(usable))
-    position[~usable.to_numpy()] = -2
+    position[~usable] = -2
     new = position == -1
     matched = np.flatnonzero(position >= 0)
     at = position[matched]
-    attr_diff = live["attr_hash"].to_numpy()[at] != attr[matched]
-    geom_diff = live["geom_hash"].to_numpy()[at] != geom[matched]
-    changed_rows = matched[attr_diff | geom_diff]
-    changed_at = at[attr_diff | geom_diff]
-    labels = np.where(
-        attr_diff & geom_diff, "moved+changed", np.where(geom_diff, "moved", "changed")
-    )[attr_diff | geom_diff]
+    labels = np.zeros(0, dtype=object)
+    changed_rows = changed_at = np.zeros(0, dtype=int)
+    if len(matched):
+        attr, geom = row_hashes(frame.iloc[matched], spec)
+        old_attr, old_geom = _live_hashes(inventory, spec, live.iloc[at], previous)
+        attr_diff, geom_diff = old_attr != attr, old_geom != geom
+        differ = attr_diff | geom_diff
+        changed_rows, changed_at = matched[differ], at[differ]
+        labels = np.where(
+            attr_diff & geom_diff, "moved+changed", np.where(geom_diff, "moved", "changed")
+        )[differ]
     present = np.zeros(len(live), dtype=bool)
     present[at] = True
     removed_at = np.flatnonzero(~present)
 
-    inserts_from = np.where(pd.isna(row_from[new]), ground, row_from[new]).astype(object)
-    parts = [
-        pd.DataFrame(
-            {
-                "op": "insert",
-                "version_id": -1,
-                "old_fid": -1,
-                "asset_id": ids[new].to_numpy(dtype=object),
-                "attr_hash": attr[new],
-                "geom_hash": geom[new],
-                "valid_from": inserts_from,
-                "valid_to": None,
-                "change": "added",
-            }
-        )
-    ]
+    parts = [_inserting(ids, positions, np.flatnonzero(new), "added", None)]
+    ending = np.concatenate([changed_at, removed_at])
     old_fids = (
-        _old_fids(
-            inventory, spec, live["asset_id"].to_numpy()[np.concatenate([changed_at, removed_at])]
-        )
-        if len(changed_at) or len(removed_at)
-        else {}
+        _old_fids(inventory, spec, live["asset_id"].to_numpy()[ending]) if len(ending) else {}
     )
     if len(changed_rows):
-        changed_from = [start] * len(changed_rows)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "op": "insert",
-                    "version_id": -1,
-                    "old_fid": -1,
-                    "asset_id": ids.to_numpy(dtype=object)[changed_rows],
-                    "attr_hash": attr[changed_rows],
-                    "geom_hash": geom[changed_rows],
-                    "valid_from": changed_from,
-                    "valid_to": None,
-                    "change": labels,
-                }
-            )
-        )
-        closing = live.iloc[changed_at]
-        parts.append(_closing(closing, old_fids, _day_before(start), "closed"))
+        for label in ("moved", "changed", "moved+changed"):
+            rows = changed_rows[labels == label]
+            if len(rows):
+                parts.append(_inserting(ids, positions, rows, label, start))
+        parts.append(_closing(live.iloc[changed_at], old_fids, _day_before(start), "closed"))
     if len(removed_at):
         gone = live.iloc[removed_at]
         last = [ended.get(a) or _day_before(start) for a in gone["asset_id"]]
@@ -396,7 +392,48 @@ def plan_versions(
         "moved+changed": int((labels == "moved+changed").sum()),
         "removed": len(removed_at),
     }
-    return VersionPlan(layer, rows, counts, ids_ignored=int((~usable).sum()))
+    plan = VersionPlan(layer, rows, counts, ids_ignored=int((~usable).sum()))
+    plan.ground = ground
+    plan.every_row = bool(touched is None and new.all() and usable.all())
+    return plan
+
+
+def _inserting(ids, positions, picked, change: str, valid_from) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "op": "insert",
+            "version_id": -1,
+            "old_fid": -1,
+            "pos": positions[picked],
+            "asset_id": ids.to_numpy(dtype=object)[picked],
+            "attr_hash": None,
+            "geom_hash": None,
+            "valid_from": valid_from,
+            "valid_to": None,
+            "change": change,
+        }
+    )
+
+
+def _live_hashes(inventory, spec: LayerSpec, live: pd.DataFrame, previous):
+    """The stored hashes of live versions; where none is stored, the hashes of the
+    layer's row (unchanged since: other programs' edits are recorded first)."""
+    known = (live["attr_hash"].notna() & live["geom_hash"].notna()).to_numpy()
+    out_attr = np.zeros(len(live), dtype="int64")
+    out_geom = np.zeros(len(live), dtype="int64")
+    out_attr[known] = live["attr_hash"].to_numpy()[known].astype("int64")
+    out_geom[known] = live["geom_hash"].to_numpy()[known].astype("int64")
+    if (~known).any():
+        rows = previous if previous is not None else inventory.read(spec.name)
+        stored = _text_ids(rows[spec.id_field])
+        first = ~stored.duplicated(keep="first").to_numpy()
+        index = pd.Index(stored[first])
+        at = index.get_indexer(live["asset_id"].to_numpy(dtype=object)[~known])
+        picked = np.flatnonzero(first)[np.maximum(at, 0)]
+        a, g = row_hashes(rows.iloc[picked], spec)
+        a[at < 0], g[at < 0] = 0, 0
+        out_attr[~known], out_geom[~known] = a, g
+    return out_attr, out_geom
 
 
 def _closing(live: pd.DataFrame, old_fids: dict, last, change: str) -> pd.DataFrame:
@@ -406,6 +443,7 @@ def _closing(live: pd.DataFrame, old_fids: dict, last, change: str) -> pd.DataFr
             "op": "close",
             "version_id": live["version_id"].to_numpy(),
             "old_fid": fids,
+            "pos": -1,
             "asset_id": live["asset_id"].to_numpy(dtype=object),
             "attr_hash": live["attr_hash"].to_numpy(),
             "geom_hash": live["geom_hash"].to_numpy(),
@@ -417,33 +455,27 @@ def _closing(live: pd.DataFrame, old_fids: dict, last, change: str) -> pd.DataFr
 
 
 def _old_fids(inventory, spec: LayerSpec, ids) -> dict[str, int]:
-    """Row ids (fid) in the stored layer of the given asset ids."""
-    if not inventory.has_layer(spec.name):
-        return {}
-    stored = pyogrio.read_dataframe(
-        inventory.path,
-        layer=spec.name,
-        columns=[spec.id_field],
-        read_geometry=False,
-        fid_as_index=True,
-        use_arrow=True,
-    )
-    wanted = set(ids)
-    column = _text_ids(stored[spec.id_field]).to_numpy(dtype=object)
-    fids = stored.index.to_numpy()
-    return {a: int(f) for a, f in zip(column, fids, strict=True) if a in wanted}
+    """Row ids (fid) in the stored layer of the given asset ids (one SQLite scan)."""
+    import contextlib
 
-
-def stage_plan(inventory, table: str, plan: VersionPlan) -> None:
-    """Write the plan's rows into a staging table of the inventory (Arrow, no geometry)."""
-    pyogrio.write_dataframe(plan.rows, inventory.path, layer=table, driver="GPKG", use_arrow=True)
+    with contextlib.closing(inventory._connect()) as con:
+        if not _table_exists(con, spec.name):
+            return {}
+        keys = [r[1] for r in con.execute(f"PRAGMA table_info({_quote(spec.name)})") if r[5]]
+        fid = _quote(keys[0] if keys else "rowid")
+        rows = con.execute(
+            f"SELECT {fid}, {_quote(spec.id_field)} FROM {_quote(spec.name)} "  # noqa: S608
+            f"WHERE {_quote(spec.id_field)} IN (SELECT value FROM json_each(?)) ORDER BY {fid}",
+            (json.dumps([str(i) for i in pd.unique(pd.Series(ids, dtype=object))]),),
+        ).fetchall()
+    return {str(a).strip(): int(f) for f, a in rows}
 
 
 def content_sql(con: sqlite3.Connection, layer: str, alias: str = "o") -> str:
     """SQL giving a row of ``layer`` as a JSON object (geometry as its GeoPackage blob in
     hex), built from the table's own columns; long rows are patched together from
     several ``json_object`` calls (SQLite takes at most 127 arguments)."""
-    geometry = _geometry_column(con, layer)
+    geometry = _geometry_column(con, layer)  # noqa: F821
     columns = [row[1] for row in con.execute(f"PRAGMA table_info({_quote(layer)})")]
     pairs = []
     for name in columns:
@@ -459,37 +491,91 @@ def content_sql(con: sqlite3.Connection, layer: str, alias: str = "o") -> str:
     return sql
 
 
-def apply_versions(
-    con: sqlite3.Connection, plan: VersionPlan, staged: str, batch, now: str
-) -> None:
-    """Record the plan (staged in table ``staged``) inside the swap transaction, before
-    the old layer is dropped: live versions that end are closed with their row archived
-    as JSON, the end recorded as a new row, new versions inserted."""
+def close_versions(con: sqlite3.Connection, plan: VersionPlan, batch, now: str) -> None:
+    """In the swap transaction, before the old layer is dropped: the live versions the
+    plan ends are closed (their row archived as JSON) and their end recorded as a new row."""
+    ensure_tables(con)
+    closing = plan.rows[plan.rows["op"] == "close"]
+    if not len(closing) or not _table_exists(con, plan.layer):
+        return
+    con.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS geoasset_closing (version_id INTEGER PRIMARY KEY, "
+        "old_fid INTEGER, valid_to TEXT, change TEXT)"
+    )
+    con.execute("DELETE FROM temp.geoasset_closing")
+    con.executemany(
+        "INSERT INTO temp.geoasset_closing VALUES (?,?,?,?)",
+        zip(
+            closing["version_id"].tolist(),
+            closing["old_fid"].tolist(),
+            closing["valid_to"].astype(object).where(closing["valid_to"].notna(), None).tolist(),
+            closing["change"].tolist(),
+            strict=True,
+        ),
+    )
+    v, content = VERSIONS_TABLE, content_sql(con, plan.layer)
+    key = [r[1] for r in con.execute(f"PRAGMA table_info({_quote(plan.layer)})") if r[5]]
+    fid = _quote(key[0] if key else "rowid")
+    con.execute(
+        f"UPDATE {v} SET superseded_at = ?, superseded_by = ?, "  # noqa: S608
+        f"content = (SELECT {content} FROM {_quote(plan.layer)} o WHERE o.{fid} = c.old_fid) "
+        f"FROM temp.geoasset_closing c WHERE {v}.version_id = c.version_id",
+        (now, batch.batch_id),
+    )
+    con.execute(
+        f"INSERT INTO {v} (layer, asset_id, change, valid_from, valid_to, recorded_at, "  # noqa: S608
+        "batch_id, attr_hash, geom_hash, content) "
+        "SELECT a.layer, a.asset_id, c.change, a.valid_from, c.valid_to, ?, ?, a.attr_hash, "
+        f"a.geom_hash, a.content FROM temp.geoasset_closing c JOIN {v} a "
+        "ON a.version_id = c.version_id ORDER BY c.version_id",
+        (now, batch.batch_id),
+    )
+    con.execute("DELETE FROM temp.geoasset_closing")
+
+
+def insert_versions(con: sqlite3.Connection, plan: VersionPlan, batch, now: str) -> None:
+    """In the swap transaction, once the new layer is in place: its new versions, read
+    from the layer's own rows in one SQL statement per kind of change."""
     ensure_tables(con)
     layer = plan.layer
-    v, s = VERSIONS_TABLE, _quote(staged)
-    if _table_exists(con, layer) and (plan.rows["op"] == "close").any():
-        content = content_sql(con, layer)
+    inserts = plan.rows[plan.rows["op"] == "insert"]
+    if not len(inserts):
+        return
+    spec = LAYERS[layer]
+    info = list(con.execute(f"PRAGMA table_info({_quote(layer)})"))
+    columns = [r[1] for r in info]
+    key = [r[1] for r in info if r[5]]
+    fid = _quote(key[0] if key else "rowid")
+    count, first, last = con.execute(
+        f"SELECT count(*), min({fid}), max({fid}) FROM {_quote(layer)}"  # noqa: S608
+    ).fetchone()
+    in_order = first == 1 and last == count  # rows numbered 1.. in the frame's order
+    dates = date_field(layer)
+    ident = f"trim(CAST(s.{_quote(spec.id_field)} AS TEXT))"
+    for (change, valid_from), group in inserts.groupby(
+        [inserts["change"], inserts["valid_from"].fillna("")], sort=False
+    ):
+        if change == "added" and dates in columns:
+            start_sql = f"COALESCE(substr(s.{_quote(dates)}, 1, 10), ?)"
+            start = plan.ground
+        elif change == "added":
+            start_sql, start = "?", plan.ground
+        else:
+            start_sql, start = "?", valid_from or None
+        if in_order and plan.every_row and len(group) == count:
+            where, params = "", []
+        elif in_order:
+            where = f" WHERE s.{fid} IN (SELECT value FROM json_each(?))"  # noqa: S608
+            params = [json.dumps((group["pos"].to_numpy() + 1).tolist())]
+        else:
+            where = f" WHERE {ident} IN (SELECT value FROM json_each(?))"  # noqa: S608
+            params = [json.dumps(group["asset_id"].astype(str).tolist())]
         con.execute(
-            f"UPDATE {v} SET superseded_at = ?, superseded_by = ?, "  # noqa: S608
-            f"content = (SELECT {content} FROM {_quote(layer)} o WHERE o.fid = s.old_fid) "
-            f"FROM {s} s WHERE s.op = 'close' AND {v}.version_id = s.version_id",
-            (now, batch.batch_id),
+            f"INSERT INTO {VERSIONS_TABLE} (layer, asset_id, change, valid_from, recorded_at, "  # noqa: S608
+            f"batch_id) SELECT ?, {ident}, ?, {start_sql}, ?, ? FROM {_quote(layer)} s"
+            f"{where} ORDER BY s.{fid}",
+            [layer, change, start, now, batch.batch_id, *params],
         )
-        con.execute(
-            f"INSERT INTO {v} (layer, asset_id, change, valid_from, valid_to, recorded_at, "  # noqa: S608
-            "batch_id, attr_hash, geom_hash, content) "
-            "SELECT a.layer, a.asset_id, s.change, a.valid_from, s.valid_to, ?, ?, a.attr_hash, "
-            f"a.geom_hash, a.content FROM {s} s JOIN {v} a ON a.version_id = s.version_id "
-            "WHERE s.op = 'close' ORDER BY s.fid",
-            (now, batch.batch_id),
-        )
-    con.execute(
-        f"INSERT INTO {v} (layer, asset_id, change, valid_from, recorded_at, batch_id, "  # noqa: S608
-        f"attr_hash, geom_hash) SELECT ?, s.asset_id, s.change, s.valid_from, ?, ?, "
-        f"s.attr_hash, s.geom_hash FROM {s} s WHERE s.op = 'insert' ORDER BY s.fid",
-        (layer, now, batch.batch_id),
-    )
 
 
 def record_batch(

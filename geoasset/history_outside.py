@@ -11,8 +11,10 @@ in ``history`` and ``batches``. Rows added without an id get one (``POLE-000448`
 before they are recorded, so they are never billed as ``poles#447``.
 
 A layer replaced wholesale by another program (``ogr2ogr -overwrite``) loses its
-triggers; it is then compared row by row (content hash against the live versions),
-and the content of the versions it ended is not known (archived as the id alone).
+triggers; its ids are then compared with the live versions (added and removed assets
+are recorded, and changed values where a version keeps its content hash: versions
+written by a bulk import keep none), and the content of the versions it ended is not
+known (archived as the id alone).
 
 The ground date of an outside edit is the day it is found: changed and added rows start
 that day (added rows: their own date field where given), removed rows end the day
@@ -255,9 +257,10 @@ def _from_log(con, layer: str, batch, now: str, today: date) -> dict[str, int]:
             inserts.append((new_id, "added", start, int(new_attr[at]), int(new_geom[at])))
             counts["added"] += 1
             continue
-        version = live.iloc[live_at[old_id]]
-        attr_diff = int(version["attr_hash"]) != int(new_attr[at])
-        geom_diff = int(version["geom_hash"]) != int(new_geom[at])
+        # the row before the edit (from the log) against the row now
+        old_attr, old_geom = row_hashes(_frame(pd.DataFrame([old]), geometry), spec)
+        attr_diff = int(old_attr[0]) != int(new_attr[at])
+        geom_diff = int(old_geom[0]) != int(new_geom[at])
         if not (attr_diff or geom_diff):
             continue
         change = "moved+changed" if attr_diff and geom_diff else "moved" if geom_diff else "changed"
@@ -353,6 +356,8 @@ def _from_layer(con, layer: str, batch, now: str, today: date) -> dict[str, int]
             counts["added"] += 1
             continue
         version = live.iloc[live_at[asset]]
+        if pd.isna(version["attr_hash"]) or pd.isna(version["geom_hash"]):
+            continue  # no hash kept for it: a value changed by a replacement goes unseen
         a, g = int(version["attr_hash"]) != int(attr[i]), int(version["geom_hash"]) != int(geom[i])
         if a or g:
             change = "moved+changed" if a and g else "moved" if g else "changed"

@@ -164,11 +164,24 @@ def materialise(inventory, layer: str, versions: pd.DataFrame) -> gpd.GeoDataFra
     if "_version" not in rows:
         rows["_version"] = np.nan
     rows["_version"] = rows["_version"].fillna(rows["_asset"].map(live_version))
-    order = {v: i for i, v in enumerate(versions["version_id"])}
-    rows = rows[rows["_version"].isin(order.keys())]
-    rows = rows.iloc[np.argsort(rows["_version"].map(order).to_numpy(), kind="stable")]
+    rows = rows[rows["_version"].isin(set(versions["version_id"]))]
+    # assets in the order they entered the inventory, as the layer keeps them
+    first_seen = _first_seen(inventory, layer)
+    rank = rows["_asset"].map(first_seen).fillna(np.inf).to_numpy(dtype=float)
+    rows = rows.iloc[np.lexsort((rows["_version"].to_numpy(dtype=float), rank))]
     rows["version_id"] = rows["_version"].astype("int64")
     return rows.drop(columns=["_asset", "_version"]).reset_index(drop=True)
+
+
+def _first_seen(inventory, layer: str) -> dict[str, int]:
+    with contextlib.closing(inventory._connect()) as con:
+        return dict(
+            con.execute(
+                f"SELECT asset_id, min(version_id) FROM {VERSIONS_TABLE} WHERE layer = ? "  # noqa: S608
+                "GROUP BY asset_id",
+                (layer,),
+            ).fetchall()
+        )
 
 
 def _normal(frame: gpd.GeoDataFrame, spec) -> gpd.GeoDataFrame:

@@ -226,9 +226,11 @@ def survey_update(
             from geoasset.store import empty_layer
 
             current = empty_layer(layer)
-        stored = set(current[spec.id_field].astype("str"))
+        stored = pd.Index(current[spec.id_field].astype("str"))
+        known = stored.isin([asset for asset, _ in ended.values()])
+        known = set(stored[known])
         for row, (asset, _) in ended.items():
-            if asset not in stored:
+            if asset not in known:
                 problems.append(
                     ValidationProblem(row, spec.id_field, f"id {asset!r} is not in layer {layer!r}")
                 )
@@ -271,6 +273,8 @@ def survey_update(
                 ended_on={layer: {a: d for a, d in removed.items()}},
                 kind="survey",
                 meta=meta,
+                touched={layer: changes["asset_id"].astype(str).tolist()},
+                read_under_lock={layer: current},
             )
             inv.write({layer: new_frame}, batch=batch, mode="replace")
             report.batch_id = batch.batch_id
@@ -421,10 +425,12 @@ def _apply(inv, spec, current, valid, valid_rows, removed, ground, tolerance_m):
 
     # removals
     keep = np.ones(len(updated), dtype=bool)
-    position = {a: i for i, a in enumerate(ids)}
-    for asset, last in removed.items():
-        if asset in position:
-            keep[position[asset]] = False
+    gone = list(removed)
+    where = pd.Index(ids).get_indexer(gone) if len(gone) else np.zeros(0, dtype=int)
+    for asset, at_ in zip(gone, where, strict=True):
+        last = removed[asset]
+        if at_ >= 0:
+            keep[at_] = False
             changes.append(
                 (
                     spec.name,
@@ -440,8 +446,8 @@ def _apply(inv, spec, current, valid, valid_rows, removed, ground, tolerance_m):
     # additions
     added = valid.iloc[np.flatnonzero(new)]
     if len(added):
-        history_ids = _history_ids(inv, spec.name)
-        added = assign_ids(added, spec, existing_ids=[*ids, *history_ids])
+        if added[spec.id_field].isna().any():  # ids to give: never one a retired asset had
+            added = assign_ids(added, spec, existing_ids=[*ids, *_history_ids(inv, spec.name)])
         for i, asset in zip(np.flatnonzero(new), added[spec.id_field], strict=True):
             changes.append((spec.name, asset, "added", "", np.nan, int(valid_rows[i])))
         updated = _concat(updated, added)

@@ -15,11 +15,14 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "LANGUAGES",
     "TERMS",
     "coded",
     "header",
+    "in_words",
     "people_table",
     "t",
 ]
@@ -399,7 +402,10 @@ TERMS: dict[str, tuple[str, str]] = {
     "no_geometry": ("no geometry", "tanpa geometri"),
     "invalid_row": ("fails the layer specification", "tidak memenuhi spesifikasi lapisan"),
     "detail_from_corridor": ("{d} m from corridor {c}", "{d} m dari koridor {c}"),
-    "detail_beyond": ("more than {d} m from any corridor", "lebih dari {d} m dari koridor mana pun"),
+    "detail_beyond": (
+        "more than {d} m from any corridor",
+        "lebih dari {d} m dari koridor mana pun",
+    ),
     "param_period_from": ("First day billed", "Hari pertama ditagih"),
     "param_period_to": ("Last day billed", "Hari terakhir ditagih"),
     "param_period_days": ("Days in the period", "Hari dalam periode"),
@@ -450,6 +456,14 @@ TERMS: dict[str, tuple[str, str]] = {
     "sheet_not_billable": ("Not billable", "Tidak ditagih"),
     "sheet_tariffs_used": ("Tariffs used", "Tarif"),
     "sheet_parameters": ("Parameters", "Parameter"),
+    "sheet_roads_by_status": ("Roads by status", "Jalan per status"),
+    "sheet_roads_by_function": ("Roads by function", "Jalan per fungsi"),
+    "sheet_roads_by_condition": ("Roads by condition", "Jalan per kondisi"),
+    "sheet_bridges_by_condition": ("Bridges by condition", "Jembatan per kondisi"),
+    "sheet_bridge_priority": ("Bridge priority", "Prioritas jembatan"),
+    "sheet_monuments_by_status": ("Monuments by status", "Monumen per status"),
+    "sheet_poles_by_owner": ("Poles by owner", "Tiang per pemilik"),
+    "sheet_lines_by_owner": ("Lines by owner", "Jaringan per pemilik"),
     # terminal summaries of assess and run
     "sum_retribution": ("retribution", "retribusi"),
     "sum_corridor": ("corridor", "koridor"),
@@ -475,7 +489,10 @@ TERMS: dict[str, tuple[str, str]] = {
     "run_assets": ("assets", "aset"),
     "run_corridors": ("corridors", "koridor"),
     "run_qa": ("QA findings", "temuan QA"),
-    "run_qa_counts": ("{errors} errors, {warnings} warnings", "{errors} galat, {warnings} peringatan"),
+    "run_qa_counts": (
+        "{errors} errors, {warnings} warnings",
+        "{errors} galat, {warnings} peringatan",
+    ),
     "run_billable": ("billable assets", "aset ditagih"),
     "run_total": ("total {year}", "jumlah {year}"),
     "run_per_year": ("per year", "per tahun"),
@@ -510,7 +527,6 @@ TERMS: dict[str, tuple[str, str]] = {
     "map_snap": ("Snap measure points to assets", "Tempelkan titik ukur ke aset"),
     "map_id_labels": ("Asset ids", "ID aset"),
     "map_photo_in_map": ("Photo in the corridor map", "Foto di peta koridor"),
-    "map_background_credit": ("Boundaries", "Batas wilayah"),
 }
 
 
@@ -554,6 +570,7 @@ CODED_COLUMNS = {
     "quantity_unit": "qty_{}",
     "payment_status": "{}",
     "reason": "{}",
+    "status": "{}",
 }
 
 
@@ -593,3 +610,45 @@ def people_table(frame, lang: str):
             out[column] = coded(column, out[column], lang)
     out.columns = [header(c, lang) for c in out.columns]
     return out
+
+
+def in_words(frame, lang: str):
+    """A table of a workbook with coded values, parameter names and rules, and the
+    distance details of not-billable assets in words of ``lang`` (a copy; headers kept).
+
+    >>> import pandas as pd
+    >>> in_words(pd.DataFrame({"reason": ["partly_outside"],
+    ...     "detail": ["2.44 m from corridor NTT-001"]}), "id").iloc[0].tolist()
+    ['sebagian di luar Rumija', '2.44 m dari koridor NTT-001']
+    """
+    frame = frame.copy()
+    for column in frame.columns:
+        if column in CODED_COLUMNS:
+            frame[column] = coded(column, frame[column], lang)
+    if list(frame.columns) == ["parameter", "value"]:
+        names = frame["parameter"].astype(str)
+        frame["value"] = [
+            t(f"rule_{n}", lang) if f"rule_{n}" in TERMS else v
+            for n, v in zip(names, frame["value"], strict=True)
+        ]
+        frame["parameter"] = [t(f"param_{n}", lang) if f"param_{n}" in TERMS else n for n in names]
+    if "detail" in frame.columns:
+        frame["detail"] = [_detail_in_words(d, lang) for d in frame["detail"]]
+    return frame
+
+
+_DETAIL_FROM = re.compile(r"^([\d.,]+) m from corridor (.+)$")
+_DETAIL_BEYOND = re.compile(r"^more than ([\d.,]+) m from any corridor$")
+
+
+def _detail_in_words(detail, lang: str):
+    """The distance details of not-billable assets in ``lang`` (others as they are)."""
+    if not isinstance(detail, str):
+        return detail
+    match = _DETAIL_FROM.match(detail)
+    if match:
+        return t("detail_from_corridor", lang).format(d=match[1], c=match[2])
+    match = _DETAIL_BEYOND.match(detail)
+    if match:
+        return t("detail_beyond", lang).format(d=match[1])
+    return detail

@@ -400,10 +400,31 @@ def _check_and_write(
     if len(valid) and mode == "append" and existing_rows:
         valid = _dates_as_stored(inv, spec, valid)
     if len(valid):
-        batch = Batch(command="import", source=source.name, refused={layer: len(refused_rows)})
+        batch = Batch(
+            command="import",
+            source=source.name,
+            refused={layer: len(refused_rows)},
+            kind="import",
+            meta=_batch_meta(source, src),
+        )
         inv.write({layer: valid}, batch=batch, mode=mode)
     logger.info("%s", report.summary())
     return report
+
+
+def _batch_meta(source: Path, src: _Source) -> dict:
+    """What the ``batches`` table keeps of an import: the file and its SHA-256, and the
+    survey app's summary (app, devices, submitters, submission times) when an app wrote it."""
+    from geoasset.history_survey import file_record
+
+    meta: dict = {"sources": [file_record(source)]}
+    if src.app is not None:
+        meta.update(src.app.meta)
+        if src.app.meta.get("surveyors"):
+            meta["officer"] = src.app.meta["surveyors"]
+        if src.app.app_columns:
+            meta["app_columns"] = ", ".join(map(str, src.app.app_columns))
+    return meta
 
 
 def _dates_as_stored(inv: Inventory, spec: LayerSpec, valid: gpd.GeoDataFrame):

@@ -16,6 +16,7 @@ work without files (a notebook's what-if, a test).
 job                       command                      writes
 ========================  ===========================  ===============================
 :func:`import_file`       ``geoasset import``          an inventory layer, rejects CSV
+:func:`validate_inventory`  ``geoasset validate``      nothing (the problems found)
 :func:`build_corridors`   ``geoasset corridors``       ``corridors``
 :func:`locate_assets`     ``geoasset chainage``        chainage fields of the assets
 :func:`check_quality`     ``geoasset qa``              ``qa_findings``, ``qa_summary``
@@ -68,6 +69,7 @@ __all__ = [
     "import_file",
     "locate_assets",
     "open_with_roads",
+    "validate_inventory",
     "write_detail_maps",
     "write_field_map",
     "write_inventory_report",
@@ -90,6 +92,14 @@ def open_with_roads(inventory) -> Inventory:
     if not inv.count("roads"):
         raise GeoassetError(f"{inv.path}: layer 'roads' is empty; import roads first")
     return inv
+
+
+def validate_inventory(inventory) -> dict[str, list]:
+    """Re-check every layer stored in the inventory against its specification: layer
+    name -> its problems (see :func:`geoasset.validate.validate_inventory`)."""
+    from geoasset.validate import validate_inventory as problems_of
+
+    return problems_of(_open(inventory))
 
 
 # -- import ----------------------------------------------------------------------------
@@ -227,6 +237,8 @@ def assess(
     lang: str = "en",
     overwrite: bool = False,
     started: Callable[[int, int], None] | None = None,
+    as_of=None,
+    recorded: bool = False,
 ) -> AssessmentJob:
     """Assess the retribution of the inventory's poles, utility lines and areas and store it
     (layers ``assessment_items``, ``assessment_totals``, ``assessment_not_billable``),
@@ -237,9 +249,13 @@ def assess(
     specification (a row edited in QGIS into something invalid is not billed); lines get
     their STA on their roads as :func:`locate_assets` gives it. Existing report files
     are refused before anything is computed, unless ``overwrite``. ``started`` is called
-    with the number of assets and of corridors once they are read.
+    with the number of assets and of corridors once they are read. Assets are those
+    standing in the period by the asset history, each billed to its last day there;
+    ``as_of`` (``recorded``) bills what the inventory knew then
+    (:mod:`geoasset.history_billing`).
     """
-    from geoasset.assessment import assess as assessment_of
+    from geoasset.assessment import billing_period
+    from geoasset.history_billing import assess_over_time, billing_frames
     from geoasset.reports import CSV_FILES, write_reports
     from geoasset.tariffs import load_permits, load_tariffs
     from geoasset.validate import read_layer
@@ -256,18 +272,18 @@ def assess(
         permits = load_permits(permits)
     if not inv.count("corridors"):
         raise GeoassetError(f"{inv.path} has no corridors layer; build the corridors first")
-    frames = {
-        name: read_layer(inv, name)
-        for name in ("poles", "utility_lines", "areas")
-        if inv.has_layer(name) and inv.count(name)
-    }
+    with inv.transaction():
+        pass  # records edits made by other programs first
+    first, last = billing_period(year, period_from, period_to)
+    frames, ends = billing_frames(
+        inv, first, last, as_of=as_of, recorded=recorded, reader=read_layer
+    )
     corridors = inv.read("corridors")
     if started is not None:
         started(sum(len(f) for f in frames.values()), len(corridors))
-    result = assessment_of(
-        poles=frames.get("poles"),
-        utility_lines=frames.get("utility_lines"),
-        areas=frames.get("areas"),
+    result = assess_over_time(
+        frames,
+        ends,
         corridors=corridors,
         tariffs=schedule,
         year=year,
@@ -299,7 +315,7 @@ def write_inventory_report(
     frames = {layer: inv.read(layer) for layer in INVENTORY_LAYERS if inv.count(layer)}
     tables = inventory_report(frames, lang=lang)
     if output is not None:
-        write_tables_xlsx(tables, output)
+        write_tables_xlsx(tables, output, lang=lang)
     return tables
 
 

@@ -23,6 +23,26 @@ from geoasset.i18n import t
 from geoasset.mapareas import AreaRow
 from geoasset.mapstyle import _fmt_int
 
+#: On a phone each row of an index is a card: one line per column, named.
+_PHONE_CSS = (
+    "@media (max-width:640px){body{margin:1rem}h1{font-size:1.3rem}"
+    "table,tbody,tfoot,tr,td,th{display:block;width:auto}thead{display:none}"
+    "tbody tr{border:1px solid #ddd;border-radius:6px;margin:0 0 10px;padding:6px 8px}"
+    "td{display:flex;justify-content:space-between;gap:12px;border:0;padding:3px 0;"
+    "overflow-wrap:anywhere}td.n{text-align:right}"
+    "td[data-label]:not([data-label=''])::before{content:attr(data-label);color:#555;"
+    "text-align:left;flex:none}"
+    "td:first-child{font-size:1.1rem;font-weight:600}td:first-child::before{display:none}"
+    "tfoot tr{display:flex;flex-wrap:wrap;gap:4px 12px;font-weight:600}tfoot th{border:0;padding:0}"
+    "td a{display:inline-block;padding:6px 0;min-height:24px}}"
+)
+
+
+def _labelled(row: str, head: list[str]) -> str:
+    """``row`` with each ``<td`` carrying its column's name (``data-label``)."""
+    cells = iter(head)
+    return re.sub(r"<td(?=[ >])", lambda m: f'<td data-label="{html.escape(next(cells, ""))}"', row)
+
 
 def _write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
@@ -92,8 +112,9 @@ def _index_html(rows: list, title: str, source: str, lang: str) -> str:
         "body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222}"
         "table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid #ddd;"
         "text-align:left}.n{text-align:right;font-variant-numeric:tabular-nums}"
-        "thead th{background:#f4f4f4}"
+        "thead th{background:#f4f4f4}" + _PHONE_CSS
     )
+    body = [_labelled(row, head) for row in body]
     return (
         f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -165,8 +186,9 @@ def _area_index_html(rows: list[AreaRow], title: str, source: str, note: str, la
         "body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222}"
         "table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid #ddd;"
         "text-align:left;vertical-align:top}.n{text-align:right;font-variant-numeric:tabular-nums}"
-        "thead th{background:#f4f4f4}details{max-width:40rem;font-size:12px}"
+        "thead th{background:#f4f4f4}details{max-width:40rem;font-size:12px}" + _PHONE_CSS
     )
+    body = [_labelled(row, [*head, ""]) for row in body]
     return (
         f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'

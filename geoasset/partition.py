@@ -21,6 +21,7 @@ from shapely.errors import GEOSException
 from geoasset.bisectors import _PIECE_M, _nearer_convex, _nearer_star, _nearer_voronoi
 from geoasset.overlays import (
     _AREA_EPS,
+    _grouped_union,
     _FALLBACK_GRIDS_M,
     _OVERLAY_GRID_M,
     _THREADS,
@@ -37,7 +38,7 @@ _MARGIN_M = 0.01
 #: Distance (m) between the points sampled along a centreline near the road it is paired with.
 _MAX_SPACING_M = 0.5
 #: A cut no other cut has to meet is simplified within this share of the sample spacing.
-_SIMPLIFY = 0.1
+_SIMPLIFY = 0.25
 #: Corridors are snapped to this grid (m) so they stay valid through EPSG:4326 and back.
 _GRID_M = 2.0**-25
 
@@ -85,47 +86,45 @@ def _sharing_land(corridors: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.nda
     return shared
 
 
-def _triangle_closure(a: np.ndarray, b: np.ndarray, voronoi: np.ndarray) -> np.ndarray:
-    """Extend the Voronoi pairs so that no three mutually overlapping roads mix methods.
-
-    Only the pairs around roads already in a Voronoi pair are looked at, growing the
-    set until no triangle of overlapping roads mixes exact bisectors and Voronoi cells.
-    """
-    voronoi = voronoi.copy()
-    if not voronoi.any():
-        return voronoi
-    roads = np.unique(np.concatenate([a[voronoi], b[voronoi]]))
-    while True:
-        near = np.flatnonzero(np.isin(a, roads) | np.isin(b, roads))
-        pair_of = {(int(a[k]), int(b[k])): int(k) for k in near}
-        neighbours: dict[int, set[int]] = defaultdict(set)
-        for x, y in pair_of:
-            neighbours[x].add(y)
-            neighbours[y].add(x)
-        added = False
-        for k in near[voronoi[near]]:
-            x, y = int(a[k]), int(b[k])
-            for z in neighbours[x] & neighbours[y]:
-                for p, q in ((x, z), (y, z)):
-                    j = pair_of[(min(p, q), max(p, q))]
-                    if not voronoi[j]:
-                        voronoi[j] = True
-                        added = True
-        if not added:
-            return voronoi
-        roads = np.unique(np.concatenate([a[voronoi], b[voronoi]]))
-
-
-def _in_triangle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per pair ``(a, b)``: whether some third road is paired with both."""
+def _triples(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``k`` = ``(a[k], b[k])`` with each third road ``z`` paired with both:
+    (k, z)."""
     neighbours: dict[int, set[int]] = defaultdict(set)
     for x, y in zip(a.tolist(), b.tolist(), strict=True):
         neighbours[x].add(y)
         neighbours[y].add(x)
-    return np.array(
-        [not neighbours[x].isdisjoint(neighbours[y]) for x, y in zip(a.tolist(), b.tolist())],
-        dtype=bool,
-    )
+    ks: list[int] = []
+    zs: list[int] = []
+    for k, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        for z in neighbours[x] & neighbours[y]:
+            ks.append(k)
+            zs.append(z)
+    return np.array(ks, dtype="int64"), np.array(zs, dtype="int64")
+
+
+def _triangle_closure(
+    a: np.ndarray, b: np.ndarray, voronoi: np.ndarray, tk: np.ndarray, tz: np.ndarray
+) -> np.ndarray:
+    """Extend the Voronoi pairs so that no three roads sharing land mix methods.
+
+    ``(tk, tz)`` lists each pair ``tk`` whose overlap road ``tz`` reaches too: where
+    such a pair is cut on Voronoi cells, so are the pairs of ``tz`` with its two roads,
+    growing the set until no place shared by three roads mixes exact bisectors and
+    Voronoi cells (which measure distance a little differently).
+    """
+    voronoi = voronoi.copy()
+    if not voronoi.any() or len(tk) == 0:
+        return voronoi
+    pair_of = {(x, y): k for k, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True))}
+    x, y, z = a[tk].tolist(), b[tk].tolist(), tz.tolist()
+    j1 = np.array([pair_of[(min(p, q), max(p, q))] for p, q in zip(x, z, strict=True)])
+    j2 = np.array([pair_of[(min(p, q), max(p, q))] for p, q in zip(y, z, strict=True)])
+    while True:
+        new = voronoi[tk] & ~(voronoi[j1] & voronoi[j2])
+        if not new.any():
+            return voronoi
+        voronoi[j1[new]] = True
+        voronoi[j2[new]] = True
 
 
 def _segments(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -180,26 +179,42 @@ def _only_segment(
 
 
 def _star(
-    seg: np.ndarray, start: np.ndarray, count: np.ndarray, a: np.ndarray, b: np.ndarray, lo, hi
+    seg: np.ndarray,
+    start: np.ndarray,
+    count: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    overlap: np.ndarray,
+    reach: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs whose centrelines near box ``[lo, hi]`` all leave one shared vertex.
+    """Pairs whose centrelines near their overlap all leave one shared vertex.
 
-    Where every segment of ``a[k]`` and of ``b[k]`` that meets the box starts or ends at
-    the same point ``v`` (a junction node) and reaches out of the box, the distance from
-    a point of the box to either road is its distance to rays leaving ``v``
-    (:func:`geoasset.bisectors._nearer_star`). Returns the apex per pair (NaN where
-    not a star) and the rays: (pair, side 0 = ``a`` / 1 = ``b``, angle).
+    A point of the overlap is within ``reach`` of its nearest point on either road, so
+    only the segments within ``reach`` of the overlap matter. Where each of them, on both
+    roads, starts or ends at the same point ``v`` (a junction node) and the overlap lies
+    within its length as seen from ``v``, the distance from a point of the overlap to
+    either road is its distance to rays leaving ``v``
+    (:func:`geoasset.bisectors._nearer_star`). Returns the apex per pair (NaN where not
+    a star) and the rays: (pair, side 0 = ``a`` / 1 = ``b``, angle).
     """
     m = len(a)
+    bounds = shapely.bounds(overlap)
+    lo, hi = bounds[:, :2] - reach[:, None], bounds[:, 2:] + reach[:, None]
     found = [_near_segments(seg, start, count, road, lo, hi) for road in (a, b)]
     pair = np.concatenate([found[0][0], found[1][0]])
     index = np.concatenate([found[0][1], found[1][1]])
     side = np.concatenate([np.zeros(len(found[0][0]), "int64"), np.ones(len(found[1][0]), "int64")])
+    near = shapely.dwithin(shapely.linestrings(seg[index]), overlap[pair], reach[pair])
+    pair, index, side = pair[near], index[near], side[near]
     order = np.argsort(pair, kind="stable")
     pair, index, side = pair[order], index[order], side[order]
     ends = seg[index]  # (h, 2, 2)
     first = np.searchsorted(pair, np.arange(m))
     has = np.bincount(pair, minlength=m) > 0
+    # The overlap's vertices, to see how far it reaches along each segment.
+    xy, owner = shapely.get_coordinates(overlap, return_index=True)
+    xy_first = np.searchsorted(owner, np.arange(m))
+    xy_count = np.bincount(owner, minlength=m)
     apex = np.full((m, 2), np.nan)
     ok = np.zeros(m, dtype=bool)
     for end in (0, 1):  # the apex is an end of the pair's first segment
@@ -208,8 +223,15 @@ def _star(
         at = np.all(ends == v[pair][:, None, :], axis=2)  # (h, 2): which end is v
         touches = at.any(axis=1)
         far = ends[np.arange(len(pair)), np.where(at[:, 0], 1, 0)]
-        inside = np.all((far >= lo[pair]) & (far <= hi[pair]), axis=1)
-        bad = np.bincount(pair[~touches | inside], minlength=m) > 0
+        d = far - v[pair]
+        length = np.hypot(d[:, 0], d[:, 1])
+        n = xy_count[pair]
+        row = np.repeat(np.arange(len(pair)), n)
+        q = xy[np.repeat(xy_first[pair], n) + _ranks(n)] - v[pair][row]
+        along = np.full(len(pair), -np.inf)
+        np.maximum.at(along, row, (q * d[row]).sum(1))  # |d| times the reach along it
+        beyond = along > length * length
+        bad = np.bincount(pair[~touches | beyond], minlength=m) > 0
         sides = np.bincount(pair, weights=side, minlength=m)
         both = (sides > 0) & (sides < np.bincount(pair, minlength=m))
         good = has & ~bad & both & ~ok
@@ -460,15 +482,23 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
     star = np.zeros(m, dtype=bool)
     ask = np.flatnonzero(positive & buffered & ~straight & (overlap != None))  # noqa: E711
     if len(ask):
-        bounds = shapely.bounds(overlap[ask])
-        grow = margin[ask, None]
         apex, ray_pair, ray_side, ray_angle = _star(
-            seg, seg_start, seg_count, ea[ask], eb[ask], bounds[:, :2] - grow, bounds[:, 2:] + grow
+            seg, seg_start, seg_count, ea[ask], eb[ask], overlap[ask], margin[ask]
         )
         star[ask] = np.isfinite(apex[:, 0])
-    voronoi = _triangle_closure(ea[positive], eb[positive], ~(straight | star)[positive])
+    # Places three roads of one rank share: their three cuts must meet, so they are cut
+    # by one method. Only a third road that reaches the pair's overlap counts.
+    pos = np.flatnonzero(positive)
+    tk, tz = _triples(ea[pos], eb[pos])
+    need = np.unique(pos[tk][overlap[pos[tk]] == None])  # noqa: E711 (quick pairs)
+    if len(need):
+        overlap[need], again = _overlay(shapely.intersection, polys[ea[need]], polys[eb[need]])
+        retried[need] |= again
+    meets = shapely.intersects(overlap[pos[tk]], polys[tz])
+    tk, tz = tk[meets], tz[meets]
+    voronoi = _triangle_closure(ea[pos], eb[pos], ~(straight | star)[pos], tk, tz)
     use_voronoi = np.zeros(m, dtype=bool)
-    use_voronoi[positive] = voronoi
+    use_voronoi[pos] = voronoi
 
     fast = np.flatnonzero(straight & ~use_voronoi)
     if len(fast):
@@ -509,13 +539,26 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
         vm = np.where(
             buffered[approx], margin[approx] + 2 * spacing[ea[approx]] + _PIECE_M / 2, 1e12
         )
-        # A pair no third road of its rank overlaps decides its land alone: its cut may
-        # be simplified (the cut of a pair inside a triangle must meet the other two).
-        alone = np.zeros(m, dtype=bool)
-        alone[positive] = ~_in_triangle(ea[positive], eb[positive])
-        tolerance = np.where(alone[approx], _SIMPLIFY * spacing[ea[approx]], 0.0)
+        # Where a third road of its rank reaches the overlap, the pair's cut must meet the
+        # other two cuts and stays as computed; elsewhere the pair decides its land alone
+        # and its cut is simplified.
+        shared = np.full(m, None, dtype=object)
+        third = use_voronoi[pos[tk]]
+        k3, z3 = pos[tk][third], tz[third]
+        if len(k3):
+            parts, _ = _overlay(shapely.intersection, overlap[k3], polys[z3])
+            present, slot = np.unique(k3, return_inverse=True)
+            shared[present] = _grouped_union(parts, slot, len(present), coverage=False)
         got, again = _nearer_voronoi(
-            overlap[approx], ea[approx], eb[approx], lines, spacing, vm, id_rank, tolerance
+            overlap[approx],
+            ea[approx],
+            eb[approx],
+            lines,
+            spacing,
+            vm,
+            id_rank,
+            _SIMPLIFY * spacing[ea[approx]],
+            shared[approx],
         )
         retried[approx] |= again
         _settle(approx, got, overlap, lose_a, lose_b, retried)

@@ -107,7 +107,7 @@ def parse_payment_table(
             )
         first.setdefault(row.payment_id, number)
     if problems:
-        raise SchemaError(source, sorted(problems, key=lambda p: (p.row or 0)))
+        raise SchemaError(source, sorted(problems, key=lambda p: p.row or 0))
     return table
 
 
@@ -166,9 +166,7 @@ def import_payments(inventory, path: str | os.PathLike, *, mode: str = "append")
                     )
                 ],
             )
-        known = (
-            existing["payment_id"].tolist() if mode == "append" and existing is not None else ()
-        )
+        known = existing["payment_id"].tolist() if mode == "append" and existing is not None else ()
         table = read_payment_file(path, permits=permits["permit_no"].tolist(), known=known)
         inventory.write(
             {PAYMENTS_TABLE: table},

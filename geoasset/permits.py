@@ -98,7 +98,7 @@ def parse_permit_table(
             )
         first.setdefault(row.permit_no, number)
     if problems:
-        raise SchemaError(source, sorted(problems, key=lambda p: (p.row or 0)))
+        raise SchemaError(source, sorted(problems, key=lambda p: p.row or 0))
     return table
 
 

@@ -23,7 +23,6 @@ import csv
 import io
 import math
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -410,7 +409,7 @@ def _write_workbook(
         total_label = "TOTAL"
         if lang is not None:
             header = [neutralise(i18n.header(str(name), lang)) for name in frame.columns]
-            frame = _coded_in_words(frame, lang)
+            frame = i18n.in_words(frame, lang)
             total_label = i18n.t("sum_total", lang)
         widths = [44 if str(name) in _WIDE_COLUMNS else 14 for name in frame.columns]
         rupiah = [str(c).endswith("_rp") for c in frame.columns]
@@ -431,44 +430,6 @@ def _write_workbook(
                 )
             )
     xlsxsheets.write_workbook(out, path)
-
-
-def _coded_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Coded values, parameter names and rules, and not-billable details in words."""
-    frame = frame.copy()
-    for column in frame.columns:
-        if column in i18n.CODED_COLUMNS:
-            frame[column] = i18n.coded(column, frame[column], lang)
-    if list(frame.columns) == ["parameter", "value"]:
-        names = frame["parameter"].astype(str)
-        rules = {f"rule_{n}" for n in names}
-        frame["value"] = [
-            i18n.t(f"rule_{n}", lang) if f"rule_{n}" in rules & set(i18n.TERMS) else v
-            for n, v in zip(names, frame["value"], strict=True)
-        ]
-        frame["parameter"] = [
-            i18n.t(f"param_{n}", lang) if f"param_{n}" in i18n.TERMS else n for n in names
-        ]
-    if "detail" in frame.columns:
-        frame["detail"] = [_detail_in_words(d, lang) for d in frame["detail"]]
-    return frame
-
-
-_DETAIL_FROM = re.compile(r"^([\d.,]+) m from corridor (.+)$")
-_DETAIL_BEYOND = re.compile(r"^more than ([\d.,]+) m from any corridor$")
-
-
-def _detail_in_words(detail, lang: str):
-    """The distance details of not-billable assets in ``lang`` (others as they are)."""
-    if not isinstance(detail, str):
-        return detail
-    match = _DETAIL_FROM.match(detail)
-    if match:
-        return i18n.t("detail_from_corridor", lang).format(d=match[1], c=match[2])
-    match = _DETAIL_BEYOND.match(detail)
-    if match:
-        return i18n.t("detail_beyond", lang).format(d=match[1])
-    return detail
 
 
 def _total_row(frame: pd.DataFrame, label: str = "TOTAL") -> list:
@@ -513,10 +474,13 @@ def write_xlsx(assessment: Assessment, path: str | os.PathLike, *, lang: str = "
 
 
 @cycle_collector_paused()
-def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> Path:
+def write_tables_xlsx(
+    tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, *, lang: str | None = None
+) -> Path:
     """Write named tables as the sheets of one XLSX workbook, atomically.
 
-    Sheet titles are the names (made valid: at most 31 characters, no ``[]:*?/\\``);
+    Sheet titles are the names (made valid: at most 31 characters, no ``[]:*?/\\``), or
+    with ``lang="id"`` their titles in the term table (``sheet_<name>``) where it has one;
     ``*_rp`` columns get a thousands format; text cells are neutralised; a
     ``geometry`` column is left out.
 
@@ -529,7 +493,12 @@ def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | os.PathLik
     >>> load_workbook(path)["Owners"]["A2"].value
     "'+62 PLN"
     """
-    sheets = [(str(name), frame, False, True) for name, frame in tables.items()]
+
+    def title(name: str) -> str:
+        key = f"sheet_{name}"
+        return i18n.t(key, lang) if lang == "id" and key in i18n.TERMS else name
+
+    sheets = [(title(str(name)), frame, False, True) for name, frame in tables.items()]
     with _atomic(path) as temporary:
         _write_workbook(sheets, temporary)
     return Path(path)
@@ -622,10 +591,12 @@ def format_summary(assessment: Assessment, *, limit: int | None = None, lang: st
     --------
     See :mod:`geoasset.assessment`; the output looks like::
 
-        corridor  road  STA                poles  line m  area m²  amount (Rp)
-        --------  ----  -----------------  -----  ------  -------  -----------
-        R1        R1    STA 0+000 – 1+000      2    0.00     0.00    1,098,000
-        TOTAL                                  2    0.00     0.00    1,098,000
+        corridor  road  STA                poles  line m  amount (Rp)
+        --------  ----  -----------------  -----  ------  -----------
+        R1        R1    STA 0+000 – 1+000      2    0.00    1,098,000
+        TOTAL                                  2    0.00    1,098,000
+
+    An ``area m²`` column follows ``line m`` when areas are billed.
     """
     from babel.numbers import format_decimal
 
@@ -682,7 +653,11 @@ def format_summary(assessment: Assessment, *, limit: int | None = None, lang: st
         t("sum_amount"),
         t("sum_arrears"),
     ]
-    lines = _table(headers, rows, [False, False, False, True, True, True, True, True])
+    right = [False, False, False, True, True, True, True, True]
+    if not float(totals["area_m2"].sum()):  # no areas billed: no column of zeros
+        rows = [row[:5] + row[6:] for row in rows]
+        headers, right = headers[:5] + headers[6:], right[:5] + right[6:]
+    lines = _table(headers, rows, right)
     p = assessment.parameters
     lines.insert(0, f"{t('sum_retribution')} {p.get('period_from')} – {p.get('period_to')}")
     lines.insert(1, "")

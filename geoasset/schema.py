@@ -254,8 +254,7 @@ AREAS = LayerSpec(
 INVENTORY_LAYERS = ("roads", "bridges", "monuments", "poles", "utility_lines", "parcels", "areas")
 
 LAYERS: dict[str, LayerSpec] = {
-    spec.name: spec
-    for spec in (ROADS, BRIDGES, MONUMENTS, POLES, UTILITY_LINES, PARCELS, AREAS)
+    spec.name: spec for spec in (ROADS, BRIDGES, MONUMENTS, POLES, UTILITY_LINES, PARCELS, AREAS)
 }
 
 

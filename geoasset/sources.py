@@ -28,6 +28,13 @@ from geoasset.coords import parse_coordinates
 from geoasset.crs import parse_crs
 from geoasset.errors import CRSError, SourceError, ValidationProblem
 from geoasset.schema import LayerSpec, layer_spec
+from geoasset.survey_apps import (
+    SurveyTable,
+    link_photos,
+    qfield_meta,
+    read_export_file,
+    survey_table,
+)
 from geoasset.tables import read_frame
 from geoasset.text import unneutralise
 from geoasset.validate import REASON_COLUMN, ROW_COLUMN
@@ -86,6 +93,7 @@ class _Source:
     consumed: list[str]  # columns turned into the geometry
     encoding: str | None = None
     vector: bool = False  # geometry came from the file itself (not from columns)
+    app: SurveyTable | None = None  # the survey app that wrote it (columns set aside)
 
     @property
     def name(self) -> str:
@@ -191,12 +199,18 @@ def _read(
 ) -> _Source:
     if not path.exists():
         raise SourceError(f"{path}: no such file")
+    if path.suffix.lower() == ".parquet" or (path.is_dir() and any(path.rglob("*.parquet"))):
+        return _parquet_source(path, crs=crs)
     if path.is_dir():
         raise SourceError(f"{path}: is a folder, not a file")
     if path.stat().st_size == 0:
         raise SourceError(f"{path}: file is empty (0 bytes)")
     crs = None if crs is None else parse_crs(crs)
     suffix = path.suffix.lower()
+    if suffix in (".json", ".zip") and _maybe_app_export(path):
+        found = read_export_file(path)
+        if found is not None:
+            return _table_source(path, found[0], x=x, y=y, crs=crs, encoding="utf-8")
     if suffix in TABLE_SUFFIXES:
         if source_layer is not None:
             logger.warning(
@@ -210,6 +224,15 @@ def _read(
     if suffix == ".xls":
         raise SourceError(f"{path}: old Excel .xls files are not read; save it as .xlsx or .csv")
     return _vector_source(path, spec=spec, source_layer=source_layer, crs=crs, encoding=encoding)
+
+
+def _maybe_app_export(path: Path) -> bool:
+    """False for a GeoJSON file (the head names a Feature), so it is not parsed twice."""
+    if path.suffix.lower() != ".json":
+        return True
+    with open(path, "rb") as handle:
+        head = handle.read(4096).decode("utf-8", errors="replace")
+    return '"Feature' not in head
 
 
 def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
@@ -284,8 +307,15 @@ def _table_source(
         table, rows = table[filled].reset_index(drop=True), rows[filled]
     if len(table) == 0:
         raise SourceError(f"{path}: no data rows (only a header line)")
+    table.columns = [str(c) for c in table.columns]
+    try:
+        app = survey_table(table)  # a survey app's export: its own columns set aside
+    except ValueError as exc:
+        raise SourceError(f"{path}: {exc}") from None
+    if app is not None:
+        logger.info("%s: a %s export; its columns are kept for the batch", path.name, app.app)
+        table = link_photos(app.frame, path.parent)
     columns = [str(c) for c in table.columns]
-    table.columns = columns
     problems: list[ValidationProblem] = []
     pair = _coordinate_columns(columns, x, y, path)
     if pair is None:
@@ -348,7 +378,7 @@ def _table_source(
     frame = gpd.GeoDataFrame(table, geometry=geometry_name, crs=crs or "EPSG:4326")
     if frame.crs != "EPSG:4326":
         frame = frame.to_crs("EPSG:4326")
-    return _Source(path, frame, problems, consumed, encoding=encoding)
+    return _Source(path, frame, problems, consumed, encoding=encoding, app=app)
 
 
 def _flat(geometry: np.ndarray, name: str) -> np.ndarray:
@@ -490,7 +520,8 @@ def _vector_source(
     frame = frame.set_geometry(_flat(frame.geometry.values, path.name), crs=frame.crs)
     frame = _apply_crs(path, frame, crs)
     logger.info("%s: read layer %r (%s, %d features)", path.name, name, driver, len(frame))
-    return _Source(path, frame, problems, [], encoding=encoding, vector=True)
+    app = qfield_meta(path)
+    return _Source(path, frame, problems, [], encoding=encoding, vector=True, app=app)
 
 
 def _read_vector_text(
@@ -565,6 +596,26 @@ def _clean_kml(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if "id" in frame.columns:  # the placemark's XML id, not an asset id
         frame = frame.rename(columns={"id": "kml_id"})
     return frame
+
+
+def _parquet_source(path: Path, *, crs: pyproj.CRS | None) -> _Source:
+    """A GeoParquet file or dataset folder (:mod:`geoasset.parquet`), CRS as it carries."""
+    from geoasset.errors import GeoassetError
+    from geoasset.parquet import read_geoparquet
+
+    try:
+        frame = read_geoparquet(path)
+    except GeoassetError as exc:
+        raise SourceError(str(exc)) from None
+    if len(frame) == 0:
+        raise SourceError(f"{path}: has no rows")
+    frame = frame.drop(columns=[c for c in (ROW_COLUMN, REASON_COLUMN) if c in frame.columns])
+    frame = frame.reset_index(drop=True)
+    frame.insert(len(frame.columns) - 1, ROW_COLUMN, np.arange(1, len(frame) + 1))
+    frame = frame.set_geometry(_flat(frame.geometry.values, path.name), crs=frame.crs)
+    frame = _apply_crs(path, frame, crs)
+    logger.info("%s: read GeoParquet (%d rows)", path.name, len(frame))
+    return _Source(path, frame, [], [], encoding=None, vector=True)
 
 
 def _apply_crs(path: Path, frame: gpd.GeoDataFrame, crs: pyproj.CRS | None) -> gpd.GeoDataFrame:

@@ -3,10 +3,18 @@
 The PDF is a draft SKRD in Bahasa Indonesia (``lang="en"`` for English labels): office,
 number, period, the owner's identity, the objects by corridor and STA with quantity ×
 tariff = amount, the legal basis of each tariff, the total in figures and in words, the
-due date, the account and the signature block. Text is drawn with DejaVu Sans (the font
+due date, the account and the signature block; with settled items (permits and payments
+in the inventory, :mod:`geoasset.ledger`) also what is paid, billed and unpaid this year,
+owed for assets without a permit, owed from earlier years with the sanction, and the
+amount due. Every label comes from the term table (:mod:`geoasset.i18n`). Text is drawn with DejaVu Sans (the font
 matplotlib ships) when a statement holds text outside Windows-1252, else with the PDF core
 fonts (much faster for thousands of rows), so any owner name prints as written. Control
 characters are shown as ``\\xNN``, never sent raw. Large batches use every core.
+
+The XLSX holds the same (head, line items, legal bases, arrears) for the finance office:
+readable headers, money in a thousands format, real dates, a total row, A4 landscape
+(:mod:`geoasset.xlsxsheets`). Settled statements also give ``assets_without_permit.csv``
+and a sheet of the index: the warning list.
 
 All files of one call are written to temporary names and moved into place together:
 either every statement exists or none does.
@@ -54,6 +62,7 @@ LANGUAGES = ("id", "en")
 
 #: statement note (as stored) -> term key
 _NOTES = {NO_REGISTER: "skrd_no_register", NOT_IN_REGISTER: "skrd_not_in_register"}
+
 
 def note_text(note: str, lang: str) -> str:
     """A statement's note in ``lang``.
@@ -130,10 +139,10 @@ def _table_columns(statement: Statement) -> tuple:
 def _row_texts(statement: Statement, lang: str) -> list[str]:
     """The objects table as lines of fixed-width text (one per line item)."""
     items = statement.items
-    units = coded("quantity_unit", items.get("quantity_unit", pd.Series("", index=items.index)), lang)
-    quantity = [
-        f"{_number(q, lang)} {u}" for q, u in zip(items["quantity"], units, strict=True)
-    ]
+    units = coded(
+        "quantity_unit", items.get("quantity_unit", pd.Series("", index=items.index)), lang
+    )
+    quantity = [f"{_number(q, lang)} {u}" for q, u in zip(items["quantity"], units, strict=True)]
     columns = [
         [str(i) for i in range(1, len(items) + 1)],
         items["asset_id"].astype(str).tolist(),
@@ -321,13 +330,41 @@ def statement_pdf(statement: Statement, settings: StatementSettings, lang: str =
 
 #: term keys a statement's PDF may print (checked against the core fonts' encoding)
 _PDF_TERMS = (
-    "skrd_title", "skrd_subtitle", "skrd_unconfigured", "skrd_number", "skrd_period",
-    "skrd_to", "skrd_address", "skrd_tax_id", "skrd_contact", "skrd_written",
-    "skrd_objects", "skrd_total", "skrd_words", "skrd_this_year", "skrd_paid",
-    "skrd_unpaid", "skrd_no_permit", "skrd_arrears", "skrd_due", "skrd_months_late",
-    "skrd_sanction", "skrd_sanction_rate", "skrd_due_rp", "skrd_due_words", "skrd_account",
-    "skrd_bank", "skrd_basis", "skrd_page", "skrd_no_register", "skrd_not_in_register",
-    "partly_paid", "paid", "unpaid", "no_permit", "qty_m2",
+    "skrd_title",
+    "skrd_subtitle",
+    "skrd_unconfigured",
+    "skrd_number",
+    "skrd_period",
+    "skrd_to",
+    "skrd_address",
+    "skrd_tax_id",
+    "skrd_contact",
+    "skrd_written",
+    "skrd_objects",
+    "skrd_total",
+    "skrd_words",
+    "skrd_this_year",
+    "skrd_paid",
+    "skrd_unpaid",
+    "skrd_no_permit",
+    "skrd_arrears",
+    "skrd_due",
+    "skrd_months_late",
+    "skrd_sanction",
+    "skrd_sanction_rate",
+    "skrd_due_rp",
+    "skrd_due_words",
+    "skrd_account",
+    "skrd_bank",
+    "skrd_basis",
+    "skrd_page",
+    "skrd_no_register",
+    "skrd_not_in_register",
+    "partly_paid",
+    "paid",
+    "unpaid",
+    "no_permit",
+    "qty_m2",
 )
 
 

@@ -66,6 +66,9 @@ ITEM_COLUMNS = (
     "unpaid_rp",
 )
 
+#: columns a settled statement adds to its items
+_SETTLEMENT_COLUMNS = ("payment_status", "paid_rp", "unpaid_rp")
+
 #: columns of a statement's arrears table
 ARREARS_COLUMNS = ("year", "number", "due_on", "outstanding_rp", "months_late", "sanction_rp")
 
@@ -311,6 +314,8 @@ def build_statements(
         heads.append((company.get("legal_name", key), key, tuple(sorted(written))))
     heads.sort(key=lambda head: (head[0].casefold(), head[0], head[1]))
     due_on = issued_on + timedelta(days=settings.due_days)
+    # the assessment's own status ("unknown" without permits) is not the settlement's
+    shown = [c for c in ITEM_COLUMNS if settled or c not in _SETTLEMENT_COLUMNS]
     statements = []
     for seq, (addressed_to, key, written) in enumerate(heads, start=1):
         own = _in_road_order(items.loc[groups == key])
@@ -328,7 +333,7 @@ def build_statements(
             year=year,
             issued_on=issued_on,
             due_on=due_on,
-            items=own.reindex(columns=[c for c in ITEM_COLUMNS if c in own.columns]),
+            items=own.reindex(columns=[c for c in shown if c in own.columns]),
             total_rp=total,
             total_words=amount_in_words(total),
             company=owners.company(key) if registered and owners is not None else {},
@@ -357,9 +362,7 @@ def _owner_arrears(rows, issued_on, settings, months_late, sanction) -> pd.DataF
             "outstanding_rp": rows["outstanding_rp"].astype("int64").to_numpy(),
         }
     )
-    out["months_late"] = [
-        months_late(date.fromisoformat(d[:10]), issued_on) for d in out["due_on"]
-    ]
+    out["months_late"] = [months_late(date.fromisoformat(d[:10]), issued_on) for d in out["due_on"]]
     out["sanction_rp"] = [
         sanction(
             int(amount),

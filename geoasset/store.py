@@ -147,7 +147,8 @@ class Batch:
     maps a layer to ``{asset id: last day on the ground}`` of the assets it removes,
     ``kind`` names the batch (``import``, ``survey``, ``outside edit``...) and ``meta``
     holds what the ``batches`` table keeps (``sources``: files and SHA-256, ``officer``,
-    ``app``, ``devices``, ...).
+    ``app``, ``devices``, ...). ``touched`` maps a layer to the ids the write adds,
+    changes or removes, when the writer knows them (only those are compared).
     """
 
     command: str
@@ -158,6 +159,9 @@ class Batch:
     ended_on: dict[str, dict[str, str]] = field(default_factory=dict)
     kind: str = ""
     meta: dict = field(default_factory=dict)
+    touched: dict[str, list[str]] | None = None
+    #: layer -> the stored rows the writer read under the lock (spares a second read)
+    read_under_lock: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
 
 
 def create_inventory(path: str | os.PathLike, *, overwrite: bool = False) -> Inventory:
@@ -175,7 +179,7 @@ def create_inventory(path: str | os.PathLike, *, overwrite: bool = False) -> Inv
     >>> import tempfile, os
     >>> inv = create_inventory(os.path.join(tempfile.mkdtemp(), "a.gpkg"))
     >>> sorted(inv.layers())[:3]
-    ['bridges', 'monuments', 'parcels']
+    ['areas', 'bridges', 'monuments']
     """
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
@@ -494,24 +498,29 @@ class Inventory:
                         "use append or overwrite"
                     )
             staged: dict[str, str] = {}
-            versions: dict[str, tuple[str, history.VersionPlan]] = {}
+            versions: dict[str, history.VersionPlan] = {}
             today = datetime.now(UTC).date().isoformat()
             try:
                 for name, frame in layers.items():
+                    touched = None
+                    previous = (batch.read_under_lock or {}).get(name)
                     if mode == "append" and counts[name]:
-                        frame = _concat(self.read(name), frame)
+                        previous = self.read(name)
+                        spec = LAYERS.get(name)
+                        if spec is not None and spec.id_field in frame.columns:
+                            touched = frame[spec.id_field].dropna().astype("str").tolist()
+                        frame = _concat(previous, frame)
                     staged[name] = f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}_{name}"
                     self._stage(staged[name], name, frame)
-                    plan = history.plan_versions(self, name, frame, batch, today=today)
+                    plan = history.plan_versions(
+                        self, name, frame, batch, today=today, touched=touched, previous=previous
+                    )
                     if plan is not None:
-                        table = f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}_{name}_versions"
-                        versions[name] = (table, plan)
-                        history.stage_plan(self, table, plan)
+                        versions[name] = plan
                 given = {n: len(f) for n, f in layers.items()}
                 self._swap(staged, batch, mode, counts, given, versions)
             finally:
-                tables = [*staged.values(), *(t for t, _ in versions.values())]
-                self._drop_staging_quietly(tables)
+                self._drop_staging_quietly(staged.values())
 
     def _drop_staging_quietly(self, tables) -> None:
         """Drop this write's staging tables; on failure (disk full...) leave them to the
@@ -631,7 +640,7 @@ class Inventory:
         mode: str,
         before: Mapping[str, int],
         given: Mapping[str, int],
-        versions: Mapping[str, tuple[str, history.VersionPlan]] | None = None,
+        versions: Mapping[str, history.VersionPlan] | None = None,
     ) -> None:
         versions = versions or {}
         now = _now()
@@ -640,10 +649,11 @@ class Inventory:
             con.execute("BEGIN IMMEDIATE")
             for layer, table in staged.items():
                 if layer in versions:  # before the old rows go: ended versions keep them
-                    history.apply_versions(con, versions[layer][1], versions[layer][0], batch, now)
+                    history.close_versions(con, versions[layer], batch, now)
                 _drop_table(con, layer)
                 _rename_table(con, table, layer)
                 if layer in versions:
+                    history.insert_versions(con, versions[layer], batch, now)
                     history.install_edit_log(con, layer)
                 _after_swap_hook(con, layer)
                 replaced = before[layer] if mode == "replace" else 0
@@ -664,7 +674,7 @@ class Inventory:
                     ),
                 )
             if versions:
-                summary = {layer: plan.counts for layer, (_, plan) in versions.items()}
+                summary = {layer: plan.counts for layer, plan in versions.items()}
                 history.record_batch(con, batch, now, _user(), summary)
             con.execute("COMMIT")
         except BaseException:

@@ -15,7 +15,7 @@ import pandas as pd
 import pyogrio
 
 from geoasset.crs import metric_crs
-from geoasset.i18n import t
+from geoasset.i18n import in_words, t
 from geoasset.store import open_inventory
 
 __all__ = ["inventory_info", "inventory_report", "REPORT_TABLES"]
@@ -198,8 +198,9 @@ def inventory_report(
         )
         table["length_km"] = table["length_km"].round(3)
         tables["lines_by_owner"] = table
-    if lang != "en":
+    if lang != "en":  # coded values (electric, complete) in words, then the headings
         tables = {
-            name: table.rename(columns=lambda c: t(c, lang)) for name, table in tables.items()
+            name: in_words(table, lang).rename(columns=lambda c: t(c, lang))
+            for name, table in tables.items()
         }
     return tables

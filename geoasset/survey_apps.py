@@ -13,6 +13,8 @@ KoBoToolbox        ``_<q>_latitude``, ``_<q>_longitude``;   ``start``, ``end``, 
 (XLSX/CSV)         (JSON: ``_geolocation`` = [lat, lon])    ``_submission_time``, ``_id``
 ODK Central        ``<group>-<q>-Latitude``,                ``SubmissionDate``, ``KEY``,
 (CSV, zip)         ``<group>-<q>-Longitude``                ``meta-instanceID``, ``DeviceID``
+QField             the GeoPackage's own geometry            (none: a ``DCIM/`` folder of
+(GeoPackage)                                                photos beside it)
 =================  =======================================  ===============================
 
 Group prefixes (``grp/owner`` in KoBoToolbox, ``grp-owner`` in ODK Central) are removed
@@ -27,8 +29,12 @@ from question names. Photos are file names; ODK Central's zip carries them in ``
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -229,3 +235,161 @@ def _choose(locations: dict[str, dict[str, str]], wanted: str | None) -> str:
             "name the one to use"
         )
     return next(iter(locations))
+
+
+# -- export files: KoBoToolbox JSON, ODK Central's submissions zip, QField -------------
+
+#: suffixes of the photo files survey apps attach
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp")
+
+
+def read_export_file(path: Path) -> tuple[pd.DataFrame, str] | None:
+    """The submissions table of an app export held in a container, or ``None``.
+
+    * KoBoToolbox JSON: a list of submissions (or ``{"results": [...]}``), keys as in the
+      CSV export (``group/question``, ``_uuid``, ``_geolocation`` = [lat, lon]);
+    * ODK Central ``submissions.csv.zip``: the form's main CSV (the one with ``KEY`` and
+      no ``PARENT_KEY``); its ``media/`` photos are unpacked beside the zip into
+      ``<zip name>.media/`` and the photo cells point there.
+
+    Returns ``(table, app)``.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return _kobo_json(path)
+    if suffix == ".zip":
+        return _odk_zip(path)
+    return None
+
+
+def _kobo_json(path: Path) -> tuple[pd.DataFrame, str] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        data = data["results"]
+    if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data):
+        return None
+    table = pd.DataFrame(data)
+    if detect_app(table.columns) != "kobotoolbox":
+        return None
+    for column in table.columns:
+        if (
+            column != "_geolocation"
+            and table[column].map(lambda v: isinstance(v, list | dict)).any()
+        ):
+            table[column] = table[column].map(
+                lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+            )
+    return table, "kobotoolbox"
+
+
+def _odk_zip(path: Path) -> tuple[pd.DataFrame, str] | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            tables = [
+                n for n in names if n.lower().endswith(".csv") and not n.startswith("__MACOSX")
+            ]
+            if not tables:
+                return None
+            chosen = None
+            for name in sorted(tables, key=len):
+                header = archive.read(name)[:65536].decode("utf-8-sig", errors="replace")
+                first = header.splitlines()[0] if header else ""
+                columns = [c.strip('"') for c in first.split(",")]
+                if "KEY" in columns and "PARENT_KEY" not in columns:
+                    chosen = name
+                    break
+            if chosen is None:
+                return None
+            table = pd.read_csv(
+                io.BytesIO(archive.read(chosen)), dtype="str", keep_default_na=False, na_values=[""]
+            )
+            if detect_app(table.columns) != "odk_central":
+                return None
+            media = {Path(n).name: n for n in names if "/media/" in f"/{n}" and not n.endswith("/")}
+            wanted = {v for c in table.columns for v in table[c].dropna().astype(str) if v in media}
+            folder = path.with_name(f"{path.name}.media")
+            for name in sorted(wanted):
+                target = folder / name
+                if not target.exists():
+                    folder.mkdir(exist_ok=True)
+                    target.write_bytes(archive.read(media[name]))
+            for column in table.columns:
+                values = table[column]
+                hits = values.isin(wanted)
+                if hits.any():
+                    table[column] = values.where(~hits, folder.name + "/" + values)
+    except zipfile.BadZipFile:
+        return None
+    return table, "odk_central"
+
+
+def link_photos(table: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    """Photo cells naming a file found under ``folder`` (beside the export, or in its
+    ``attachments/``, ``media/``, ``DCIM/`` subfolders) point to it, relative to ``folder``.
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "attachments" / "a1").mkdir(parents=True)
+    >>> _ = (root / "attachments" / "a1" / "p.jpg").write_bytes(b"jpg")
+    >>> link_photos(pd.DataFrame({"photo": ["p.jpg", "x.jpg"]}), root)["photo"].tolist()
+    ['attachments/a1/p.jpg', 'x.jpg']
+    """
+    found: dict[str, str] | None = None
+    out = table.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == object or str(values.dtype) in ("str", "string"):
+            text = values.dropna().astype(str)
+            photos = text[text.str.lower().str.endswith(PHOTO_SUFFIXES)]
+            if not len(photos):
+                continue
+            if found is None:
+                found = _photo_files(folder)
+            linked = {
+                p: found.get(Path(p).name, p) for p in photos.unique() if not (folder / p).is_file()
+            }
+            if linked:
+                out[column] = values.map(
+                    lambda v, m=linked: m.get(v, v) if isinstance(v, str) else v
+                )
+    return out
+
+
+def _photo_files(folder: Path, limit: int = 200_000) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for sub in ("", "attachments", "media", "DCIM", "photos"):
+        base = folder / sub if sub else folder
+        if not base.is_dir():
+            continue
+        pattern = "*" if not sub else "**/*"
+        for n, item in enumerate(base.glob(pattern)):
+            if n > limit:
+                break
+            if item.is_file() and item.suffix.lower() in PHOTO_SUFFIXES:
+                files.setdefault(item.name, item.relative_to(folder).as_posix())
+    return files
+
+
+def qfield_meta(path: Path) -> SurveyTable | None:
+    """A GeoPackage QField packaged or synchronised: a ``DCIM/`` folder beside it (the
+    photos its fields name, relative to the GeoPackage), or a QGIS project."""
+    folder = path.parent
+    if path.suffix.lower() != ".gpkg":
+        return None
+    dcim = folder / "DCIM"
+    projects = list(folder.glob("*.qgs")) + list(folder.glob("*.qgz"))
+    if not dcim.is_dir() and not projects:
+        return None
+    photos = (
+        sum(1 for p in dcim.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES)
+        if dcim.is_dir()
+        else 0
+    )
+    meta = {"app": "qfield", "photos": str(photos)}
+    if projects:
+        meta["project"] = projects[0].name
+    return SurveyTable(app="qfield", frame=pd.DataFrame(), location="geometry", meta=meta)

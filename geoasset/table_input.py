@@ -81,7 +81,9 @@ def _read_xlsx(path: Path) -> tuple[pd.DataFrame, list[int]]:
     seen: set[str] = set()
     twice = [n for n in header if n and (n in seen or seen.add(n))]
     if twice:
-        problems = [ValidationProblem(None, n, "column appears twice in the header row") for n in twice]
+        problems = [
+            ValidationProblem(None, n, "column appears twice in the header row") for n in twice
+        ]
         raise SchemaError(str(path), problems)
     body = [
         (number, row)

@@ -580,7 +580,8 @@ def read_layer(inventory, layer: str) -> gpd.GeoDataFrame:
 def validate_inventory(inventory) -> dict[str, list[ValidationProblem]]:
     """Re-check every schema layer stored in an inventory; collect every problem.
 
-    ``inventory`` is a path or an :class:`~geoasset.store.Inventory`. Layers of the
+    ``inventory`` is an open :class:`~geoasset.store.Inventory` (to check a file by its
+    path, :func:`geoasset.jobs.validate_inventory` opens it). Layers of the
     schema (:data:`~geoasset.schema.LAYERS`) found in the file are read and passed to
     :func:`validate_layer` (types, required values, allowed values, duplicate ids,
     geometry type and validity); row numbers count the layer's features from 1.
@@ -603,12 +604,10 @@ def validate_inventory(inventory) -> dict[str, list[ValidationProblem]]:
     row 1 field 'pole_id': duplicate id 'P1' (2 rows: 1, 2)
     """
     from geoasset.schema import LAYERS
-    from geoasset.store import Inventory, open_inventory
 
-    inv = inventory if isinstance(inventory, Inventory) else open_inventory(inventory)
-    stored = set(inv.layers())
+    stored = set(inventory.layers())
     return {
-        name: validate_layer(read_layer(inv, name), name, source=f"layer {name!r}").problems
+        name: validate_layer(read_layer(inventory, name), name, source=f"layer {name!r}").problems
         for name in LAYERS
         if name in stored
     }

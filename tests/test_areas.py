@@ -56,8 +56,18 @@ def test_area_appears_on_its_owners_statement(assessed_with_areas, tmp_path):
 
     done = CliRunner().invoke(
         cli,
-        ["statements", str(assessed_with_areas), "--year", "2026", "-o", str(tmp_path),
-         "--owners", str(OWNERS), "--issued-on", "2026-03-02"],
+        [
+            "statements",
+            str(assessed_with_areas),
+            "--year",
+            "2026",
+            "-o",
+            str(tmp_path),
+            "--owners",
+            str(OWNERS),
+            "--issued-on",
+            "2026-03-02",
+        ],
     )
     assert done.exit_code == 0, done.output
     pln = next(tmp_path.glob("*PT-PLN-Persero*.pdf"))

@@ -13,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from geoasset.cli.main import cli
@@ -96,8 +98,11 @@ def test_paid_to_30_june_leaves_184_of_365_days_unpaid():
         # two receipts that touch: one paid period, not two
         ([("2026-01-01", "2026-03-31"), ("2026-04-01", "2026-06-30")], "partly_paid", 362959),
         # overlapping receipts are not counted twice: 1 January – 31 July is 212 days
-        ([("2026-01-01", "2026-06-30"), ("2026-06-01", "2026-07-31")], "partly_paid",
-         half_up(Decimal(720000) * 153 / 365)),
+        (
+            [("2026-01-01", "2026-06-30"), ("2026-06-01", "2026-07-31")],
+            "partly_paid",
+            half_up(Decimal(720000) * 153 / 365),
+        ),
     ],
 )
 def test_paid_periods_are_a_union_of_days(periods, status, unpaid):
@@ -206,8 +211,16 @@ def kupang_bills(kupang_session, tmp_path_factory):
     assert done.exit_code == 0, done.output
     out = folder / "skrd"
     done = invoke(
-        "statements", inventory, "--year", 2026, "-o", out, "--owners", OWNERS,
-        "--issued-on", "2026-03-02",
+        "statements",
+        inventory,
+        "--year",
+        2026,
+        "-o",
+        out,
+        "--owners",
+        OWNERS,
+        "--issued-on",
+        "2026-03-02",
     )
     assert done.exit_code == 0, done.output
     return inventory, out, done.output
@@ -254,11 +267,15 @@ def test_kupang_assets_without_permit_on_the_warning_list(kupang_bills):
 def test_kupang_statements_still_sum_to_the_assessment(kupang_bills):
     inventory, out, _ = kupang_bills
     items = pd.DataFrame(open_inventory(inventory).read("assessment_items"))
-    index = list(load_workbook(out / "statements_index.xlsx")["Daftar SKRD"].iter_rows(values_only=True))
+    index = list(
+        load_workbook(out / "statements_index.xlsx")["Daftar SKRD"].iter_rows(values_only=True)
+    )
     head, body = index[0], index[1:-1]
     total = head.index("Jumlah ketetapan (Rp)")
     assert sum(r[total] for r in body) == int(items["amount_rp"].sum())
-    paid_col, unpaid, np_col = (head.index(h) for h in ("Dibayar (Rp)", "Belum dibayar (Rp)", "Tanpa izin (Rp)"))
+    paid_col, unpaid, np_col = (
+        head.index(h) for h in ("Dibayar (Rp)", "Belum dibayar (Rp)", "Tanpa izin (Rp)")
+    )
     for r in body:
         assert r[paid_col] + r[unpaid] + r[np_col] == r[total]
 
@@ -275,8 +292,9 @@ def test_arrears_from_2025_appear_separately_on_2026_statement(kupang_session, t
     tariffs_2025 = write_2025_tariffs(tmp_path / "tariffs_2025.csv")
     settings = tmp_path / "settings.toml"
     settings.write_text(
-        (LAYERS / "statements_example.toml").read_text(encoding="utf-8")
-        + "\n[sanction]\npercent_per_month = 2\nmax_months = 24\n",
+        (LAYERS / "statements_example.toml")
+        .read_text(encoding="utf-8")
+        .replace("percent_per_month = 0", "percent_per_month = 2"),
         encoding="utf-8",
     )
     assert invoke("permits", inventory, PERMITS).exit_code == 0
@@ -291,8 +309,18 @@ def test_arrears_from_2025_appear_separately_on_2026_statement(kupang_session, t
     done = invoke("assess", inventory, "--tariffs", tariffs_2025, "--year", 2025)
     assert done.exit_code == 0, done.output
     done = invoke(
-        "statements", inventory, "--year", 2025, "-o", tmp_path / "2025", "--owners", OWNERS,
-        "--settings", settings, "--issued-on", "2025-03-03",
+        "statements",
+        inventory,
+        "--year",
+        2025,
+        "-o",
+        tmp_path / "2025",
+        "--owners",
+        OWNERS,
+        "--settings",
+        settings,
+        "--issued-on",
+        "2025-03-03",
     )
     assert done.exit_code == 0, done.output
     items_2025 = pd.DataFrame(open_inventory(inventory).read("assessment_items"))
@@ -305,8 +333,18 @@ def test_arrears_from_2025_appear_separately_on_2026_statement(kupang_session, t
     done = invoke("assess", inventory, "--tariffs", TARIFFS, "--year", 2026)
     assert done.exit_code == 0, done.output
     done = invoke(
-        "statements", inventory, "--year", 2026, "-o", tmp_path / "2026", "--owners", OWNERS,
-        "--settings", settings, "--issued-on", "2026-03-02",
+        "statements",
+        inventory,
+        "--year",
+        2026,
+        "-o",
+        tmp_path / "2026",
+        "--owners",
+        OWNERS,
+        "--settings",
+        settings,
+        "--issued-on",
+        "2026-03-02",
     )
     assert done.exit_code == 0, done.output
     pdf = next((tmp_path / "2026").glob("*PT-PLN*.pdf"))
@@ -363,3 +401,142 @@ def test_cli_refuses_bad_files_with_row_and_field(kupang_session, tmp_path):
     appended = invoke("permits", inventory, PERMITS, "--append")
     assert appended.exit_code == 1 and "is already in the inventory" in appended.output
     assert invoke("permits", inventory, PERMITS, "--overwrite").exit_code == 0
+
+
+def test_hostile_names_on_the_warning_list_stay_text_everywhere(tmp_path):
+    from geoasset.statement_files import statement_pdf, write_statements
+    from geoasset.statements import StatementSettings, build_statements
+    from tests.test_statements import HOSTILE, ISSUED, small_items
+
+    items = small_items(HOSTILE).assign(
+        billed_to="2026-12-31", permit_no=["", "IZ-1", "", "@SUM(1)"]
+    )
+    permits = pd.DataFrame(
+        {
+            "permit_no": ["IZ-1"],
+            "owner": [HOSTILE[1]],
+            "assets": [""],
+            "corridor_id": [""],
+            "valid_from": ["2026-01-01"],
+            "valid_to": [""],
+        }
+    )
+    settled = settle(items, permits, None)
+    assert settled["payment_status"].tolist() == ["no_permit", "unpaid", "no_permit", "no_permit"]
+    made = build_statements(settled, year=2026, issued_on=ISSUED)
+    paths = write_statements(made, tmp_path)
+    with open(tmp_path / "assets_without_permit.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    owners = {row["Pemilik"] for row in rows}
+    assert "'" + HOSTILE[0] in owners and "'" + HOSTILE[3] in owners
+    assert all(not o.startswith(("=", "+", "-", "@")) for o in owners)
+    for path in paths:
+        if path.suffix == ".xlsx":
+            for sheet in load_workbook(path).worksheets:
+                for row in sheet.iter_rows():
+                    for cell in row:
+                        assert cell.data_type != "f", (path.name, cell.coordinate)
+                        if isinstance(cell.value, str):
+                            assert not cell.value.startswith(("=", "+", "@")), cell.value
+    for statement in made:
+        text = pdf_text(statement_pdf(statement, StatementSettings(), "id"))
+        assert statement.owner_name.replace("\x1b", "\\x1b") in text
+        assert "\x1b" not in text
+
+
+def test_an_owner_with_arrears_only_gets_a_statement():
+    from geoasset.statements import StatementSettings, build_statements
+    from tests.test_statements import ISSUED, small_items
+
+    items = settle(small_items(["PLN"]).assign(billed_to="2026-12-31", permit_no=""), None, None)
+    arrears = pd.DataFrame(
+        {
+            "owner": ["Telkom"],
+            "year": [2025],
+            "number": ["009/SKRD/2025"],
+            "due_on": ["2025-04-02"],
+            "outstanding_rp": [500_000],
+        }
+    )
+    settings = StatementSettings(sanction_percent_per_month=1.5, sanction_max_months=6)
+    made = build_statements(items, year=2026, issued_on=ISSUED, arrears=arrears, settings=settings)
+    telkom = next(s for s in made if s.owner_id == "Telkom")
+    assert telkom.total_rp == 0 and telkom.arrears_rp == 500_000
+    assert telkom.sanction_rp == half_up(Decimal(500_000) * Decimal("0.015") * 6)  # capped
+    assert telkom.due_rp == 500_000 + telkom.sanction_rp
+
+
+def test_permits_and_payments_from_xlsx_read_like_the_csv(tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    from geoasset.payments import read_payment_file
+    from geoasset.permits import read_permit_file
+
+    book = Workbook()
+    book.active.append(["Permit_No", "owner", "assets", "valid_from", "valid_to"])
+    book.active.append(["IZ-1", "PLN", "P1;P2", datetime(2026, 1, 1), None])
+    book.active.append([None, None, None, None, None])  # a blank row is skipped
+    book.active.append(["IZ-2", "Telkom", None, "15/02/2026", datetime(2030, 12, 31)])
+    book.save(tmp_path / "permits.xlsx")
+    permits = read_permit_file(tmp_path / "permits.xlsx")
+    assert permits[["permit_no", "valid_from", "valid_to"]].values.tolist() == [
+        ["IZ-1", "2026-01-01", ""],
+        ["IZ-2", "2026-02-15", "2030-12-31"],
+    ]
+    book = Workbook()
+    book.active.append(["permit_no", "paid_on", "period_from", "period_to", "amount_rp"])
+    book.active.append(["IZ-1", datetime(2026, 1, 20), "2026-01-01", "2026-06-30", 357041.0])
+    book.active.append(["IZ-3", datetime(2026, 1, 20), "2026-01-01", "2026-06-30", 1.5])
+    book.save(tmp_path / "payments.xlsx")
+    with pytest.raises(SchemaError) as caught:
+        read_payment_file(tmp_path / "payments.xlsx", permits=["IZ-1", "IZ-2"])
+    text = str(caught.value)
+    # rows are counted from the first data row, as for CSV files (geoasset.tables)
+    assert "payments.xlsx" in text and "row 2 field 'permit_no': 'IZ-3'" in text
+    assert "row 2 field 'amount_rp': '1.5' is not a whole amount of rupiah" in text
+    assert "row 1" not in text
+
+
+@given(
+    rate=st.integers(0, 50_000_000),
+    centi=st.integers(1, 1_000_000),
+    first=st.integers(0, 364),
+    length=st.integers(0, 364),
+    paid_from=st.integers(-30, 400),
+    paid_length=st.integers(0, 400),
+)
+@settings(max_examples=200, deadline=None)
+def test_paid_and_unpaid_always_add_up_to_the_amount(
+    rate, centi, first, length, paid_from, paid_length
+):
+    """Property: paid + unpaid = the amount, unpaid is the exact share of the unpaid days
+    rounded half-up once (checked with fractions), for any paid period."""
+    from datetime import timedelta
+    from fractions import Fraction
+
+    start = date(2026, 1, 1)
+    lo = start + timedelta(days=first)
+    hi = min(lo + timedelta(days=length), date(2026, 12, 31))
+    days = (hi - lo).days + 1
+    quantity = Decimal(centi) / 100
+    exact = Fraction(rate) * Fraction(quantity) * days / 365
+    amount = (2 * exact.numerator + exact.denominator) // (2 * exact.denominator)
+    item = one_item(
+        rate_rp=float(rate),
+        quantity=float(quantity),
+        billed_from=lo.isoformat(),
+        billed_to=hi.isoformat(),
+        days=days,
+        amount_rp=amount,
+    )
+    p_lo = start + timedelta(days=paid_from)
+    p_hi = p_lo + timedelta(days=paid_length)
+    out = settle(item, PERMIT, paid((p_lo.isoformat(), p_hi.isoformat()))).iloc[0]
+    overlap = max(0, (min(hi, p_hi) - max(lo, p_lo)).days + 1)
+    assert out["paid_days"] == overlap and out["unpaid_days"] == days - overlap
+    share = Fraction(rate) * Fraction(quantity) * (days - overlap) / 365
+    expected = (2 * share.numerator + share.denominator) // (2 * share.denominator)
+    assert out["unpaid_rp"] == min(expected, amount)
+    assert out["paid_rp"] + out["unpaid_rp"] == amount

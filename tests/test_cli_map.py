@@ -186,3 +186,28 @@ def test_per_area_usage_errors(inventory, tmp_path):
     links = run("map", path, "-o", tmp_path / "x.html", "--area-maps", "a", "--corridor-maps", "b")
     assert links.exit_code == 2 and "at most one of --corridor-maps and --area-maps" in links.output
     assert not (tmp_path / "a").exists() and not (tmp_path / "x.html").exists()
+
+
+def test_map_with_a_basemap_and_without_background(inventory, tmp_path):
+    from test_maps_offline import make_mbtiles
+
+    path, _ = inventory
+    w, s, e, n = (123.60, -10.20, 123.70, -10.15)
+    make_mbtiles(tmp_path / "office.mbtiles", (s, w, n, e), zooms=(13, 14))
+    out = tmp_path / "r2.html"
+    result = run(
+        "map", path, "-o", out, "--corridor", "R2", "--basemap", tmp_path / "office.mbtiles"
+    )
+    assert result.exit_code == 0, result.output
+    payload = read_payload(out.read_text("utf-8"))
+    assert payload["basemap"]["tiles"] and payload["background"]["lines"]
+    bare = tmp_path / "bare.html"
+    result = run("map", path, "-o", bare, "--corridor", "R2", "--no-background")
+    assert result.exit_code == 0, result.output
+    assert "background" not in read_payload(bare.read_text("utf-8"))
+    result = run("map", path, "-o", tmp_path / "x.html", "--basemap", tmp_path / "nope.mbtiles")
+    assert result.exit_code == 2 and "nope.mbtiles" in result.output
+    (tmp_path / "bad.mbtiles").write_text("text")
+    result = run("map", path, "-o", tmp_path / "y.html", "--basemap", tmp_path / "bad.mbtiles")
+    assert result.exit_code == 1 and "must be an MBTiles or PMTiles file" in result.output
+    assert "Traceback" not in result.output

@@ -931,3 +931,34 @@ def test_junction_node_needs_no_voronoi_cells(caplog):
     held = {rid: shapely.contains(g, shapely.points(points)) for rid, g in by_road(out).items()}
     for rid in "ABC":
         assert np.array_equal(held[rid][clear], (owner == rid)[clear]), rid
+
+
+def test_simplified_voronoi_cut_keeps_the_bound_and_meets_a_third_road():
+    # Two curved kecil roads 9 m apart (cut on Voronoi cells) and a straight one crossing
+    # both: away from the crossing the pair's cut is simplified, at it the three cuts meet.
+    arc = [(x, 0.003 * (x - 100) ** 2) for x in range(0, 201, 4)]
+    other = [(x, 9 + 0.003 * (x - 100) ** 2) for x in range(0, 201, 4)]
+    roads = roads_frame(
+        [
+            {"road_id": "LOW", "road_class": "kecil", "geometry": line(*arc)},
+            {"road_id": "HIGH", "road_class": "kecil", "geometry": line(*other)},
+            {"road_id": "CROSS", "road_class": "kecil", "geometry": line((60, -30), (75, 60))},
+        ],
+        wgs84=False,
+    )
+    out = build_corridors(roads)
+    geoms = metric(out)
+    assert shapely.is_valid(geoms).all() and max_overlap(geoms) < 1e-6
+    union = buffer_union(roads, [11] * 3)
+    assert shapely.symmetric_difference(shapely.union_all(geoms), union).area < 1e-4
+    assert out["area_m2"].sum() == pytest.approx(union.area, abs=1e-3)
+    # Sampled 0.5 m apart near each other, the cut simplified within 12.5 cm: a point
+    # whose two nearest centrelines differ by more than 0.5 m goes to the nearer one.
+    rng = np.random.default_rng(3)
+    points = rng.uniform([0, -10], [200, 45], (20000, 2)) + [X0, Y0]
+    owner, clear = nearest_owner(roads, 5.5, points, 0.5)
+    held = {rid: shapely.contains(g, shapely.points(points)) for rid, g in by_road(out).items()}
+    for rid in ("LOW", "HIGH", "CROSS"):
+        assert np.array_equal(held[rid][clear], (owner == rid)[clear]), rid
+    # Vertices: the simplified cut has far fewer than one per sampled point.
+    assert shapely.get_num_coordinates(geoms).sum() < 500  # 861 unsimplified

@@ -48,7 +48,10 @@ def _data_strings() -> list[str]:
     register = load_owners(OWNERS)
     strings = [str(v) for v in register.companies.to_numpy().ravel()]
     strings += [
-        "Pemkot Kupang", "Koperasi Kios Oesapa", "PT Reklame Timor", "PDAM Kota Kupang",
+        "Pemkot Kupang",
+        "Koperasi Kios Oesapa",
+        "PT Reklame Timor",
+        "PDAM Kota Kupang",
         "PT PLN (Persero) UIW NTT",
     ]
     settings = load_statement_settings(SETTINGS)
@@ -102,25 +105,82 @@ def outputs(kupang_session, tmp_path_factory):
     tariffs_2025.write_text(TARIFFS.read_text(encoding="utf-8").replace("2026-", "2025-"))
     settings = folder / "settings.toml"
     settings.write_text(
-        SETTINGS.read_text(encoding="utf-8") + "\n[sanction]\npercent_per_month = 2\n"
+        SETTINGS.read_text(encoding="utf-8").replace(
+            "percent_per_month = 0", "percent_per_month = 2"
+        )
     )
     steps = [
         ("id", ["import", inventory, "areas", LAYERS / "areas_example.geojson"]),
         ("id", ["permits", inventory, LAYERS / "permits_example.csv"]),
         ("en", ["payments", inventory, LAYERS / "payments_example.csv"]),
-        ("id", ["assess", inventory, "--tariffs", tariffs_2025, "--year", 2025,
-                "-o", folder / "r2025.xlsx"]),
-        ("id", ["statements", inventory, "--year", 2025, "-o", folder / "s2025",
-                "--owners", OWNERS, "--settings", settings, "--issued-on", "2025-03-03"]),
-        ("en", ["assess", inventory, "--tariffs", TARIFFS, "--year", 2026,
-                "-o", folder / "en.xlsx"]),
-        ("id", ["assess", inventory, "--tariffs", TARIFFS, "--year", 2026,
-                "-o", folder / "id.xlsx", "--overwrite"]),
+        (
+            "id",
+            [
+                "assess",
+                inventory,
+                "--tariffs",
+                tariffs_2025,
+                "--year",
+                2025,
+                "-o",
+                folder / "r2025.xlsx",
+            ],
+        ),
+        (
+            "id",
+            [
+                "statements",
+                inventory,
+                "--year",
+                2025,
+                "-o",
+                folder / "s2025",
+                "--owners",
+                OWNERS,
+                "--settings",
+                settings,
+                "--issued-on",
+                "2025-03-03",
+            ],
+        ),
+        (
+            "en",
+            ["assess", inventory, "--tariffs", TARIFFS, "--year", 2026, "-o", folder / "en.xlsx"],
+        ),
+        (
+            "id",
+            [
+                "assess",
+                inventory,
+                "--tariffs",
+                TARIFFS,
+                "--year",
+                2026,
+                "-o",
+                folder / "id.xlsx",
+                "--overwrite",
+            ],
+        ),
     ]
     for lang in ("id", "en"):
         steps.append(
-            (lang, ["statements", inventory, "--year", 2026, "-o", folder / f"skrd_{lang}",
-                    "--owners", OWNERS, "--settings", settings, "--issued-on", "2026-03-02"])
+            (
+                lang,
+                [
+                    "statements",
+                    inventory,
+                    "--year",
+                    2026,
+                    "-o",
+                    folder / f"skrd_{lang}",
+                    "--owners",
+                    OWNERS,
+                    "--settings",
+                    settings,
+                    "--issued-on",
+                    "2026-03-02",
+                ],
+            )
         )
     for lang, args in steps:
         done = invoke(*args, lang=lang)
@@ -201,3 +261,12 @@ def test_coded_values_have_words_in_both_languages():
                 for lang in ("id", "en"):
                     assert not (coded("kind", values, lang) == values).any(), spec.name
     assert amount_in_words(1000) == "seribu rupiah"
+
+
+def test_run_summary_speaks_one_language(kupang_session):
+    for lang in ("id", "en"):
+        text = "\n".join(kupang_session.lines(lang))
+        assert not wrong_words(scrub(text, lang=lang), lang), text
+    indonesian = "\n".join(kupang_session.lines("id"))
+    assert f"Rp {kupang_session.total_rp:,} per tahun".replace(",", ".") in indonesian
+    assert "laporan retribusi" in indonesian and "temuan QA" in indonesian

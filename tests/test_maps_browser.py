@@ -77,9 +77,9 @@ def browser():
 class MapPage:
     """One page showing a saved map offline, recording errors and requests."""
 
-    def __init__(self, browser, path: Path, **context_options):
+    def __init__(self, browser, path: Path, viewport: dict | None = None, **context_options):
         self.url = path.resolve().as_uri()
-        self.context = browser.new_context(viewport=VIEWPORT, **context_options)
+        self.context = browser.new_context(viewport=viewport or VIEWPORT, **context_options)
         self.context.add_init_script(
             "window.__alerts = []; window.alert = (m) => window.__alerts.push(String(m));"
         )
@@ -96,7 +96,7 @@ class MapPage:
             self.console.append((message.text, message.location.get("url", "")))
 
     def _route(self, route) -> None:
-        if route.request.url == self.url:
+        if route.request.url.split("#")[0] == self.url.split("#")[0]:
             route.continue_()
         else:
             self.blocked.append(route.request.url)

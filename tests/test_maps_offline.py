@@ -287,3 +287,36 @@ def test_thumbnail_is_a_jpeg_of_the_photo(tmp_path):
     uri = layer_of(payload, "poles")["photos"][0][1]
     image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
     assert image.format == "JPEG" and max(image.size) == 320
+
+
+def test_overview_opens_on_the_poles_not_on_a_long_rural_road(tmp_path):
+    """A 100 km road beside a town's poles: the overview opens on the poles' extent."""
+    import geopandas as gpd
+    from shapely import LineString, Point
+
+    from geoasset.store import Batch, create_inventory
+
+    town = [Point(123.60 + 0.0005 * i, -10.17) for i in range(40)]
+    roads = gpd.GeoDataFrame(
+        {"road_id": ["TOWN", "RURAL"]},
+        geometry=[
+            LineString([(123.60, -10.1701), (123.62, -10.1701)]),
+            LineString([(123.70, -10.10), (124.50, -9.60)]),
+        ],
+        crs=4326,
+    )
+    poles = gpd.GeoDataFrame(
+        {"pole_id": [f"P{i}" for i in range(40)], "owner": ["PLN"] * 40}, geometry=town, crs=4326
+    )
+    inv = create_inventory(tmp_path / "two.gpkg")
+    inv.write({"roads": roads, "poles": poles}, batch=Batch(command="test"))
+    payload = read_payload(save_map(field_map(inv), tmp_path / "m.html").read_text("utf-8"))
+    (s, w), (n, e) = payload["view"]
+    lons = sorted(p.x for p in town)
+    assert s == pytest.approx(-10.17) and n == pytest.approx(-10.17)
+    assert lons[0] <= w <= lons[1] and lons[-2] <= e <= lons[-1]  # 2nd to 98th percentile
+    assert payload["bounds"][1][1] == pytest.approx(124.50)  # the whole map stays reachable
+    # a corridor map opens on its corridor, as before
+    assert "view" not in read_payload(
+        save_map(field_map(inv, road_ids=["RURAL"]), tmp_path / "r.html").read_text("utf-8")
+    )

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from geoasset.cli.main import cli
 from geoasset.errors import SourceError
-from geoasset.pipeline import find_sources, run_pipeline
+from geoasset.pipeline import find_sources
 from geoasset.store import open_inventory
 
 LAYERS = Path(__file__).parent.parent / "layers"
@@ -18,10 +18,10 @@ KUPANG = LAYERS / "kupang"
 TARIFFS = LAYERS / "tariffs_example.csv"
 
 
-@pytest.fixture(scope="module")
-def kupang_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run")
-    return run_pipeline(KUPANG, out, tariffs=TARIFFS, year=2026)
+@pytest.fixture
+def kupang_run(kupang_session):
+    """The session's run of the bundled Kupang data (see conftest.py)."""
+    return kupang_session
 
 
 def test_every_layer_file_is_found():
@@ -30,6 +30,7 @@ def test_every_layer_file_is_found():
     )
 
 
+@pytest.mark.slow
 def test_run_builds_the_inventory_and_every_output(kupang_run):
     inv = open_inventory(kupang_run.inventory)
     for layer in ("corridors", "qa_findings", "assessment_items", "assessment_totals"):
@@ -42,6 +43,7 @@ def test_run_builds_the_inventory_and_every_output(kupang_run):
         assert Path(path).exists(), name
 
 
+@pytest.mark.slow
 def test_total_is_the_sum_of_stored_line_items(kupang_run):
     inv = open_inventory(kupang_run.inventory)
     items = inv.read("assessment_items")
@@ -51,6 +53,7 @@ def test_total_is_the_sum_of_stored_line_items(kupang_run):
     assert len(workbook.sheetnames) >= 5
 
 
+@pytest.mark.slow
 def test_every_located_pole_has_a_chainage(kupang_run):
     poles = open_inventory(kupang_run.inventory).read("poles")
     located = poles[poles["road_id"].notna()]
@@ -59,6 +62,7 @@ def test_every_located_pole_has_a_chainage(kupang_run):
     assert set(located["side"]) <= {"left", "right", "on"}
 
 
+@pytest.mark.slow
 def test_summary_lines_name_every_output(kupang_run):
     text = "\n".join(kupang_run.lines())
     assert f"Rp {kupang_run.total_rp:,} per year" in text
@@ -66,6 +70,7 @@ def test_summary_lines_name_every_output(kupang_run):
         assert str(path) in text
 
 
+@pytest.mark.slow
 def test_run_command_success_and_failures(tmp_path):
     runner = CliRunner()
     result = runner.invoke(cli, ["-q", "run", str(KUPANG), "-o", str(tmp_path / "out")])
@@ -88,6 +93,7 @@ def test_run_command_success_and_failures(tmp_path):
     assert "no roads file" in result.output
 
 
+@pytest.mark.slow
 def test_bad_tariffs_stop_the_run_before_anything_is_written(tmp_path):
     bad = tmp_path / "tariffs.csv"
     bad.write_text("tariff_id,object,unit,rate_rp\nT1,pole,per_unit_year,lots\n", encoding="utf-8")

@@ -44,22 +44,35 @@ def geoasset(args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.slow
-def test_tour_output_is_what_the_code_prints(tmp_path):
-    (tmp_path / "layers").symlink_to(ROOT / "layers")
-    steps = tour_steps()
-    assert [command.split()[1] for command, _ in steps if command.startswith("geoasset")] == [
-        "init", "import", "import", "corridors", "chainage", "qa", "assess", "map", "report",
-    ]  # fmt: skip
-    for command, expected in steps:
+@pytest.fixture(scope="module")
+def tour(kupang_session) -> tuple[Path, list[tuple[str, list[str], list[str]]]]:
+    """The tour run once, command by command, in a fresh folder beside the session's run
+    (the same depth, so the photo paths, relative to the inventory, compare): (folder,
+    [(command, expected lines, printed lines)]). Both tests below read it."""
+    folder = kupang_session.inventory.parent.with_name(f"tour-{os.getpid()}")
+    folder.mkdir()
+    (folder / "layers").symlink_to(ROOT / "layers")
+    shown = []
+    for command, expected in tour_steps():
         if command.startswith("#"):
             for layer, name in HIDDEN_IMPORTS:
                 done = geoasset(
-                    f"geoasset -q import kupang.gpkg {layer} layers/kupang/{name}", tmp_path
+                    f"geoasset -q import kupang.gpkg {layer} layers/kupang/{name}", folder
                 )
                 assert done.returncode == 0, done.stdout
             continue
-        shown = geoasset(command, tmp_path).stdout.splitlines()
+        shown.append((command, expected, geoasset(command, folder).stdout.splitlines()))
+    return folder, shown
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("readme_tour")
+def test_tour_output_is_what_the_code_prints(tour):
+    _, steps = tour
+    assert [command.split()[1] for command, _, _ in steps] == [
+        "init", "import", "import", "corridors", "chainage", "qa", "assess", "map", "report",
+    ]  # fmt: skip
+    for command, expected, shown in steps:
         if expected and expected[-1] == "...":
             expected = expected[:-1]
             shown = shown[: len(expected)]
@@ -95,21 +108,16 @@ def _comparable(frame):
 
 
 @pytest.mark.slow
-def test_tour_and_run_produce_the_same_inventory(tmp_path, kupang_session):
+@pytest.mark.xdist_group("readme_tour")
+def test_tour_and_run_produce_the_same_inventory(tmp_path, tour, kupang_session):
     """The step-by-step commands of the tour and `geoasset run` write the same layers, line
     items and totals (one path from inventory to outputs)."""
     import pandas as pd
 
     from geoasset.store import open_inventory
 
-    (tmp_path / "layers").symlink_to(ROOT / "layers")
-    for command, _ in tour_steps():
-        if command.startswith("#"):
-            for layer, name in HIDDEN_IMPORTS:
-                geoasset(f"geoasset -q import kupang.gpkg {layer} layers/kupang/{name}", tmp_path)
-            continue
-        geoasset(command, tmp_path)
-    tour = open_inventory(tmp_path / "kupang.gpkg")
+    folder, _ = tour
+    tour = open_inventory(folder / "kupang.gpkg")
     run = open_inventory(kupang_session.inventory)
     for layer in COMPARED_LAYERS:
         pd.testing.assert_frame_equal(

@@ -9,6 +9,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -94,13 +95,23 @@ def wait_for(marker: Path, process: subprocess.Popen, seconds: float = 120) -> N
         time.sleep(0.05)
 
 
-@pytest.fixture
-def kupang_inventory(tmp_path) -> Path:
-    """An inventory with the Kupang roads and 445 poles."""
-    path = tmp_path / "kupang.gpkg"
+@pytest.fixture(scope="module")
+def kupang_template(tmp_path_factory) -> Path:
+    """An inventory with the Kupang roads and 445 poles, made once for this module."""
+    folder = tmp_path_factory.mktemp("kupang")
+    path = folder / "kupang.gpkg"
     inv = create_inventory(path)
     import_layer(inv, "roads", KUPANG / "roads.geojson")
-    import_layer(inv, "poles", KUPANG / "poles.csv", rejects_path=tmp_path / "r.csv")
+    import_layer(inv, "poles", KUPANG / "poles.csv", rejects_path=folder / "r.csv")
+    assert not list(folder.glob("*-wal")), "the template is not one file"
+    return path
+
+
+@pytest.fixture
+def kupang_inventory(tmp_path, kupang_template) -> Path:
+    """A fresh copy of the Kupang inventory for one test (which may break it)."""
+    path = tmp_path / "kupang.gpkg"
+    shutil.copyfile(kupang_template, path)
     return path
 
 

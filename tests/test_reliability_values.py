@@ -18,8 +18,8 @@ from shapely import Point
 
 from geoasset.cli.main import cli
 from geoasset.ingest import import_layer
+from geoasset.jobs import validate_inventory
 from geoasset.store import Batch, open_inventory
-from geoasset.validate import validate_inventory
 from tests.test_assess import corridors_frame, lines_frame, poles_frame
 from tests.test_cli_assess import TARIFFS
 

@@ -276,8 +276,6 @@ def test_summary_table(hostile):
         "poles",
         "line",
         "m",
-        "area",
-        "m²",
         "amount",
         "(Rp)",
         "arrears",

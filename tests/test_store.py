@@ -16,6 +16,7 @@ import numpy as np
 import pyogrio
 import pytest
 import shapely
+from conftest import copy_of_empty_inventory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely import Point
@@ -383,11 +384,13 @@ def geometries_near_kupang():
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(geometries_near_kupang(), min_size=0, max_size=120), st.data())
-def test_any_layer_written_is_indexed_soundly(tmp_path_factory, geometries, data):
+def test_any_layer_written_is_indexed_soundly(
+    tmp_path_factory, empty_inventory_file, geometries, data
+):
     """Whatever mix of points, lines, nulls and empties a layer holds, its index passes
     SQLite's check and a bounding-box read through it equals a brute-force selection."""
     path = tmp_path_factory.mktemp("prop") / "inventory.gpkg"
-    inventory = create_inventory(path)
+    inventory = copy_of_empty_inventory(empty_inventory_file, path)
     frame = gpd.GeoDataFrame(
         {"note_id": [f"N{i}" for i in range(len(geometries))]}, geometry=geometries, crs=4326
     )

@@ -158,6 +158,8 @@
     container.classList.toggle("ga-narrow", isNarrow());
     // Leave room for the panel and the legend (right column) on wide screens.
     const wide = !isNarrow();
+    let panelDiv = null; // the title and search panel, and the legend, once on the map
+    let legendDiv = null;
     if (cfg.bounds) {
       map.fitBounds(cfg.view || cfg.bounds, { paddingTopLeft: [50, 20], paddingBottomRight: [wide ? 300 : 20, 20], maxZoom: 18, animate: false });
       // Zooming out far past the data helps nobody, and every zoom level costs the
@@ -287,6 +289,21 @@
         key.push([label("status"), cfg.status[layer.style.status[i]].label]);
       }
       html += '<table class="ga-key">' + key.map((kv) => row(kv[0], kv[1])).join("") + "</table>";
+      // The photo, right under the key facts (on a phone the rest scrolls).
+      if (layer.photos && layer.photos[i]) {
+        const [kind, value, path] = layer.photos[i];
+        html += '<div class="ga-sub">' + esc(label("photo")) + "</div>";
+        if (kind === "img") {
+          html += '<img class="ga-photo" alt="' + esc(path) + '" src="' + esc(value) + '">';
+        } else if (kind === "map") {
+          // the thumbnail travels in the asset's corridor or area map
+          html += '<a class="ga-photo-link" href="' + esc(value) + '">' + esc(label("map_photo_in_map")) + " →</a>";
+        } else if (kind === "link") {
+          html += '<a class="ga-photo-link" target="_blank" rel="noopener" href="' + esc(value) + '">' + esc(path) + "</a>";
+        } else {
+          html += '<div class="ga-missing">' + esc(label("map_photo_missing")) + ": " + esc(path) + "</div>";
+        }
+      }
       const link = corridorLink(layer.name === "corridors" ? id : has("corridor_id") ? cell(layer, "corridor_id", i) : null);
       if (link) html += link;
       if (clicked) html += locationHtml(clicked, label("map_clicked_point"));
@@ -309,21 +326,6 @@
         });
       }
 
-      // Photo.
-      if (layer.photos && layer.photos[i]) {
-        const [kind, value, path] = layer.photos[i];
-        html += '<div class="ga-sub">' + esc(label("photo")) + "</div>";
-        if (kind === "img") {
-          html += '<img class="ga-photo" alt="' + esc(path) + '" src="' + esc(value) + '">';
-        } else if (kind === "map") {
-          // the thumbnail travels in the asset's corridor or area map
-          html += '<a class="ga-photo-link" href="' + esc(value) + '">' + esc(label("map_photo_in_map")) + " →</a>";
-        } else if (kind === "link") {
-          html += '<a class="ga-photo-link" target="_blank" rel="noopener" href="' + esc(value) + '">' + esc(path) + "</a>";
-        } else {
-          html += '<div class="ga-missing">' + esc(label("map_photo_missing")) + ": " + esc(path) + "</div>";
-        }
-      }
       return html + "</div>";
     }
 
@@ -349,6 +351,9 @@
       fitPopup();
       popup.setLatLng(latlng).setContent(popupHtml(layer, i, clicked)).openOn(map);
       GA.lastPopup = { layer: layer.name, row: i, id: cell(layer, layer.id, i) };
+      // a thumbnail changes the popup's height once decoded: fit it again
+      const img = popup.getElement() && popup.getElement().querySelector("img.ga-photo");
+      if (img && !img.complete) img.addEventListener("load", () => popup.isOpen() && popup.update(), { once: true });
     }
     GA.fitPopup = fitPopup;
     GA.openPopup = function (layerName, i) {
@@ -844,7 +849,9 @@
       let aL = m, aR = size.x - m, aB = size.y - m;
       for (const c of rects) {
         if (c.left && c.top) aL = Math.max(aL, c.r + m);
-        else if (!c.left) aR = Math.min(aR, c.l - m);
+        // the right-hand column; a low strip at the foot (attribution, a folded
+        // legend) only shortens the band
+        else if (!c.left && (c.top || c.b - c.t > 60)) aR = Math.min(aR, c.l - m);
         else aB = Math.min(aB, c.t - m);
       }
       // (b) horizontal band
@@ -881,7 +888,6 @@
     GA.notice = notice;
 
     // ------------------------------------------------------------ title and search
-    let panelDiv = null;
     function setPanel(open) {
       if (!panelDiv) return;
       panelDiv.classList.toggle("ga-collapsed", !open);
@@ -989,7 +995,7 @@
       map.setView(latlng, Math.max(map.getZoom(), 17), { animate: false });
       const loc = { road_id: road.id, sta: formatSta(metres), offset_m: 0, side: "on" };
       GA.lastLocation = loc;
-      const html = '<div class="ga-popup"><div class="ga-title">' + esc(formatSta(metres)) + "</div>" + locationHtml(loc, label("map_chainage")) + "</div>";
+      const html = '<div class="ga-popup"><div class="ga-title">' + esc(formatSta(metres)) + "</div>" + locationHtml(loc, label("sta")) + "</div>";
       fitPopup();
       popup.setLatLng(latlng).setContent(html).openOn(map);
       GA.lastPopup = { layer: "roads", row: road.row, id: road.id, sta_m: metres };
@@ -1251,7 +1257,6 @@
         return div;
       },
     });
-    let legendDiv = null;
     new Legend().addTo(map);
 
     function setLegend(open) {
@@ -1277,7 +1282,13 @@
         const r = legendDiv.getBoundingClientRect();
         let room;
         if (legendDiv.parentNode.classList.contains("leaflet-top")) {
-          room = size.y - (r.top - box.top) - 12;
+          // down to the controls at the foot of the same side (the attribution)
+          let foot = size.y;
+          for (const el of container.querySelectorAll(".leaflet-bottom.leaflet-right .leaflet-control")) {
+            const b = el.getBoundingClientRect();
+            if (b.height) foot = Math.min(foot, b.top - box.top);
+          }
+          room = foot - (r.top - box.top) - 12;
         } else {
           let top = 0;
           for (const el of container.querySelectorAll(".leaflet-top .leaflet-control")) {

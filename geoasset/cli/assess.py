@@ -18,6 +18,18 @@ def _date(ctx: click.Context, param: click.Parameter, value):
         raise click.BadParameter(str(exc), param=param) from None
 
 
+def _instant(ctx: click.Context, param: click.Parameter, value):
+    if value is None:
+        return None
+    from geoasset.history_read import instant
+
+    try:
+        instant(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r}: {exc}", param=param) from None
+    return value
+
+
 def _xlsx(ctx: click.Context, param: click.Parameter, value):
     if value is not None and not value.lower().endswith(".xlsx"):
         raise click.BadParameter(f"{value!r} must end in .xlsx", param=param)
@@ -61,6 +73,17 @@ def _xlsx(ctx: click.Context, param: click.Parameter, value):
     metavar="DIR",
     help="Write the CSV files into this folder.",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_instant,
+    metavar="DATE",
+    help="Bill the inventory as it stood on the ground on DATE (what was known then: "
+    "assets found later are left out), reproducing an assessment made then.",
+)
+@click.option(
+    "--recorded", is_flag=True, help="With --as-of: the inventory exactly as held on DATE."
+)
 @click.option("--overwrite", is_flag=True, help="Replace existing report files.")
 @click.option(
     "--rows",
@@ -82,6 +105,8 @@ def assess(
     permits_path: str | None,
     xlsx: str | None,
     csv_dir: str | None,
+    as_of: str | None,
+    recorded: bool,
     overwrite: bool,
     rows: int,
     lang: str,
@@ -112,6 +137,8 @@ def assess(
         raise click.UsageError("give --year, or both --from and --to")
     if date_from and date_to and date_to < date_from:
         raise click.BadParameter(f"{date_to} is before --from {date_from}", param_hint="--to")
+    if recorded and as_of is None:
+        raise click.UsageError("--recorded needs --as-of DATE")
 
     from geoasset.i18n import t
     from geoasset.jobs import assess as assess_inventory
@@ -134,6 +161,8 @@ def assess(
         lang=lang,
         overwrite=overwrite,
         started=announce,
+        as_of=as_of,
+        recorded=recorded,
     )
     click.echo(format_summary(job.assessment, limit=rows or None, lang=lang))
     layers = "assessment_items, assessment_totals, assessment_not_billable"

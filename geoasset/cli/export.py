@@ -30,10 +30,17 @@ def _check_format(ctx: click.Context, param: click.Parameter, value: str) -> str
     type=click.Path(dir_okay=False, path_type=str),
     callback=_check_format,
     metavar="FILE",
-    help="Output file; the extension picks the format: .geojson, .csv, .shp, .kml, .kmz, .gpkg.",
+    help="Output file; the extension picks the format: .geojson, .csv, .shp, .kml, .kmz, .gpkg, "
+    ".parquet (GeoParquet).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace FILE if it exists.")
-def export(inventory: str, layer: str, output: str, overwrite: bool) -> None:
+@click.option(
+    "--as-of", "as_of", metavar="DATE", help="The layer as it stood on the ground on DATE."
+)
+@click.option("--recorded", is_flag=True, help="With --as-of: as the inventory held it on DATE.")
+def export(
+    inventory: str, layer: str, output: str, overwrite: bool, as_of: str | None, recorded: bool
+) -> None:
     """Write LAYER of INVENTORY.gpkg to FILE, in EPSG:4326.
 
     A .csv gets lon and lat columns for point layers and a wkt column otherwise
@@ -46,8 +53,21 @@ def export(inventory: str, layer: str, output: str, overwrite: bool) -> None:
     Example:
       geoasset export kupang.gpkg poles -o poles.geojson
       geoasset export kupang.gpkg corridors -o corridors.csv --overwrite
+      geoasset export kupang.gpkg poles -o poles_2025.gpkg --as-of 2025-12-31
+      geoasset export kupang.gpkg poles -o poles.parquet
     """
     from geoasset.export import export_layer
 
-    rows = export_layer(inventory, layer, output, overwrite=overwrite)
+    if recorded and as_of is None:
+        raise click.UsageError("--recorded needs --as-of DATE")
+    if as_of is not None:
+        from geoasset.history_read import instant
+
+        try:
+            instant(as_of)
+        except ValueError as exc:
+            raise click.BadParameter(f"{as_of!r}: {exc}", param_hint="--as-of") from None
+    rows = export_layer(
+        inventory, layer, output, overwrite=overwrite, as_of=as_of, recorded=recorded
+    )
     click.echo(f"wrote {rows} rows of {layer} to {output}", err=True)

@@ -41,7 +41,7 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value):
 @click.command(name="import", short_help="Import a field file into an inventory layer.")
 @existing_inventory_arg
 @click.argument("layer", type=click.Choice(INVENTORY_LAYERS), metavar="LAYER")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.argument("source", type=click.Path(exists=True, dir_okay=True, path_type=str))
 @click.option(
     "--map",
     "mapping",

@@ -48,9 +48,37 @@ from geoasset.cli.options import existing_inventory_arg
     help="Language of every label (id: Bahasa Indonesia).",
 )
 @click.option(
-    "--embed-photos",
-    is_flag=True,
-    help="Embed each asset's photo as a thumbnail (paths relative to the inventory).",
+    "--embed-photos/--link-photos",
+    default=None,
+    help="Embed each asset's photo as a thumbnail (paths relative to the inventory) or "
+    "link to it [default: embed in corridor and area maps; an overview links to them].",
+)
+@click.option(
+    "--photo-budget",
+    type=click.FloatRange(min=0),
+    default=3000,
+    show_default=True,
+    metavar="KB",
+    help="Most kilobytes of thumbnails in one map; the photos past it are links.",
+)
+@click.option(
+    "--basemap",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="An MBTiles or PMTiles file of raster tiles: the tiles of the map's extent go "
+    "into the HTML as an offline background.",
+)
+@click.option(
+    "--background",
+    "backgrounds",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="More vector data drawn light under the map (lines, polygons, named points; "
+    "repeatable), besides the boundaries and roads drawn by default.",
+)
+@click.option(
+    "--no-background", is_flag=True, help="Draw no offline background (boundaries, roads)."
 )
 @click.option(
     "--light/--full",
@@ -78,7 +106,11 @@ def map(  # the command is called "map" (shadows the builtin here only)
     roads: tuple[str, ...],
     title: str | None,
     lang: str,
-    embed_photos: bool,
+    embed_photos: bool | None,
+    photo_budget: float,
+    basemap: str | None,
+    backgrounds: tuple[str, ...],
+    no_background: bool,
     light: bool | None,
     corridor_maps: str | None,
     area_maps: str | None,
@@ -87,13 +119,14 @@ def map(  # the command is called "map" (shadows the builtin here only)
     """Draw INVENTORY.gpkg as a field-review map: corridors coloured by assessed
     retribution, roads with chainage, poles by owner and billing status, utility
     lines, bridges and monuments, with search, measure, locate-me and popups. The
-    HTML file carries its own scripts: it opens without a network (background tiles
-    appear when online). Give exactly one of -o, --per-corridor and --per-area.
+    HTML file carries its own scripts and a light background (boundaries, roads,
+    place names; --basemap tiles): it opens without a network, online tiles only when
+    chosen. Give exactly one of -o, --per-corridor and --per-area.
 
     \b
     Example:
       geoasset map kupang.gpkg -o kupang.html --lang id
-      geoasset map kupang.gpkg -o polda.html --corridor R1:0 --embed-photos
+      geoasset map kupang.gpkg -o polda.html --corridor R1:0 --basemap office.mbtiles
       geoasset map kupang.gpkg --per-corridor maps/
       geoasset map city.gpkg --per-area maps/
       geoasset map city.gpkg -o city.html --area-maps maps/
@@ -111,6 +144,9 @@ def map(  # the command is called "map" (shadows the builtin here only)
         "title": title,
         "lang": lang,
         "embed_photos": embed_photos,
+        "photo_budget_kb": photo_budget,
+        "background": False if no_background else list(backgrounds) or True,
+        "basemap": basemap,
     }
     if output is None and (light is not None or corridor_maps or area_maps):
         raise click.UsageError(

@@ -61,3 +61,15 @@ lang_option = click.option(
     show_envvar=True,
     help="Language of headings and labels (English or Bahasa Indonesia).",
 )
+
+#: ``--lang`` of the billing commands (statements, permits, payments): what the revenue
+#: office sends is in Bahasa Indonesia unless asked otherwise.
+billing_lang_option = click.option(
+    "--lang",
+    type=click.Choice(["id", "en"]),
+    default="id",
+    show_default=True,
+    envvar="GEOASSET_LANG",
+    show_envvar=True,
+    help="Language of the statements and messages (Bahasa Indonesia or English).",
+)

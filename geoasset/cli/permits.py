@@ -5,17 +5,8 @@ from __future__ import annotations
 
 import click
 
-from geoasset.cli.options import existing_inventory_arg
+from geoasset.cli.options import billing_lang_option, existing_inventory_arg
 
-_lang = click.option(
-    "--lang",
-    type=click.Choice(["id", "en"]),
-    default="id",
-    show_default=True,
-    envvar="GEOASSET_LANG",
-    show_envvar=True,
-    help="Language of the messages.",
-)
 _file = click.argument(
     "file", type=click.Path(exists=True, dir_okay=False, path_type=str), metavar="FILE"
 )
@@ -42,7 +33,7 @@ def _report(table: str, rows: int, inventory: str, file: str, lang: str) -> None
 @_file
 @click.option("--append", is_flag=True, help="Add to the permits already stored.")
 @click.option("--overwrite", is_flag=True, help="Replace the permits already stored.")
-@_lang
+@billing_lang_option
 def permits(inventory, file, append, overwrite, lang):
     """Import the permits of FILE (CSV or XLSX: permit_no, owner, assets, corridor_id,
     valid_from, valid_to, note) into the permits table of INVENTORY.gpkg. Every problem
@@ -55,9 +46,7 @@ def permits(inventory, file, append, overwrite, lang):
     from geoasset.permits import import_permits
     from geoasset.store import open_inventory
 
-    table = import_permits(
-        open_inventory(inventory), file, mode=_mode(append, overwrite, "create")
-    )
+    table = import_permits(open_inventory(inventory), file, mode=_mode(append, overwrite, "create"))
     _report("permits", len(table), inventory, file, lang)
 
 
@@ -65,7 +54,7 @@ def permits(inventory, file, append, overwrite, lang):
 @existing_inventory_arg
 @_file
 @click.option("--overwrite", is_flag=True, help="Replace the payments already stored.")
-@_lang
+@billing_lang_option
 def payments(inventory, file, overwrite, lang):
     """Add the payments of FILE (CSV or XLSX: payment_id, permit_no, paid_on,
     period_from, period_to, amount_rp, reference) to the payments table of

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from geoasset.cli.options import existing_inventory_arg
+from geoasset.cli.options import billing_lang_option, existing_inventory_arg
 
 
 @click.command()
@@ -33,18 +33,15 @@ from geoasset.cli.options import existing_inventory_arg
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Date of issue, YYYY-MM-DD (default: today); the due date counts from it.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["id", "en"]),
-    default="id",
-    show_default=True,
-    envvar="GEOASSET_LANG",
-    show_envvar=True,
-    help="Language of the statements and of the messages.",
-)
+@billing_lang_option
 @click.option("--overwrite", is_flag=True, help="Replace statement files that exist.")
 def statements(inventory, year, directory, owners, settings, issued_on, lang, overwrite):
     """Write a draft SKRD per owner from the assessment stored in INVENTORY.gpkg.
+
+    With permits and payments in the inventory (geoasset permits, geoasset payments)
+    each statement separates what is paid, billed and unpaid this year, owed for assets
+    without a permit (also listed in assets_without_permit.csv) and owed from earlier
+    years' statements, with the sanction of the settings file, and the amount due.
 
     \b
     Example:

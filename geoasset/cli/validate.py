@@ -29,7 +29,7 @@ def validate(ctx: click.Context, inventory: str, as_json: bool) -> None:
       geoasset validate kupang.gpkg
       geoasset validate kupang.gpkg --json > problems.json
     """
-    from geoasset.validate import validate_inventory
+    from geoasset.jobs import validate_inventory
 
     found = validate_inventory(inventory)
     total = sum(len(p) for p in found.values())
