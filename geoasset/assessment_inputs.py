@@ -1,5 +1,5 @@
-"""Inputs of the assessment as arrays: the corridors checked and prepared, the asset layers
-merged, and the rows that fail their layer specification set apart (never billed).
+"""Inputs of the assessment as arrays: the corridors checked and prepared (what depends on
+their shapes alone kept with the layer), and the asset layers merged.
 """
 
 from __future__ import annotations
