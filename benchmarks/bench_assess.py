@@ -233,6 +233,9 @@ def measure_city_assessment(corridors, poles, tariffs, repeat: int = 5, *, year:
     """Time ``assess`` of ``poles`` (with its not-billable report) against the baseline
     ``geopandas.sjoin(poles, corridors, predicate="within")`` + the fee sum, back to back
     in each of ``repeat`` runs; check the amount against an independent computation.
+    Both keep what they derive from the corridors' shapes with the layer's spatial index
+    (geopandas its tree; the assessment the prepared shapes, tree and boundary pieces),
+    so the first run of each also builds those.
 
     Returns a dict: ``assess_s`` and ``baseline_s`` (medians), ``ratio`` (median of the
     runs' ratios), ``assess_runs``/``baseline_runs``, ``stages`` (seconds per stage of the

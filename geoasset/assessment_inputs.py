@@ -1,5 +1,5 @@
-"""Inputs of the assessment as arrays: the corridors checked and prepared, the asset layers
-merged, and the rows that fail their layer specification set apart (never billed).
+"""Inputs of the assessment as arrays: the corridors checked and prepared (what depends on
+their shapes alone kept with the layer), and the asset layers merged.
 """
 
 from __future__ import annotations
@@ -156,7 +156,11 @@ def _layer_cache(corridors: gpd.GeoDataFrame) -> dict:
     index = corridors.sindex
     cache = _LAYER_CACHE.get(index)
     if cache is None:
-        geoms = corridors.geometry.values.to_numpy()
+        # copies of the shapes, prepared once (GEOS indexes each polygon's edges when
+        # first used; the poles are placed by querying with the corridors); the caller's
+        # shapes are left as they are
+        geoms = shapely.force_2d(corridors.geometry.values.to_numpy())
+        shapely.prepare(geoms)
         cache = {"geoms": geoms, "tree": shapely.STRtree(geoms)}
         _LAYER_CACHE[index] = cache
     return cache

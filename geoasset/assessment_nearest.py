@@ -19,6 +19,17 @@ _PIECE_MIN_VERTICES = 128
 _PIECE_SEGMENTS = 32
 
 
+def _metric_pieces(pieces, used: np.ndarray, space: _Space, cache: dict | None) -> np.ndarray:
+    """The pieces at ``used`` in the metric CRS; with a ``cache``, each piece is projected
+    once for all the searches against the same corridors."""
+    if cache is None:
+        return space.to_metric(pieces[used])
+    projected = cache.setdefault(("metric", space.metric.to_wkt()), np.empty(len(pieces), object))
+    missing = used[shapely.is_missing(projected[used])]
+    projected[missing] = space.to_metric(pieces[missing])
+    return projected[used]
+
+
 def _boundary(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, shapely.STRtree]:
     """The boundary pieces of ``geoms`` (:func:`_boundary_pieces`), their owners and
     their tree."""
@@ -122,7 +133,7 @@ def _distances(
         metres = _pairwise(
             shapely.distance,
             space.to_metric(geoms[assets_used])[asset_at.reshape(-1)],
-            space.to_metric(pieces[pieces_used])[piece_at.reshape(-1)],
+            _metric_pieces(pieces, pieces_used, space, cache)[piece_at.reshape(-1)],
         )
     corridor = owner[piece]
     order = np.lexsort((corridors.rank[corridor], metres, asset))
