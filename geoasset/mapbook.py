@@ -16,12 +16,12 @@ Rendering is matplotlib's PDF backend, offline, no tiles. The PDF is written to 
 temporary file next to the target and moved into place when complete, so a failure
 never leaves a partial file.
 
-Examples
---------
->>> from geoasset.store import open_inventory                      # doctest: +SKIP
->>> mapbook_for_inventory(open_inventory("out/inventory.gpkg"), "kpg-101.pdf",
-...                       corridor_id="KPG-101", lang="id")          # doctest: +SKIP
-Mapbook(path=PosixPath('kpg-101.pdf'), pages=4, scales=(2500,))
+Example (``tests/test_mapbook.py`` runs it on the Kupang pilot)::
+
+    from geoasset.store import open_inventory
+    mapbook_for_inventory(open_inventory("out/inventory.gpkg"), "kpg-101.pdf",
+                          corridor_id="KPG-101", lang="id")
+    # Mapbook(path=PosixPath('kpg-101.pdf'), pages=4, scales=(2500,))
 """
 
 from __future__ import annotations
