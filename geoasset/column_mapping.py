@@ -92,7 +92,8 @@ def _find_column(columns: list[str], wanted: str, what: str, path: Path) -> str:
     if len(matches) == 1:
         return matches[0]
     raise SourceError(
-        f"{path}: {what} column {wanted!r} not found; columns found: {', '.join(map(str, columns))}"
+        f"{path}: column {wanted!r} ({what}) not found; "
+        f"columns found: {', '.join(map(str, columns))}"
     )
 
 
@@ -102,7 +103,8 @@ def _check_mapping(mapping: Mapping[str, str] | None, spec: LayerSpec, source: s
         ValidationProblem(
             None,
             target,
-            f"--map {column}={target}: layer {spec.name!r} has no field {target!r} "
+            f"column {column!r} is mapped to {target!r}, but layer {spec.name!r} has no field "
+            f"{target!r} "
             f"(fields: {', '.join(spec.field_names)})",
         )
         for column, target in mapping.items()
@@ -150,7 +152,7 @@ def map_columns(
     fields = spec.field_names
     out: dict[str, str] = {}
     for column, target in mapping.items():
-        out[_find_column(columns, column, "--map", Path(source or "source"))] = target
+        out[_find_column(columns, column, "mapping=", Path(source or "source"))] = target
     taken = set(out.values())
     normal = {c: _norm(c) for c in columns}
     # names as the field names first, so a synonym never takes a field from its own column

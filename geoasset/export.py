@@ -168,7 +168,7 @@ def export_layer(
         from geoasset.history_read import read_as_of
 
         if layer not in VERSIONED_LAYERS:
-            raise GeoassetError(f"layer {layer!r} has no history; --as-of applies to asset layers")
+            raise GeoassetError(f"layer {layer!r} has no history; as_of= applies to asset layers")
         frame = read_as_of(inv, layer, as_of, recorded=recorded)
     if driver != "CSV":
         if not isinstance(frame, gpd.GeoDataFrame):

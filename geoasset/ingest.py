@@ -580,7 +580,7 @@ def _require_columns(
         raise SourceError(
             f"{src.path}: no column for required field(s) {names} of layer {spec.name!r}; "
             f"columns found: {', '.join(map(str, columns))}; "
-            f"map one with --map COLUMN={missing[0]}"
+            f"map one with mapping={{'COLUMN': {missing[0]!r}}}"
         )
 
 

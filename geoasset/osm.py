@@ -206,7 +206,7 @@ ID_COLUMNS = ("osm_id", "osm_way_id", "id")
 TYPE_COLUMN_SHARE = 0.9
 
 #: Why a way with an unmapped / no ``highway`` value is refused.
-UNKNOWN = "not in the OSM mapping (give it a road_class in an --osm-classes file)"
+UNKNOWN = "not in the OSM mapping (give it a road_class in an OSM classes file)"
 NO_HIGHWAY = "no highway value: not a road"
 
 _OSM_ID = re.compile(r"^(?:way/|w)?(\d+)(?:\.0*)?$")

@@ -267,13 +267,13 @@ def _coordinate_columns(
                     return column
         return None
 
-    xcol = _find_column(columns, x, "--x", path) if x is not None else find(LON_NAMES)
-    ycol = _find_column(columns, y, "--y", path) if y is not None else find(LAT_NAMES)
+    xcol = _find_column(columns, x, "x=", path) if x is not None else find(LON_NAMES)
+    ycol = _find_column(columns, y, "y=", path) if y is not None else find(LAT_NAMES)
     if xcol is None and ycol is None:
         return None
     if xcol is None or ycol is None:
         missing, names, option = (
-            ("longitude", LON_NAMES, "--x") if xcol is None else ("latitude", LAT_NAMES, "--y")
+            ("longitude", LON_NAMES, "x=") if xcol is None else ("latitude", LAT_NAMES, "y=")
         )
         raise SourceError(
             f"{path}: no {missing} column: looked for {', '.join(names)}; "
@@ -324,7 +324,7 @@ def _table_source(
             raise SourceError(
                 f"{path}: no coordinate columns: looked for latitude in {', '.join(LAT_NAMES)}, "
                 f"longitude in {', '.join(LON_NAMES)} or a WKT column ({', '.join(WKT_NAMES)}); "
-                f"columns found: {', '.join(columns)}; name them with --x and --y"
+                f"columns found: {', '.join(columns)}; name them with x= and y="
             )
         text = table[wkt]
         with np.errstate(invalid="ignore"):  # NaN coordinates: refused by the validation
@@ -421,7 +421,7 @@ def _zip_member(path: Path, source_layer: str | None) -> tuple[str, str | None]:
     if len(members) == 1:
         return f"/vsizip/{path.resolve()}/{members[0]}", source_layer
     raise SourceError(
-        f"{path}: holds several files ({', '.join(members)}); choose one with --source-layer"
+        f"{path}: holds several files ({', '.join(members)}); choose one with source_layer="
     )
 
 
@@ -469,7 +469,7 @@ def _pick_layer(path: Path, target: str, spec: LayerSpec | None, source_layer: s
     listing = ", ".join(
         f"{n} ({infos[n]['geometry_type']}, {infos[n]['features']})" for n in nonempty
     )
-    raise SourceError(f"{path}: holds several layers ({listing}); choose one with --source-layer")
+    raise SourceError(f"{path}: holds several layers ({listing}); choose one with source_layer=")
 
 
 def _vector_source(
@@ -542,7 +542,7 @@ def _read_vector_text(
         if broken:
             raise SourceError(
                 f"{path}: column {broken[0]!r} is not valid {encoding} text; "
-                "give the file's encoding with --encoding"
+                "give the file's encoding with encoding="
             )
         return frame, encoding
     frame = pyogrio.read_dataframe(target, layer=layer, use_arrow=True)
@@ -553,11 +553,11 @@ def _read_vector_text(
     if _invalid_text_columns(frame):
         raise SourceError(
             f"{path}: column {broken[0]!r} is neither UTF-8 nor cp1252 text; "
-            "give the file's encoding with --encoding"
+            "give the file's encoding with encoding="
         )
     logger.warning(
         "%s: text of column %r is not UTF-8; read as cp1252 (Windows), the usual encoding "
-        "of such files; give --encoding if that is wrong",
+        "of such files; give encoding= if that is wrong",
         path.name,
         broken[0],
     )
@@ -636,7 +636,7 @@ def _apply_crs(path: Path, frame: gpd.GeoDataFrame, crs: pyproj.CRS | None) -> g
         ):
             logger.warning(
                 "%s has no CRS; its coordinates look like longitude/latitude, "
-                "assuming EPSG:4326 (give --crs otherwise)",
+                "assuming EPSG:4326 (give crs= otherwise)",
                 path.name,
             )
             frame = frame.set_crs("EPSG:4326")
@@ -644,6 +644,6 @@ def _apply_crs(path: Path, frame: gpd.GeoDataFrame, crs: pyproj.CRS | None) -> g
             extent = ", ".join(f"{v:.6g}" for v in bounds)
             raise CRSError(
                 f"{path}: has no CRS and its coordinates ({extent}) are not "
-                "longitude/latitude; give its CRS with --crs, e.g. EPSG:32751"
+                "longitude/latitude; give its CRS with crs=, e.g. EPSG:32751"
             )
     return frame.to_crs("EPSG:4326")

@@ -401,7 +401,7 @@ def validate_layer(
                 "geometry",
                 lambda p: (
                     f"invalid geometry ({shapely.is_valid_reason(geometry.values[p])}); "
-                    "use --fix to repair it"
+                    "use fix=True to repair it"
                 ),
             )
     if frame.crs is not None and frame.crs.is_geographic:

@@ -165,6 +165,39 @@ def test_missing_columns_name_what_was_looked_for_and_found(tmp_path, inventory)
     assert result.exit_code == 1
     assert "columns found: pole_id, owner, koordinat" in result.stderr
     assert "longitude in lon, lng, long, longitude, bujur, x" in result.stderr
+    assert "name them with --x and --y" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "options", "message"),
+    [
+        (b"pole_id,owner,lat\nP1,PLN,3\n", [], "no longitude column: looked for lon"),
+        (b"pole_id,lat,lon\nP1,-10.17,123.6\n", [], "map one with --map COLUMN=owner"),
+        (b"pole_id,owner,b,c\nP1,PLN,3,4\n", ["--x", "lon"], "column 'lon' (--x) not found"),
+        (b"a,lat,lon\nP1,-10.17,123.6\n", ["--map", "b=owner"], "column 'b' (--map) not found"),
+    ],
+)
+def test_errors_name_the_option_to_use(tmp_path, inventory, content, options, message):
+    """The library names its arguments (x=, mapping=); the command names its options."""
+    path = tmp_path / "p.csv"
+    path.write_bytes(content)
+    result = run("import", inventory.path, "poles", path, *options)
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert "=)" not in result.stderr and "mapping=" not in result.stderr
+
+
+def test_log_lines_name_the_option_to_use(tmp_path, inventory, caplog):
+    frame = gpd.GeoDataFrame(
+        {"pole_id": ["P1"], "owner": ["PLN"]}, geometry=[Point(123.6, -10.17)], crs=4326
+    )
+    path = tmp_path / "tiang.shp"
+    pyogrio.write_dataframe(frame, path)
+    path.with_suffix(".prj").unlink()
+    with caplog.at_level(logging.WARNING, logger="geoasset"):
+        result = run("import", inventory.path, "poles", path)
+    assert result.exit_code == 0, result.output
+    assert "assuming EPSG:4326 (give --crs otherwise)" in caplog.text
 
 
 def test_non_empty_layer_is_refused_without_append_or_overwrite(tmp_path, filled):

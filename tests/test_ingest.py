@@ -200,7 +200,7 @@ def test_map_columns_priorities_and_extras():
     assert map_columns(["pemilik", "Owner"], "poles") == {"pemilik": "pemilik", "Owner": "owner"}
     with pytest.raises(SchemaError, match="layer 'poles' has no field 'colour'"):
         map_columns(["a"], "poles", mapping={"a": "colour"})
-    with pytest.raises(SourceError, match="--map column 'b' not found; columns found: a"):
+    with pytest.raises(SourceError, match=r"column 'b' \(mapping=\) not found; columns found: a"):
         map_columns(["a"], "poles", mapping={"b": "owner"})
 
 
@@ -243,7 +243,7 @@ def test_shapefile_crs_is_used_or_required(tmp_path, inventory):
     np.testing.assert_allclose(stored.geometry.x, field_poles(hostile=False).geometry.x, atol=1e-9)
     # the same file without its .prj: UTM metres are not degrees, so the CRS is required
     path.with_suffix(".prj").unlink()
-    with pytest.raises(CRSError, match="has no CRS .* give its CRS with --crs"):
+    with pytest.raises(CRSError, match="has no CRS .* give its CRS with crs=, e.g."):
         import_layer(inventory.path, "poles", path, mode="replace")
     report = import_layer(inventory.path, "poles", path, mode="replace", crs=32751)
     assert report.rows_written == 4
@@ -317,7 +317,7 @@ def test_geopackage_with_several_layers_needs_a_choice(tmp_path, inventory):
     extra = gpd.GeoDataFrame({"a": [1]}, geometry=[Point(123.6, -10.17)], crs=4326)
     pyogrio.write_dataframe(extra, path, layer="tiang_lama")
     with pytest.raises(
-        SourceError, match="holds several layers .*tiang.*tiang_lama.*--source-layer"
+        SourceError, match="holds several layers .*tiang.*tiang_lama.*with source_layer="
     ):
         import_layer(inventory.path, "poles", path)
     with pytest.raises(SourceError, match="no layer 'nope'"):
@@ -469,8 +469,14 @@ def test_strict_writes_nothing_and_lists_every_problem(tmp_path, inventory):
             r"no coordinate columns: looked for latitude in lat, latitude, lintang.*"
             r"columns found: pole_id, owner, northing_x",
         ),
-        (b"pole_id,owner,lat\nP1,PLN,3\n", r"no longitude column: looked for lon, lng.*--x"),
-        (b"pole_id,lat,lon\nP1,-10.17,123.6\n", r"no column for required field\(s\) owner"),
+        (
+            b"pole_id,owner,lat\nP1,PLN,3\n",
+            r"no longitude column: looked for lon, lng.*name it with x=$",
+        ),
+        (
+            b"pole_id,lat,lon\nP1,-10.17,123.6\n",
+            r"no column for required field\(s\) owner.*map one with mapping=\{'COLUMN': 'owner'\}",
+        ),
         (b"a,b,lat,lon\n1,2,3,4,5\n", r"not a well-formed CSV file"),
     ],
 )
@@ -536,7 +542,9 @@ def test_zip_with_several_shapefiles_takes_a_source_layer(tmp_path, inventory):
             pyogrio.write_dataframe(part, shp)
             for suffix in (".shp", ".shx", ".dbf", ".prj"):
                 z.write(shp.with_suffix(suffix), f"{name}{suffix}")
-    with pytest.raises(SourceError, match="holds several files .*tiang_pln.shp.*--source-layer"):
+    with pytest.raises(
+        SourceError, match="holds several files .*tiang_pln.shp.*with source_layer="
+    ):
         import_layer(inventory.path, "poles", archive)
     report = import_layer(inventory.path, "poles", archive, source_layer="tiang_telkom")
     assert report.rows_written == 2

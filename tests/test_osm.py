@@ -149,7 +149,7 @@ def test_empty_and_unknown_values_are_refused_with_the_reason():
     assert got["road_class"].isna().all()
     assert got["excluded"].iloc[:3].tolist() == ["no highway value: not a road"] * 3
     assert got["excluded"].iloc[3].startswith("not in the OSM mapping")
-    assert "--osm-classes" in got["excluded"].iloc[4]
+    assert "OSM classes file" in got["excluded"].iloc[4]
 
 
 def test_osm_ids():
@@ -396,7 +396,7 @@ def test_ids_kept_from_the_source(tmp_path, jakarta_raw):
         "(no PP 34/2006 class)",
         5: "HIGHWAY: no highway value: not a road",
         6: "HIGHWAY: highway 'bogus' excluded: not in the OSM mapping (give it a road_class "
-        "in an --osm-classes file)",
+        "in an OSM classes file)",
     }
 
 

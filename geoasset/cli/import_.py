@@ -196,6 +196,7 @@ def import_(
             fix=fix, rejects_path=rejects,
         )  # fmt: skip
         return
+    from geoasset.cli.main import cli_message
     from geoasset.jobs import import_file
 
     mode = "append" if append else "replace" if overwrite else "create"
@@ -219,11 +220,11 @@ def import_(
     problems = report.problems
     if report.osm is not None:
         for line in report.osm.lines():
-            click.echo(line, err=True)
+            click.echo(cli_message(line), err=True)
         # the ways the mapping did not take are counted in its table, listed in the rejects
         problems = [p for p in problems if p.row not in report.osm.excluded_rows]
     for problem in problems[:SHOWN_PROBLEMS]:
-        click.echo(f"  {click.format_filename(source)} {problem}", err=True)
+        click.echo(f"  {click.format_filename(source)} {cli_message(problem)}", err=True)
     if len(problems) > SHOWN_PROBLEMS:
         click.echo(f"  ... and {len(problems) - SHOWN_PROBLEMS} more", err=True)
     click.echo(report.summary(), err=True)

@@ -14,6 +14,7 @@ import importlib
 import keyword
 import logging
 import os
+import re
 import warnings
 
 import click
@@ -83,6 +84,8 @@ class LazyGroup(click.Group):
 _REMEDIES = (
     ("use append or overwrite", "use --append or --overwrite"),
     ("use overwrite", "use --overwrite"),
+    ("use fix=True", "use --fix"),
+    ("in an OSM classes file)", "in an --osm-classes file)"),
     ("build the corridors first", "run geoasset corridors first"),
     (
         "import roads first",
@@ -90,8 +93,23 @@ _REMEDIES = (
     ),
 )
 
+#: A function argument named in a library message (``x=``) -> the command's option.
+_OPTIONS = {
+    "x": "--x",
+    "y": "--y",
+    "crs": "--crs",
+    "encoding": "--encoding",
+    "source_layer": "--source-layer",
+    "as_of": "--as-of",
+    "mapping": "--map",
+}
+#: ``name=`` standing alone (followed by a space, punctuation or the end), not ``crs=EPSG:4326``.
+_ARGUMENT = re.compile(r"(?<![\w-])(" + "|".join(_OPTIONS) + r")=(?=[\s,;:.)]|$)")
+#: ``mapping={'COLUMN': 'pole_id'}`` -> ``--map COLUMN=pole_id``.
+_MAPPING = re.compile(r"mapping=\{'([^'{}]*)': '([^'{}]*)'\}")
 
-def cli_message(exc: Exception) -> str:
+
+def cli_message(exc: Exception | str) -> str:
     """The library's message with the option a user of the command gives instead of the
     argument a notebook user passes.
 
@@ -102,11 +120,25 @@ def cli_message(exc: Exception) -> str:
     'out/map.html already exists; use --overwrite to replace it'
     >>> cli_message(ValueError("layer 'poles' already has 4 rows; use append or overwrite"))
     "layer 'poles' already has 4 rows; use --append or --overwrite"
+    >>> cli_message("a.csv: column 'lon' (x=) not found; name them with x= and y=")
+    "a.csv: column 'lon' (--x) not found; name them with --x and --y"
+    >>> cli_message("a.csv: no column for owner; map one with mapping={'COLUMN': 'owner'}")
+    'a.csv: no column for owner; map one with --map COLUMN=owner'
     """
     text = str(exc)
     for library, option in _REMEDIES:
         text = text.replace(library, option)
-    return text
+    text = _MAPPING.sub(r"--map \1=\2", text)
+    return _ARGUMENT.sub(lambda m: _OPTIONS[m.group(1)], text)
+
+
+class _CliWording(logging.Filter):
+    """Log lines of the library with the command's options (:func:`cli_message`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("geoasset"):
+            record.msg, record.args = cli_message(record.getMessage()), None
+        return True
 
 
 def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -138,6 +170,11 @@ def cli(ctx: click.Context, verbose: int, quiet: int, debug: bool) -> None:
     level = logging.WARNING - 10 * verbose + 10 * quiet
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
     logging.getLogger("geoasset").setLevel(max(level, logging.DEBUG))
+    # the library's log lines name arguments; the command's user reads its options
+    wording, handlers = _CliWording(), list(logging.getLogger().handlers)
+    for handler in handlers:
+        handler.addFilter(wording)
+    ctx.call_on_close(lambda: [handler.removeFilter(wording) for handler in handlers])
     # warnings of the libraries underneath: to the log, one line, shown with -v
     warnings.showwarning = _log_warning
     warnings_level = logging.WARNING if verbose > 0 or debug else logging.ERROR

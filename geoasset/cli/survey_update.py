@@ -15,12 +15,13 @@ def run_update(inventory: str, layer: str, source: str, **options) -> None:
 
     Example: ``geoasset import kupang.gpkg poles survei_2026.csv --update --dry-run``
     """
+    from geoasset.cli.main import cli_message
     from geoasset.history_survey import survey_update
 
     report = survey_update(inventory, layer, source, **options)
     name = click.format_filename(source)
     for problem in report.problems[:20]:
-        click.echo(f"  {name} {problem}", err=True)
+        click.echo(f"  {name} {cli_message(problem)}", err=True)
     if len(report.problems) > 20:
         click.echo(f"  ... and {len(report.problems) - 20} more", err=True)
     changes = report.changes

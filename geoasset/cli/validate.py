@@ -6,6 +6,7 @@ import json
 
 import click
 
+from geoasset.cli.main import cli_message
 from geoasset.cli.options import existing_inventory_arg, json_option
 
 __all__ = ["validate"]
@@ -37,7 +38,7 @@ def validate(ctx: click.Context, inventory: str, as_json: bool) -> None:
         data = {
             "inventory": inventory,
             "problems": [
-                {"layer": layer, "row": p.row, "field": p.field, "message": p.message}
+                {"layer": layer, "row": p.row, "field": p.field, "message": cli_message(p.message)}
                 for layer, problems in found.items()
                 for p in problems
             ],
@@ -46,7 +47,7 @@ def validate(ctx: click.Context, inventory: str, as_json: bool) -> None:
     else:
         for layer, problems in found.items():
             for problem in problems:
-                click.echo(f"layer {layer!r} {problem}")
+                click.echo(f"layer {layer!r} {cli_message(problem)}")
     layers = ", ".join(f"{layer} {len(p)}" for layer, p in found.items())
     click.echo(f"{total} problem(s) in {len(found)} layers ({layers})", err=True)
     if total:
