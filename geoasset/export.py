@@ -35,10 +35,15 @@ import pyogrio
 import shapely
 
 from geoasset.errors import GeoassetError, OutputExistsError
-from geoasset.store import Inventory, open_inventory
 from geoasset.text import xml_frame
 
-__all__ = ["EXPORT_FORMATS", "export_layer", "table_for_csv", "export_format"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "check_export_path",
+    "export_format",
+    "table_for_csv",
+    "write_layer_file",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -109,67 +114,40 @@ def _free(name: str, table: pd.DataFrame) -> str:
     return candidate
 
 
-def export_layer(
-    inventory: str | os.PathLike | Inventory,
-    layer: str,
-    path: str | os.PathLike,
-    *,
-    overwrite: bool = False,
-    as_of=None,
-    recorded: bool = False,
-) -> int:
-    """Write ``layer`` of ``inventory`` to ``path``; return the number of rows written.
-
-    Parameters
-    ----------
-    inventory
-        The inventory GeoPackage (or an :class:`~geoasset.store.Inventory`).
-    layer
-        Any layer of the inventory, including derived ones such as ``corridors``.
-    path
-        Output file; its extension picks the format (:data:`EXPORT_FORMATS`).
-    overwrite
-        Replace an existing file; without it an existing file is refused.
-    as_of, recorded
-        Write the layer as it stood on the ground on ``as_of`` (or, ``recorded``, as the
-        inventory held it then; :func:`geoasset.history_read.read_as_of`), with each
-        row's ``version_id``; an inventory layer only.
-
-    Examples
-    --------
-    >>> import os, tempfile, geopandas as gpd
-    >>> from shapely import Point
-    >>> from geoasset.store import Batch, create_inventory
-    >>> folder = tempfile.mkdtemp()
-    >>> inv = create_inventory(os.path.join(folder, "a.gpkg"))
-    >>> poles = gpd.GeoDataFrame({"pole_id": ["P1"], "owner": ["=1+1"]},
-    ...                          geometry=[Point(123.6, -10.17)], crs=4326)
-    >>> inv.write({"poles": poles}, batch=Batch(command="doctest"))
-    >>> export_layer(inv, "poles", os.path.join(folder, "poles.csv"))
-    1
-    >>> import pandas as pd
-    >>> pd.read_csv(os.path.join(folder, "poles.csv"), dtype=str)[["owner", "lon"]].values.tolist()
-    [['=1+1', '123.6']]
-    """
+def check_export_path(path: str | os.PathLike, *, overwrite: bool = False) -> str:
+    """The driver for ``path``; refuses an existing file (unless ``overwrite``) and a
+    missing folder, before anything is read."""
     path = Path(path)
     driver = export_format(path)
     if path.exists() and not overwrite:
         raise OutputExistsError(path)
     if not path.parent.is_dir():
         raise GeoassetError(f"{path}: folder {path.parent} does not exist")
-    if isinstance(inventory, Inventory):
-        inv = inventory
-    else:
-        inv = open_inventory(inventory)
-    if as_of is None:
-        frame = inv.read(layer)
-    else:
-        from geoasset.history import VERSIONED_LAYERS
-        from geoasset.history_read import read_as_of
+    return driver
 
-        if layer not in VERSIONED_LAYERS:
-            raise GeoassetError(f"layer {layer!r} has no history; as_of= applies to asset layers")
-        frame = read_as_of(inv, layer, as_of, recorded=recorded)
+
+def write_layer_file(
+    frame: pd.DataFrame, path: str | os.PathLike, *, layer: str, overwrite: bool = False
+) -> int:
+    """Write the rows of ``layer`` (a frame read from an inventory) to ``path``; return the
+    number of rows written. The extension picks the format (:data:`EXPORT_FORMATS`); an
+    existing file is refused unless ``overwrite``. :func:`geoasset.jobs.export_layer`
+    reads the layer from the inventory and calls this.
+
+    Examples
+    --------
+    >>> import os, tempfile, geopandas as gpd
+    >>> from shapely import Point
+    >>> poles = gpd.GeoDataFrame({"pole_id": ["P1"], "owner": ["=1+1"]},
+    ...                          geometry=[Point(123.6, -10.17)], crs=4326)
+    >>> path = os.path.join(tempfile.mkdtemp(), "poles.csv")
+    >>> write_layer_file(poles, path, layer="poles")
+    1
+    >>> pd.read_csv(path, dtype=str)[["owner", "lon"]].values.tolist()
+    [['=1+1', '123.6']]
+    """
+    path = Path(path)
+    driver = check_export_path(path, overwrite=overwrite)
     if driver != "CSV":
         if not isinstance(frame, gpd.GeoDataFrame):
             raise GeoassetError(

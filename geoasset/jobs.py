@@ -17,6 +17,8 @@ job                       command                      writes
 ========================  ===========================  ===============================
 :func:`import_file`       ``geoasset import``          an inventory layer, rejects CSV
 :func:`validate_inventory`  ``geoasset validate``      nothing (the problems found)
+:func:`inventory_info`    ``geoasset info``            nothing (what the inventory holds)
+:func:`export_layer`      ``geoasset export``          a layer as GeoJSON, CSV, SHP...
 :func:`build_corridors`   ``geoasset corridors``       ``corridors``
 :func:`locate_assets`     ``geoasset chainage``        chainage fields of the assets
 :func:`check_quality`     ``geoasset qa``              ``qa_findings``, ``qa_summary``
@@ -66,7 +68,9 @@ __all__ = [
     "assess",
     "build_corridors",
     "check_quality",
+    "export_layer",
     "import_file",
+    "inventory_info",
     "locate_assets",
     "open_with_roads",
     "validate_inventory",
@@ -109,6 +113,71 @@ def import_file(inventory, layer: str, source: str | os.PathLike, **options) -> 
     from geoasset.ingest import import_layer
 
     return import_layer(inventory, layer, source, **options)
+
+
+# -- export and info -------------------------------------------------------------------
+def export_layer(
+    inventory,
+    layer: str,
+    path: str | os.PathLike,
+    *,
+    overwrite: bool = False,
+    as_of=None,
+    recorded: bool = False,
+) -> int:
+    """Write ``layer`` of ``inventory`` to ``path``; return the number of rows written.
+
+    The extension picks the format (:data:`geoasset.export.EXPORT_FORMATS`); an existing
+    file is refused unless ``overwrite``. With ``as_of`` the layer as it stood on the
+    ground that day (``recorded``: as the inventory held it then;
+    :func:`geoasset.history_read.read_as_of`), with each row's ``version_id``; an asset
+    layer only. Any layer can be exported, derived ones such as ``corridors`` too.
+
+    Examples
+    --------
+    >>> import os, tempfile, geopandas as gpd
+    >>> from shapely import Point
+    >>> from geoasset.store import Batch, create_inventory
+    >>> folder = tempfile.mkdtemp()
+    >>> inv = create_inventory(os.path.join(folder, "a.gpkg"))
+    >>> poles = gpd.GeoDataFrame({"pole_id": ["P1"], "owner": ["PLN"]},
+    ...                          geometry=[Point(123.6, -10.17)], crs=4326)
+    >>> inv.write({"poles": poles}, batch=Batch(command="doctest"))
+    >>> export_layer(inv.path, "poles", os.path.join(folder, "poles.geojson"))
+    1
+    """
+    from geoasset.export import check_export_path, write_layer_file
+
+    check_export_path(path, overwrite=overwrite)
+    inv = _open(inventory)
+    if as_of is None:
+        frame = inv.read(layer)
+    else:
+        from geoasset.history import VERSIONED_LAYERS
+        from geoasset.history_read import read_as_of
+
+        if layer not in VERSIONED_LAYERS:
+            raise GeoassetError(f"layer {layer!r} has no history; as_of= applies to asset layers")
+        frame = read_as_of(inv, layer, as_of, recorded=recorded)
+    return write_layer_file(frame, path, layer=layer, overwrite=overwrite)
+
+
+def inventory_info(inventory, *, batches: int = 5) -> dict:
+    """What the inventory holds: layers (rows, geometry type, CRS, extent), schema version
+    and the ``batches`` most recent writes (:func:`geoasset.summary.describe_inventory`).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from geoasset.store import create_inventory
+    >>> p = os.path.join(tempfile.mkdtemp(), "i.gpkg")
+    >>> _ = create_inventory(p)
+    >>> inventory_info(p)["layers"][0]["rows"]
+    0
+    """
+    from geoasset.summary import describe_inventory
+
+    return describe_inventory(_open(inventory), batches=batches)
 
 
 # -- corridors and chainage -----------------------------------------------------------------

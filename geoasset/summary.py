@@ -9,6 +9,7 @@ them to XLSX or emits JSON. Lengths are measured in a metric CRS
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -16,24 +17,26 @@ import pyogrio
 
 from geoasset.crs import metric_crs
 from geoasset.i18n import in_words, t
-from geoasset.store import open_inventory
 
-__all__ = ["inventory_info", "inventory_report", "REPORT_TABLES"]
+if TYPE_CHECKING:
+    from geoasset.store import Inventory
+
+__all__ = ["describe_inventory", "inventory_report", "REPORT_TABLES"]
 
 
-def inventory_info(path, *, batches: int = 5) -> dict:
-    """Layers (rows, geometry type, CRS, extent), schema version and recent batches.
+def describe_inventory(inv: Inventory, *, batches: int = 5) -> dict:
+    """Layers (rows, geometry type, CRS, extent), schema version and the ``batches``
+    most recent batches of an open inventory (:func:`geoasset.jobs.inventory_info`
+    opens it from its path).
 
     Examples
     --------
     >>> import tempfile, os
     >>> from geoasset.store import create_inventory
-    >>> p = os.path.join(tempfile.mkdtemp(), "i.gpkg")
-    >>> _ = create_inventory(p)
-    >>> inventory_info(p)["layers"][0]["rows"]
+    >>> inv = create_inventory(os.path.join(tempfile.mkdtemp(), "i.gpkg"))
+    >>> describe_inventory(inv)["layers"][0]["rows"]
     0
     """
-    inv = open_inventory(path)
     layers = []
     for name in inv.layers():
         meta = pyogrio.read_info(inv.path, layer=name, force_total_bounds=True)

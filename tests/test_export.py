@@ -14,8 +14,9 @@ from shapely import LineString, Point
 
 from geoasset.cli.main import cli
 from geoasset.errors import GeoassetError, LayerNotFoundError
-from geoasset.export import export_layer, table_for_csv
+from geoasset.export import table_for_csv, write_layer_file
 from geoasset.ingest import import_layer
+from geoasset.jobs import export_layer
 from geoasset.store import Batch, create_inventory
 from tests.test_ingest import HOSTILE, NOTE, field_poles, write_csv
 
@@ -103,9 +104,7 @@ def test_existing_file_is_not_overwritten_without_flag(tmp_path, stocked):
     out.write_text("keep me")
     result = run("export", stocked.path, "poles", "-o", out)
     assert result.exit_code == 1
-    assert f"Error: {out} already exists; use --overwrite to replace it" in (
-        result.stderr
-    )
+    assert f"Error: {out} already exists; use --overwrite to replace it" in (result.stderr)
     assert out.read_text() == "keep me"
     result = run("export", stocked.path, "poles", "-o", out, "--overwrite")
     assert result.exit_code == 0
@@ -121,6 +120,20 @@ def test_shapefile_overwrite_replaces_every_part(tmp_path, stocked):
     export_layer(stocked, "utility_lines", out, overwrite=True)
     assert pyogrio.read_info(out)["geometry_type"] == "LineString"
     assert pyogrio.read_info(out)["features"] == 2
+
+
+def test_a_frame_is_written_without_an_inventory(tmp_path, stocked):
+    """The job reads the layer and writes it; the frame function writes the same file
+    from a frame a notebook holds."""
+    poles = stocked.read("poles")
+    by_job = export_layer(stocked.path, "poles", tmp_path / "job.csv")
+    by_frame = write_layer_file(poles, tmp_path / "frame.csv", layer="poles")
+    assert by_job == by_frame == 6
+    assert (tmp_path / "job.csv").read_bytes() == (tmp_path / "frame.csv").read_bytes()
+    with pytest.raises(GeoassetError, match="already exists"):
+        write_layer_file(poles, tmp_path / "frame.csv", layer="poles")
+    with pytest.raises(GeoassetError, match="has no history; as_of= applies to asset layers"):
+        export_layer(stocked, "corridors", tmp_path / "c.csv", as_of="2026-01-01")
 
 
 def test_bad_extension_and_unknown_layer(tmp_path, stocked):

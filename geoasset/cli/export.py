@@ -56,7 +56,7 @@ def export(
       geoasset export kupang.gpkg poles -o poles_2025.gpkg --as-of 2025-12-31
       geoasset export kupang.gpkg poles -o poles.parquet
     """
-    from geoasset.export import export_layer
+    from geoasset.jobs import export_layer
 
     if recorded and as_of is None:
         raise click.UsageError("--recorded needs --as-of DATE")

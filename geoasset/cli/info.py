@@ -21,7 +21,7 @@ def info(inventory: str, as_json: bool, batches: int) -> None:
     Example:
       geoasset info kupang.gpkg --json
     """
-    from geoasset.summary import inventory_info
+    from geoasset.jobs import inventory_info
 
     data = inventory_info(inventory, batches=batches)
     if as_json:
