@@ -26,7 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from geoasset.maps import field_map, save_corridor_maps, save_map  # noqa: E402
+from geoasset.jobs import field_map, save_corridor_maps  # noqa: E402
+from geoasset.maps import save_map  # noqa: E402
 from geoasset.pipeline import run_pipeline  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

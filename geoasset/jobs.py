@@ -69,10 +69,12 @@ __all__ = [
     "build_corridors",
     "check_quality",
     "export_layer",
+    "field_map",
     "import_file",
     "inventory_info",
     "locate_assets",
     "open_with_roads",
+    "save_corridor_maps",
     "validate_inventory",
     "write_detail_maps",
     "write_field_map",
@@ -395,6 +397,47 @@ def write_inventory_report(
     return tables
 
 
+def field_map(
+    inventory,
+    *,
+    corridor_ids: Iterable[str] | str | None = None,
+    road_ids: Iterable[str] | str | None = None,
+    title: str | None = None,
+    lang: str = "en",
+    **options,
+) -> FieldMap:
+    """The field-review map of an inventory or of the path of its GeoPackage, of some of
+    its corridors or roads (:func:`geoasset.maps.field_map`, with its other ``options``);
+    a ``folium.Map`` that displays inline in Jupyter.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from geoasset.store import create_inventory
+    >>> path = create_inventory(os.path.join(tempfile.mkdtemp(), "empty.gpkg")).path
+    >>> field_map(path, title="Kupang").map_title
+    'Kupang'
+    """
+    from geoasset.maps import field_map as map_of
+
+    return map_of(
+        _open(inventory),
+        corridor_ids=corridor_ids,
+        road_ids=road_ids,
+        title=title,
+        lang=lang,
+        **options,
+    )
+
+
+def save_corridor_maps(inventory, directory: str | os.PathLike, **options) -> list[Path]:
+    """One map per corridor of the inventory (or of the path of its GeoPackage) in
+    ``directory``, with ``index.html``: :func:`geoasset.maps.save_corridor_maps`."""
+    from geoasset.maps import save_corridor_maps as maps_of
+
+    return maps_of(_open(inventory), directory, **options)
+
+
 def write_field_map(
     inventory, output: str | os.PathLike, *, overwrite: bool = False, **options
 ) -> tuple[FieldMap, Path]:
@@ -404,7 +447,7 @@ def write_field_map(
 
     check_output(output, overwrite=overwrite)
     inv = _open(inventory)
-    drawn = field_map(inv.path, **options)
+    drawn = field_map(inv, **options)
     return drawn, save_map(drawn, output, overwrite=overwrite)
 
 
@@ -426,9 +469,9 @@ def write_detail_maps(
     check_outputs([folder / "index.html"], overwrite=overwrite)
     inv = _open(inventory)
     if per == "auto":
-        return save_field_maps(inv.path, folder, overwrite=overwrite, **options)
+        return save_field_maps(inv, folder, overwrite=overwrite, **options)
     save = save_area_maps if per == "area" else save_corridor_maps
-    return save(inv.path, folder, overwrite=overwrite, **options)
+    return save(inv, folder, overwrite=overwrite, **options)
 
 
 def write_qgis_project(

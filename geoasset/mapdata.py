@@ -14,7 +14,6 @@ Examples
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -26,7 +25,7 @@ import shapely
 
 from geoasset.crs import metric_crs
 from geoasset.errors import GeoassetError
-from geoasset.store import Inventory, open_inventory
+from geoasset.store import Inventory
 
 #: Inventory layers drawn, bottom to top, with their id column.
 MAP_LAYERS = {
@@ -42,11 +41,16 @@ ASSESSMENT_LAYERS = ("assessment_items", "assessment_totals", "assessment_not_bi
 SELECTION_MARGIN_M = 50.0
 
 
-def _as_inventory(inventory: Inventory | str | os.PathLike) -> Inventory:
-    if isinstance(inventory, Inventory):
-        inventory.check()
-        return inventory
-    return open_inventory(inventory)
+def _as_inventory(inventory: Inventory) -> Inventory:
+    """The open inventory a map is drawn from (the jobs open it from a path:
+    :func:`geoasset.jobs.field_map`)."""
+    if not isinstance(inventory, Inventory):
+        raise TypeError(
+            f"a map is drawn from an open Inventory, not {inventory!r}: open it with "
+            "geoasset.open_inventory(path), or call geoasset.field_map(path)"
+        )
+    inventory.check()
+    return inventory
 
 
 def _read_frames(inv: Inventory) -> dict[str, pd.DataFrame]:

@@ -139,7 +139,7 @@ log = logging.getLogger(__name__)
 
 
 def field_map(
-    inventory: Inventory | str | os.PathLike,
+    inventory: Inventory,
     *,
     corridor_ids: Iterable[str] | str | None = None,
     road_ids: Iterable[str] | str | None = None,
@@ -158,7 +158,8 @@ def field_map(
     Parameters
     ----------
     inventory
-        An :class:`~geoasset.store.Inventory` or the path of its GeoPackage. Layers
+        An open :class:`~geoasset.store.Inventory` (:func:`geoasset.jobs.field_map`
+        takes the path of its GeoPackage). Layers
         used when present: roads, corridors, poles, utility_lines, bridges, monuments,
         assessment_items, assessment_totals.
     corridor_ids, road_ids
@@ -250,7 +251,7 @@ def _extras(photo_budget_kb, background, basemap) -> dict:
 
 
 def save_corridor_maps(
-    inventory: Inventory | str | os.PathLike,
+    inventory: Inventory,
     directory: str | os.PathLike,
     *,
     corridor_ids: Iterable[str] | str | None = None,
@@ -346,7 +347,7 @@ def save_corridor_maps(
 
 
 def save_area_maps(
-    inventory: Inventory | str | os.PathLike,
+    inventory: Inventory,
     directory: str | os.PathLike,
     *,
     size_m: float | None = None,
@@ -552,7 +553,7 @@ def _area_map_worker() -> None:
 
 
 def save_field_maps(
-    inventory: Inventory | str | os.PathLike,
+    inventory: Inventory,
     directory: str | os.PathLike,
     *,
     per: str = "auto",

@@ -128,7 +128,7 @@ def test_tour_and_run_produce_the_same_inventory(tmp_path, tour, kupang_session)
     pages = []
     for name, inventory in (("tour", tour), ("run", run)):
         path = tmp_path / f"{name}.html"
-        save_map(field_map(inventory.path, corridor_ids=["NTT-001"], title="NTT-001"), path)
+        save_map(field_map(inventory, corridor_ids=["NTT-001"], title="NTT-001"), path)
         pages.append(
             re.sub(r"[0-9a-f]{32}|(?<=-)[0-9a-f]{12}\b", "ID", path.read_text(encoding="utf-8"))
         )
