@@ -32,8 +32,8 @@ import os
 import pandas as pd
 
 from geoasset.errors import SchemaError, ValidationProblem
+from geoasset.office_tables import check_rows, read_table
 from geoasset.permits import PERMITS_TABLE, stored_permits
-from geoasset.table_input import check_rows, read_table
 
 __all__ = [
     "PAYMENT_FIELDS",

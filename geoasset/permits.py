@@ -32,7 +32,7 @@ import os
 import pandas as pd
 
 from geoasset.errors import SchemaError, ValidationProblem
-from geoasset.table_input import check_rows, read_table
+from geoasset.office_tables import check_rows, read_table
 
 __all__ = [
     "PERMIT_FIELDS",
