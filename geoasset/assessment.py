@@ -76,7 +76,12 @@ half-up to the whole rupiah once; totals are sums of rounded line items.
 
 Payment status (with a permits table)
 -------------------------------------
-``paid`` when the asset's permit (``permit_no``, same owner) overlaps the billed days and
+The ``assess`` job (``geoasset assess``, ``geoasset run``) of an inventory holding
+``permits`` and ``payments`` tables settles the line items against them as the statements
+do (:func:`geoasset.ledger.settle`): ``paid``, ``partly_paid`` (paid to 30 June: 184 of
+365 days unpaid, rounded half-up once), ``unpaid`` or ``no_permit``, with each item's
+``paid_rp`` and ``unpaid_rp``; the totals sum those. With a permits file (``paid_until``)
+instead: ``paid`` when the asset's permit (``permit_no``, same owner) overlaps the billed days and
 ``paid_until`` reaches the last billed day; ``unpaid`` when it does not (a partial
 payment is ``unpaid``: the revenue office reconciles it); ``no_permit`` when the asset has
 no permit number, the number is not in the table, the permit belongs to another owner, or

@@ -97,6 +97,26 @@ _LAYERS = {
 _QUANTITY_UNIT = {"count": "unit", "length": "m", "area": "m2"}
 
 
+def _status_amounts(items, status, statuses, amount) -> dict[str, np.ndarray]:
+    """Each line item's ``paid_rp``, ``unpaid_rp`` (with a permit) and ``no_permit_rp``:
+    as settled (:func:`geoasset.ledger.settle`, a partly paid item split to the rupiah)
+    when the items carry ``paid_rp`` and ``unpaid_rp``, else the whole amount by status."""
+    if {"paid_rp", "unpaid_rp"} <= set(items.columns):
+        paid = items["paid_rp"].to_numpy(dtype="int64")
+        unpaid = items["unpaid_rp"].to_numpy(dtype="int64")
+        no_permit = items["payment_status"].astype(str).to_numpy() == "no_permit"
+        return {
+            "paid_rp": paid,
+            "unpaid_rp": np.where(no_permit, 0, unpaid),
+            "no_permit_rp": np.where(no_permit, unpaid, 0),
+        }
+    return {
+        f"{n}_rp": np.where(status == statuses.index(n), amount, 0)
+        for n in ("paid", "unpaid", "no_permit")
+        if n in statuses
+    }
+
+
 @dataclass
 class Assessment:
     """The result of :func:`assess`: line items, what was not billed, and the inputs used.
@@ -187,11 +207,7 @@ class Assessment:
                     for n in ("poles", "utility_lines", "areas")
                     if n in layers
                 },
-                **{
-                    f"{n}_rp": np.where(status == statuses.index(n), amount, 0)
-                    for n in ("paid", "unpaid", "no_permit")
-                    if n in statuses
-                },
+                **_status_amounts(items, status, statuses, amount),
             }
             cached = (items, codes)
             self._cache["item_codes"] = cached
@@ -261,17 +277,18 @@ class Assessment:
             part.insert(0, "level", level)
             parts.append(part)
         items = self.items
-        status = items["payment_status"]
         amount = items["amount_rp"].astype("int64")
+        codes = self._item_codes()
         grand = {
             "level": "total",
             "key": "",
             "assets": len(pd.unique(self._asset_codes())),
             "items": len(items),
             "amount_rp": int(amount.sum()),
-            "paid_rp": int(amount[status == "paid"].sum()),
-            "unpaid_rp": int(amount[status == "unpaid"].sum()),
-            "no_permit_rp": int(amount[status == "no_permit"].sum()),
+            **{
+                name: int(codes[name].sum()) if name in codes else 0
+                for name in ("paid_rp", "unpaid_rp", "no_permit_rp")
+            },
         }
         grand["arrears_rp"] = grand["unpaid_rp"] + grand["no_permit_rp"]
         parts.append(pd.DataFrame([grand]))

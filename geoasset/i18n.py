@@ -340,6 +340,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "partly_paid": ("partly paid", "dibayar sebagian"),
     "paid_rp": ("Paid (Rp)", "Dibayar (Rp)"),
     "unpaid_rp": ("Unpaid (Rp)", "Belum dibayar (Rp)"),
+    "paid_days": ("Days paid", "Hari dibayar"),
+    "unpaid_days": ("Days unpaid", "Hari belum dibayar"),
     "no_permit_rp": ("Without a permit (Rp)", "Tanpa izin (Rp)"),
     "arrears_rp": ("Arrears (Rp)", "Tunggakan (Rp)"),
     "due_rp": ("Amount due (Rp)", "Harus dibayar (Rp)"),

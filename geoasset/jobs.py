@@ -320,7 +320,10 @@ def assess(
     with the XLSX workbook and the CSV files if asked, all or nothing.
 
     ``tariffs`` and ``permits`` are files (loaded and checked here) or tables already
-    loaded. Poles and lines are read as stored and re-checked against their layer
+    loaded. Without ``permits``, an inventory holding ``permits`` (and ``payments``)
+    tables settles the line items against them as the statements do
+    (:func:`geoasset.ledger.settle`): status ``paid``, ``partly_paid``, ``unpaid`` or
+    ``no_permit``, with each item's ``paid_rp`` and ``unpaid_rp`` to the rupiah. Poles and lines are read as stored and re-checked against their layer
     specification (a row edited in QGIS into something invalid is not billed); lines get
     their STA on their roads as :func:`locate_assets` gives it. Existing report files
     are refused before anything is computed, unless ``overwrite``. ``started`` is called
@@ -371,10 +374,25 @@ def assess(
         roads=inv.read("roads") if inv.count("roads") else None,
         crs=crs,
     )
+    if permits is None:
+        _settle_with_stored_permits(inv, result)
     written = write_reports(
         result, inventory=inv, xlsx=xlsx, csv_dir=csv_dir, source=source, lang=lang
     )
     return AssessmentJob(result, written)
+
+
+def _settle_with_stored_permits(inv: Inventory, result: Assessment) -> None:
+    """Settle the line items against the inventory's ``permits`` and ``payments`` tables
+    when it has them (:func:`geoasset.ledger.settle_assessment`): the payment status and
+    the paid / unpaid amounts are then those the statements show."""
+    from geoasset.ledger import settle_assessment
+    from geoasset.payments import stored_payments
+    from geoasset.permits import stored_permits
+
+    permits = stored_permits(inv)
+    if permits is not None:
+        settle_assessment(result, permits, stored_payments(inv))
 
 
 # -- reports and maps ------------------------------------------------------------------

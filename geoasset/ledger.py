@@ -56,6 +56,7 @@ __all__ = [
     "months_late",
     "sanction",
     "settle",
+    "settle_assessment",
     "stored_ledger",
     "write_ledger",
 ]
@@ -260,6 +261,38 @@ def settle(
     out["paid_rp"] = amount - unpaid
     out["unpaid_rp"] = unpaid
     return out
+
+
+def settle_assessment(
+    assessment,
+    permits: pd.DataFrame,
+    payments: pd.DataFrame | None,
+    *,
+    source: str = "inventory permits and payments",
+    owners=None,
+):
+    """The assessment with its line items settled (:func:`settle`), so its payment status
+    and paid / unpaid totals are those of the statements. Returns ``assessment``.
+
+    >>> from geoasset.assessment import Assessment
+    >>> items = pd.DataFrame({"asset_id": ["P1"], "layer": ["poles"], "owner": ["PLN"],
+    ...     "corridor_id": ["R1"], "road_id": ["R"], "kabupaten": ["K"], "quantity": [1.0],
+    ...     "permit_no": ["IZ-1"], "unit": ["per_unit_year"], "rate_rp": [720000.0],
+    ...     "billed_from": ["2026-01-01"], "billed_to": ["2026-12-31"], "days": [365],
+    ...     "amount_rp": [720000], "payment_status": ["unknown"]})
+    >>> permits = pd.DataFrame({"permit_no": ["IZ-1"], "owner": ["PLN"], "assets": [""],
+    ...     "corridor_id": [""], "valid_from": ["2025-01-01"], "valid_to": [""]})
+    >>> payments = pd.DataFrame({"permit_no": ["IZ-1"], "period_from": ["2026-01-01"],
+    ...     "period_to": ["2026-06-30"]})
+    >>> a = Assessment(items, items[:0], items[:0], pd.DataFrame({"corridor_id": ["R1"]}))
+    >>> total = settle_assessment(a, permits, payments).totals_table().iloc[-1]
+    >>> [int(total[c]) for c in ("paid_rp", "unpaid_rp", "no_permit_rp")]
+    [357041, 362959, 0]
+    """
+    assessment.items = settle(assessment.items, permits, payments, owners=owners)
+    assessment._cache.clear()  # totals of the items before settling
+    assessment.parameters["permits_source"] = source
+    return assessment
 
 
 def months_late(due_on: date, on: date) -> int:

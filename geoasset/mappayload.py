@@ -198,6 +198,7 @@ def _words(lang: str, layers: list[dict]) -> dict:
             },
             "payment_status": {
                 "paid": t("paid", lang),
+                "partly_paid": t("partly_paid", lang),
                 "unpaid": t("unpaid", lang),
                 "no_permit": t("no_permit", lang),
                 "unknown": t("map_unknown", lang),

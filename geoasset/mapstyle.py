@@ -70,7 +70,7 @@ POLE_STATUSES = (
     ("map_not_assessed", "#666666", 1.0, 0.6),
 )
 BILLABLE, UNPAID, NO_PERMIT, OUTSIDE_ROW, NOT_ASSESSED = range(5)
-_PAYMENT_RANK = {"no_permit": NO_PERMIT, "unpaid": UNPAID}
+_PAYMENT_RANK = {"no_permit": NO_PERMIT, "unpaid": UNPAID, "partly_paid": UNPAID}
 
 
 def _pole_status(frames: dict, poles: gpd.GeoDataFrame) -> np.ndarray:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geoasset.errors import SchemaError, ValidationProblem
-from geoasset.table_input import read_table
+from geoasset.office_tables import read_table
 
 #: columns of the register, required ones first
 COLUMNS = ("owner_id", "legal_name", "address", "tax_id", "contact", "aliases")

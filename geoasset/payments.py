@@ -32,8 +32,14 @@ import os
 import pandas as pd
 
 from geoasset.errors import SchemaError, ValidationProblem
+from geoasset.office_tables import (
+    check_rows,
+    key_problems,
+    read_table,
+    refuse_if_filled,
+    stored_table,
+)
 from geoasset.permits import PERMITS_TABLE, stored_permits
-from geoasset.table_input import check_rows, read_table
 
 __all__ = [
     "PAYMENT_FIELDS",
@@ -74,8 +80,7 @@ def parse_payment_table(
             table["payment_id"], table["permit_no"], table["period_from"], strict=True
         )
     ]
-    permits, stored = set(permits), set(known)
-    first: dict[str, int] = {}
+    permits = set(permits)
     for number, row in zip(numbers, table.itertuples(index=False), strict=True):
         if row.permit_no and row.permit_no not in permits:
             problems.append(
@@ -89,23 +94,7 @@ def parse_payment_table(
                     number, "period_to", f"{row.period_to} is before period_from {row.period_from}"
                 )
             )
-        if not row.payment_id:
-            continue
-        if row.payment_id in stored:
-            problems.append(
-                ValidationProblem(
-                    number, "payment_id", f"{row.payment_id!r} is already in the inventory"
-                )
-            )
-        elif row.payment_id in first:
-            problems.append(
-                ValidationProblem(
-                    number,
-                    "payment_id",
-                    f"duplicate payment_id {row.payment_id!r} (first at row {first[row.payment_id]})",
-                )
-            )
-        first.setdefault(row.payment_id, number)
+    problems += key_problems(table["payment_id"], numbers, "payment_id", known)
     if problems:
         raise SchemaError(source, sorted(problems, key=lambda p: p.row or 0))
     return table
@@ -121,13 +110,10 @@ def read_payment_file(path: str | os.PathLike, *, permits, known=()) -> pd.DataF
 
 def stored_payments(inventory) -> pd.DataFrame | None:
     """The inventory's ``payments`` table, or ``None`` when it has none."""
-    if not inventory.has_layer(PAYMENTS_TABLE):
-        return None
-    frame = pd.DataFrame(inventory.read(PAYMENTS_TABLE)).drop(columns="geometry", errors="ignore")
-    frame = frame.reindex(columns=list(PAYMENT_FIELDS))
-    amounts = pd.to_numeric(frame["amount_rp"], errors="coerce").fillna(0).astype("int64")
-    frame = frame.astype(object).where(frame.notna(), "").astype(str)
-    frame["amount_rp"] = amounts
+    frame = stored_table(inventory, PAYMENTS_TABLE, PAYMENT_FIELDS)
+    if frame is not None:
+        frame["amount_rp"] = pd.to_numeric(frame["amount_rp"], errors="coerce")
+        frame["amount_rp"] = frame["amount_rp"].fillna(0).astype("int64")
     return frame
 
 
@@ -154,18 +140,8 @@ def import_payments(inventory, path: str | os.PathLike, *, mode: str = "append")
                 ],
             )
         existing = stored_payments(inventory)
-        if mode == "create" and existing is not None and len(existing):
-            raise SchemaError(
-                str(path),
-                [
-                    ValidationProblem(
-                        None,
-                        None,
-                        f"{inventory.path} already has {len(existing)} payment(s); "
-                        "use append or overwrite",
-                    )
-                ],
-            )
+        if mode == "create":
+            refuse_if_filled(path, inventory, existing, "payment(s)")
         known = existing["payment_id"].tolist() if mode == "append" and existing is not None else ()
         table = read_payment_file(path, permits=permits["permit_no"].tolist(), known=known)
         inventory.write(

@@ -32,7 +32,13 @@ import os
 import pandas as pd
 
 from geoasset.errors import SchemaError, ValidationProblem
-from geoasset.table_input import check_rows, read_table
+from geoasset.office_tables import (
+    check_rows,
+    key_problems,
+    read_table,
+    refuse_if_filled,
+    stored_table,
+)
 
 __all__ = [
     "PERMIT_FIELDS",
@@ -71,8 +77,6 @@ def parse_permit_table(
         ";".join(part.strip() for part in text.split(";") if part.strip())
         for text in table["assets"]
     ]
-    first: dict[str, int] = {}
-    stored = set(known)
     for number, row in zip(numbers, table.itertuples(index=False), strict=True):
         if row.valid_to and row.valid_from and row.valid_to < row.valid_from:
             problems.append(
@@ -80,23 +84,7 @@ def parse_permit_table(
                     number, "valid_to", f"{row.valid_to} is before valid_from {row.valid_from}"
                 )
             )
-        if not row.permit_no:
-            continue
-        if row.permit_no in stored:
-            problems.append(
-                ValidationProblem(
-                    number, "permit_no", f"{row.permit_no!r} is already in the inventory"
-                )
-            )
-        elif row.permit_no in first:
-            problems.append(
-                ValidationProblem(
-                    number,
-                    "permit_no",
-                    f"duplicate permit_no {row.permit_no!r} (first at row {first[row.permit_no]})",
-                )
-            )
-        first.setdefault(row.permit_no, number)
+    problems += key_problems(table["permit_no"], numbers, "permit_no", known)
     if problems:
         raise SchemaError(source, sorted(problems, key=lambda p: p.row or 0))
     return table
@@ -110,11 +98,7 @@ def read_permit_file(path: str | os.PathLike, *, known=()) -> pd.DataFrame:
 
 def stored_permits(inventory) -> pd.DataFrame | None:
     """The inventory's ``permits`` table, or ``None`` when it has none."""
-    if not inventory.has_layer(PERMITS_TABLE):
-        return None
-    frame = pd.DataFrame(inventory.read(PERMITS_TABLE)).drop(columns="geometry", errors="ignore")
-    frame = frame.reindex(columns=list(PERMIT_FIELDS))
-    return frame.astype(object).where(frame.notna(), "").astype(str)
+    return stored_table(inventory, PERMITS_TABLE, PERMIT_FIELDS)
 
 
 def import_permits(inventory, path: str | os.PathLike, *, mode: str = "create") -> pd.DataFrame:
@@ -134,18 +118,8 @@ def import_permits(inventory, path: str | os.PathLike, *, mode: str = "create") 
 
     with inventory.lock():
         existing = stored_permits(inventory)
-        if mode == "create" and existing is not None and len(existing):
-            raise SchemaError(
-                str(path),
-                [
-                    ValidationProblem(
-                        None,
-                        None,
-                        f"{inventory.path} already has {len(existing)} permit(s); "
-                        "use append or overwrite",
-                    )
-                ],
-            )
+        if mode == "create":
+            refuse_if_filled(path, inventory, existing, "permit(s)")
         known = existing["permit_no"].tolist() if mode == "append" and existing is not None else ()
         table = read_permit_file(path, known=known)
         inventory.write(

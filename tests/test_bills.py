@@ -29,6 +29,7 @@ LAYERS = Path(__file__).parent.parent / "layers"
 PERMITS = LAYERS / "permits_example.csv"
 PAYMENTS = LAYERS / "payments_example.csv"
 TARIFFS = LAYERS / "tariffs_example.csv"
+NAMES_AS_WRITTEN = "Nama dalam inventaris"
 PLN_PERMIT = "IPBJ/PUPR-NTT/2021/007"  # paid 1 January – 30 June 2026 in the example
 
 
@@ -209,6 +210,11 @@ def kupang_bills(kupang_session, tmp_path_factory):
     assert invoke("permits", inventory, PERMITS).exit_code == 0
     done = invoke("payments", inventory, PAYMENTS)
     assert done.exit_code == 0, done.output
+    # assessed again with the permits and payments in the inventory: settled as billed
+    done = invoke(
+        "assess", inventory, "--tariffs", TARIFFS, "--year", 2026, "-o", folder / "r.xlsx"
+    )
+    assert done.exit_code == 0, done.output
     out = folder / "skrd"
     done = invoke(
         "statements",
@@ -245,6 +251,64 @@ def test_kupang_permit_paid_to_30_june(kupang_bills):
         assert row[col["Dibayar (Rp)"]] + row[col["Belum dibayar (Rp)"]] == row[col["Jumlah (Rp)"]]
         checked += 1
     assert checked > 100
+
+
+def test_kupang_assessment_paid_and_unpaid_are_the_statements_to_the_rupiah(kupang_bills):
+    inventory, out, _ = kupang_bills
+    book = load_workbook(inventory.parent / "r.xlsx")
+    rows = list(book["Owners"].iter_rows(values_only=True))
+    head, body = rows[0], [r for r in rows[1:] if r[0] not in (None, "TOTAL")]
+    col = {name: head.index(name) for name in head}
+    workbook = {r[col["owner"]]: r for r in body}
+    # The statements' index: each statement's totals and its owner names as written.
+    index = list(
+        load_workbook(out / "statements_index.xlsx")["Daftar SKRD"].iter_rows(values_only=True)
+    )
+    ihead, ibody = index[0], index[1:-1]
+    icol = {name: ihead.index(name) for name in ihead}
+    compared = 0
+    for row in ibody:
+        own = [workbook[name] for name in row[icol[NAMES_AS_WRITTEN]].split("; ")]
+        for header, column in (
+            ("Dibayar (Rp)", "paid_rp"),
+            ("Belum dibayar (Rp)", "unpaid_rp"),
+            ("Tanpa izin (Rp)", "no_permit_rp"),
+            ("Jumlah ketetapan (Rp)", "amount_rp"),
+        ):
+            assert sum(r[col[column]] for r in own) == row[icol[header]], (row, header)
+        compared += 1
+    assert compared >= 5
+    # Line by line, the stored assessment is what the statements settled (ledger).
+    items = pd.DataFrame(open_inventory(inventory).read("assessment_items"))
+    ledger = pd.DataFrame(open_inventory(inventory).read("statement_ledger"))
+    key = ["asset_id", "layer", "corridor_id", "billed_from"]
+    both = items.merge(ledger, on=key, suffixes=("", "_ledger"), validate="one_to_one")
+    assert len(both) == len(items) == len(ledger)
+    for column in ("payment_status", "paid_rp", "unpaid_rp", "permit_no"):
+        assert (both[column].astype(str) == both[f"{column}_ledger"].astype(str)).all(), column
+
+
+def test_kupang_assessment_paid_to_30_june_is_184_of_365_unpaid(kupang_bills):
+    inventory, _, _ = kupang_bills
+    items = pd.DataFrame(open_inventory(inventory).read("assessment_items"))
+    pln = items[(items["permit_no"] == PLN_PERMIT) & (items["days"] == 365)]
+    assert len(pln) > 100
+    assert set(pln["payment_status"]) == {"partly_paid"}
+    for rate, quantity, amount, paid_rp, unpaid_rp in zip(
+        pln["rate_rp"],
+        pln["quantity"],
+        pln["amount_rp"],
+        pln["paid_rp"],
+        pln["unpaid_rp"],
+        strict=True,
+    ):
+        exact = Decimal(str(rate)) * Decimal(str(quantity))
+        assert unpaid_rp == half_up(exact * 184 / 365)
+        assert paid_rp + unpaid_rp == amount
+    # Telkom paid all of 2026 for its permit 2022/019: those items are paid in full.
+    telkom = items[items["permit_no"] == "IPBJ/PUPR-NTT/2022/019"]
+    assert len(telkom) and set(telkom["payment_status"]) == {"paid"}
+    assert (telkom["unpaid_rp"] == 0).all()
 
 
 def test_kupang_assets_without_permit_on_the_warning_list(kupang_bills):

@@ -61,7 +61,8 @@ def _xlsx(ctx: click.Context, param: click.Parameter, value):
     type=click.Path(exists=True, dir_okay=False, path_type=str),
     metavar="FILE",
     help="Permits CSV (permit_no, owner, valid_from, valid_to, paid_until): marks line "
-    "items paid / unpaid / no permit.",
+    "items paid / unpaid / no permit. Without it, the permits and payments imported into "
+    "the inventory settle the line items as the statements do.",
 )
 @click.option(
     "-o",

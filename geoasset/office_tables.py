@@ -28,7 +28,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from geoasset.errors import SchemaError, ValidationProblem
 from geoasset.tables import read_rows
 
-__all__ = ["read_table"]
+__all__ = ["check_rows", "key_problems", "read_table", "refuse_if_filled", "stored_table"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -165,3 +165,54 @@ def check_rows(
     for name, (kind, _) in fields.items():
         result[name] = result[name].astype("int64" if kind == "rupiah" else object)
     return result, problems
+
+
+def key_problems(
+    keys: Sequence[str], numbers: Sequence[int], field: str, known=()
+) -> list[ValidationProblem]:
+    """Problems of a key column: a key already stored (``known``), or repeated in the
+    file (naming the row where it first appears). Blank keys are not checked here.
+
+    >>> [str(p) for p in key_problems(["A", "B", "A", "C"], [1, 2, 3, 4], "no", known=["C"])]
+    ["row 3 field 'no': duplicate no 'A' (first at row 1)", "row 4 field 'no': 'C' is already in the inventory"]
+    """
+    stored = set(known)
+    first: dict[str, int] = {}
+    problems = []
+    for number, key in zip(numbers, keys, strict=True):
+        if not key:
+            continue
+        if key in stored:
+            problems.append(
+                ValidationProblem(number, field, f"{key!r} is already in the inventory")
+            )
+        elif key in first:
+            problems.append(
+                ValidationProblem(
+                    number, field, f"duplicate {field} {key!r} (first at row {first[key]})"
+                )
+            )
+        first.setdefault(key, number)
+    return problems
+
+
+def stored_table(inventory, name: str, columns: Sequence[str]) -> pd.DataFrame | None:
+    """The inventory's table ``name`` as text in ``columns`` (blank: ``""``), or ``None``
+    when the inventory has no such table."""
+    if not inventory.has_layer(name):
+        return None
+    frame = pd.DataFrame(inventory.read(name)).drop(columns="geometry", errors="ignore")
+    frame = frame.reindex(columns=list(columns))
+    return frame.astype(object).where(frame.notna(), "").astype(str)
+
+
+def refuse_if_filled(path, inventory, existing: pd.DataFrame | None, noun: str) -> None:
+    """Refuse to create a table the inventory already holds rows of
+    (:class:`~geoasset.errors.SchemaError` naming the file being imported)."""
+    if existing is not None and len(existing):
+        problem = ValidationProblem(
+            None,
+            None,
+            f"{inventory.path} already has {len(existing)} {noun}; use append or overwrite",
+        )
+        raise SchemaError(str(path), [problem])
