@@ -26,6 +26,7 @@ job                       command                      writes
 :func:`write_inventory_report`  ``geoasset report``    XLSX
 :func:`write_field_map`   ``geoasset map -o``          one HTML map
 :func:`write_detail_maps` ``geoasset map --per-...``   a folder of maps with an index
+:func:`write_corridor_mapbook`  ``geoasset mapbook``  a PDF map book of a corridor
 :func:`write_qgis_project`  ``geoasset qgis-project``  layer styles, a ``.qgs`` project
 ========================  ===========================  ===============================
 
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
 
     from geoasset.assessment import Assessment
     from geoasset.ingest import ImportReport
+    from geoasset.mapbook import Mapbook
     from geoasset.maps import FieldMap
     from geoasset.qa import QAReport
     from geoasset.store import Inventory
@@ -77,6 +79,7 @@ __all__ = [
     "save_corridor_maps",
     "validate_inventory",
     "write_detail_maps",
+    "write_corridor_mapbook",
     "write_field_map",
     "write_inventory_report",
     "write_qgis_project",
@@ -490,6 +493,21 @@ def write_detail_maps(
         return save_field_maps(inv, folder, overwrite=overwrite, **options)
     save = save_area_maps if per == "area" else save_corridor_maps
     return save(inv, folder, overwrite=overwrite, **options)
+
+
+def write_corridor_mapbook(
+    inventory, path: str | os.PathLike, *, corridor_id: str, overwrite: bool = False, **options
+) -> Mapbook:
+    """The PDF map book of one corridor of the inventory (or of the path of its
+    GeoPackage): :func:`geoasset.mapbook.mapbook_for_inventory`, ``options`` as there
+    (``paper``, ``stretch_m``, ``scale``, ``lang``...). An existing ``path`` is refused
+    unless ``overwrite``."""
+    from geoasset.mapbook import check_target, mapbook_for_inventory
+
+    check_target(path, overwrite=overwrite)
+    return mapbook_for_inventory(
+        _open(inventory), path, corridor_id=corridor_id, overwrite=overwrite, **options
+    )
 
 
 def write_qgis_project(

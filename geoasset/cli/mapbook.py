@@ -66,11 +66,10 @@ def mapbook(
       geoasset mapbook out/inventory.gpkg --corridor NTT-001 -o ntt-001.pdf --paper A4 \\
           --stretch 300 --lang en --overwrite
     """
-    from geoasset.mapbook import mapbook_for_inventory
-    from geoasset.store import open_inventory
+    from geoasset.jobs import write_corridor_mapbook
 
-    book = mapbook_for_inventory(
-        open_inventory(inventory),
+    book = write_corridor_mapbook(
+        inventory,
         path,
         corridor_id=corridor_id,
         paper=paper.upper(),
