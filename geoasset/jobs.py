@@ -19,6 +19,8 @@ job                       command                      writes
 :func:`validate_inventory`  ``geoasset validate``      nothing (the problems found)
 :func:`inventory_info`    ``geoasset info``            nothing (what the inventory holds)
 :func:`export_layer`      ``geoasset export``          a layer as GeoJSON, CSV, SHP...
+:func:`history_of_asset`  ``geoasset history``         nothing (an asset's versions)
+:func:`changes_between`   ``geoasset diff``            nothing (the changes found)
 :func:`build_corridors`   ``geoasset corridors``       ``corridors``
 :func:`locate_assets`     ``geoasset chainage``        chainage fields of the assets
 :func:`check_quality`     ``geoasset qa``              ``qa_findings``, ``qa_summary``
@@ -69,9 +71,11 @@ __all__ = [
     "AssessmentJob",
     "assess",
     "build_corridors",
+    "changes_between",
     "check_quality",
     "export_layer",
     "field_map",
+    "history_of_asset",
     "import_file",
     "inventory_info",
     "locate_assets",
@@ -183,6 +187,31 @@ def inventory_info(inventory, *, batches: int = 5) -> dict:
     from geoasset.summary import describe_inventory
 
     return describe_inventory(_open(inventory), batches=batches)
+
+
+# -- history ---------------------------------------------------------------------------
+def history_of_asset(inventory, asset_id: str, *, layer: str | None = None) -> pd.DataFrame:
+    """Every version of one asset, oldest first, once the edits other programs made since
+    geoasset's last write are recorded (:func:`geoasset.history_read.asset_history`)."""
+    from geoasset.history_outside import catch_up
+    from geoasset.history_read import asset_history
+
+    inv = _open(inventory)
+    catch_up(inv)
+    return asset_history(inv, asset_id, layer=layer)
+
+
+def changes_between(
+    inventory, date_from, date_to, *, recorded: bool = False, layers=None
+) -> gpd.GeoDataFrame:
+    """The assets that differ between two dates, once the edits other programs made are
+    recorded (:func:`geoasset.history_diff.diff_inventory`)."""
+    from geoasset.history_diff import diff_inventory
+    from geoasset.history_outside import catch_up
+
+    inv = _open(inventory)
+    catch_up(inv)
+    return diff_inventory(inv, date_from, date_to, recorded=recorded, layers=layers)
 
 
 # -- corridors and chainage -----------------------------------------------------------------

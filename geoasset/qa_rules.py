@@ -136,7 +136,12 @@ def _crs_problem(text: str | None) -> str | None:
     return None
 
 
-_REBUILD = "rebuild the corridors in a projected CRS (geoasset corridors --crs EPSG:32751)"
+#: Said in a finding (read in QGIS and reports by both kinds of user): the remedy
+#: named for the command and for the function.
+_REBUILD = (
+    "rebuild the corridors in a projected CRS, e.g. EPSG:32751 "
+    "(geoasset corridors --crs, or build_corridors(crs=))"
+)
 
 
 @_rule(

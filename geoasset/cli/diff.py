@@ -42,8 +42,8 @@ def diff(inventory, date_from, date_to, recorded, layers, by, output) -> None:
     Example:
       geoasset diff kupang.gpkg --from 2025-11-01 --to 2026-06-30 --by road_id --by owner
     """
-    from geoasset.history_diff import diff_inventory, summarise
-    from geoasset.store import open_inventory
+    from geoasset.history_diff import summarise
+    from geoasset.jobs import changes_between
     from geoasset.tariffs import parse_date
 
     for option, value in (("--from", date_from), ("--to", date_to)):
@@ -53,12 +53,8 @@ def diff(inventory, date_from, date_to, recorded, layers, by, output) -> None:
             raise click.BadParameter(
                 f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
             ) from None
-    inv = open_inventory(inventory)
-    from geoasset.history_outside import catch_up
-
-    catch_up(inv)  # records edits made by other programs first
-    changes = diff_inventory(
-        inv, date_from, date_to, recorded=recorded, layers=list(layers) or None
+    changes = changes_between(
+        inventory, date_from, date_to, recorded=recorded, layers=list(layers) or None
     )
     table = changes.drop(columns="geometry")
     click.echo(table.to_csv(sep="\t", index=False, na_rep="", float_format="%.1f"), nl=False)

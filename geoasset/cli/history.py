@@ -24,14 +24,9 @@ def history(inventory: str, asset_id: str, layer: str | None) -> None:
     Example:
       geoasset history kupang.gpkg POLE-000121
     """
-    from geoasset.history_read import asset_history
-    from geoasset.store import open_inventory
+    from geoasset.jobs import history_of_asset
 
-    inv = open_inventory(inventory)
-    from geoasset.history_outside import catch_up
-
-    catch_up(inv)  # records edits made by other programs first
-    table = asset_history(inv, asset_id, layer=layer)
+    table = history_of_asset(inventory, asset_id, layer=layer)
     if not len(table):
         raise click.ClickException(
             f"{click.format_filename(inventory)}: no asset {asset_id!r} in the history"
