@@ -25,6 +25,9 @@ job                       command                      writes
 :func:`locate_assets`     ``geoasset chainage``        chainage fields of the assets
 :func:`check_quality`     ``geoasset qa``              ``qa_findings``, ``qa_summary``
 :func:`assess`            ``geoasset assess``          ``assessment_*``, XLSX, CSVs
+:func:`import_permits_file`  ``geoasset permits``     the ``permits`` table
+:func:`import_payments_file`  ``geoasset payments``   the ``payments`` table
+:func:`write_statements`  ``geoasset statements``      a statement per owner
 :func:`write_inventory_report`  ``geoasset report``    XLSX
 :func:`write_field_map`   ``geoasset map -o``          one HTML map
 :func:`write_detail_maps` ``geoasset map --per-...``   a folder of maps with an index
@@ -77,6 +80,8 @@ __all__ = [
     "field_map",
     "history_of_asset",
     "import_file",
+    "import_payments_file",
+    "import_permits_file",
     "inventory_info",
     "locate_assets",
     "open_with_roads",
@@ -87,6 +92,7 @@ __all__ = [
     "write_field_map",
     "write_inventory_report",
     "write_qgis_project",
+    "write_statements",
 ]
 
 #: The layers located along the roads, in the order they are reported.
@@ -425,6 +431,32 @@ def _settle_with_stored_permits(inv: Inventory, result: Assessment) -> None:
     permits = stored_permits(inv)
     if permits is not None:
         settle_assessment(result, permits, stored_payments(inv))
+
+
+# -- permits, payments, statements ------------------------------------------------------
+def import_permits_file(inventory, path: str | os.PathLike, *, mode: str = "create"):
+    """Import a permits file into the inventory (:func:`geoasset.permits.import_permits`);
+    returns the rows imported."""
+    from geoasset.permits import import_permits
+
+    return import_permits(_open(inventory), path, mode=mode)
+
+
+def import_payments_file(inventory, path: str | os.PathLike, *, mode: str = "append"):
+    """Import a payments file into the inventory (:func:`geoasset.payments.import_payments`);
+    returns the rows imported."""
+    from geoasset.payments import import_payments
+
+    return import_payments(_open(inventory), path, mode=mode)
+
+
+def write_statements(inventory, directory: str | os.PathLike, *, year: int, **options):
+    """Write the retribution statements of ``year``, one per owner, into ``directory``
+    (:func:`geoasset.statement_files.statements_for_inventory`, ``options`` as there).
+    Returns the statements and the files written."""
+    from geoasset.statement_files import statements_for_inventory
+
+    return statements_for_inventory(_open(inventory), directory, year=year, **options)
 
 
 # -- reports and maps ------------------------------------------------------------------

@@ -43,10 +43,9 @@ def permits(inventory, file, append, overwrite, lang):
     Example:
       geoasset permits out/inventory.gpkg layers/permits_example.csv
     """
-    from geoasset.permits import import_permits
-    from geoasset.store import open_inventory
+    from geoasset.jobs import import_permits_file
 
-    table = import_permits(open_inventory(inventory), file, mode=_mode(append, overwrite, "create"))
+    table = import_permits_file(inventory, file, mode=_mode(append, overwrite, "create"))
     _report("permits", len(table), inventory, file, lang)
 
 
@@ -65,10 +64,7 @@ def payments(inventory, file, overwrite, lang):
     Example:
       geoasset payments out/inventory.gpkg layers/payments_example.csv
     """
-    from geoasset.payments import import_payments
-    from geoasset.store import open_inventory
+    from geoasset.jobs import import_payments_file
 
-    table = import_payments(
-        open_inventory(inventory), file, mode="replace" if overwrite else "append"
-    )
+    table = import_payments_file(inventory, file, mode="replace" if overwrite else "append")
     _report("payments", len(table), inventory, file, lang)

@@ -49,17 +49,16 @@ def statements(inventory, year, directory, owners, settings, issued_on, lang, ov
           --owners layers/owners_example.csv --settings layers/statements_example.toml
     """
     from geoasset.i18n import t
+    from geoasset.jobs import write_statements
     from geoasset.money import format_rupiah
     from geoasset.statement_files import (
         WARNINGS_NAME,
         note_text,
         printable,
-        statements_for_inventory,
     )
-    from geoasset.store import open_inventory
 
-    made, paths = statements_for_inventory(
-        open_inventory(inventory),
+    made, paths = write_statements(
+        inventory,
         directory,
         year=year,
         owners=owners,
