@@ -1,11 +1,9 @@
 """Where the assessment tests topology and where it measures (:class:`_Space`), and the
-threaded GEOS calls it runs on large inputs.
+large GEOS calls it splits over threads (:mod:`geoasset.parallel`).
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -13,23 +11,11 @@ import numpy as np
 import pyproj
 import shapely
 
-#: Threads for the large GEOS calls (GEOS runs without Python's lock, so two cores give
-#: nearly twice the speed); below _THREAD_MIN inputs a single call is faster.
-_THREADS = max(1, min(4, os.cpu_count() or 1))
+from geoasset.parallel import map_threads, split
+
+#: Below this many inputs a large GEOS call runs as one call (GEOS runs without Python's
+#: lock, so above it two cores give nearly twice the speed).
 _THREAD_MIN = 20_000
-
-
-def _chunks(n: int, minimum: int = _THREAD_MIN) -> list[np.ndarray]:
-    if n < max(minimum, 2) or _THREADS == 1:
-        return [np.arange(n)]
-    return np.array_split(np.arange(n), _THREADS)
-
-
-def _in_threads(function, chunks: list[np.ndarray]) -> list:
-    if len(chunks) == 1:
-        return [function(chunks[0])]
-    with ThreadPoolExecutor(len(chunks)) as pool:
-        return list(pool.map(function, chunks))
 
 
 def _query(
@@ -46,7 +32,7 @@ def _query(
         found = tree.query(geoms[chunk], **kwargs, **extra)
         return chunk[found[0]], found[1]
 
-    parts = _in_threads(query, _chunks(len(geoms), minimum))
+    parts = map_threads(query, split(len(geoms), minimum=minimum))
     if len(parts) == 1:
         return parts[0]
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
@@ -54,7 +40,9 @@ def _query(
 
 def _pairwise(function, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """A vectorised shapely function of two aligned arrays, in threads when large."""
-    parts = _in_threads(lambda c: function(left[c], right[c]), _chunks(len(left)))
+    parts = map_threads(
+        lambda c: function(left[c], right[c]), split(len(left), minimum=_THREAD_MIN)
+    )
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 

@@ -18,19 +18,15 @@ Examples
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import shapely
 from shapely.errors import GEOSException
 
 from geoasset.errors import GeoassetError
+from geoasset.parallel import map_threads, split
 
 #: Overlaps smaller than this (m²) are floating-point noise between touching polygons.
 _AREA_EPS = 1e-9
-#: Threads for the GEOS work (shapely releases the GIL); the machine's cores, at most 4.
-_THREADS = min(4, os.cpu_count() or 1)
 
 
 def _threaded(op, *arrays: np.ndarray, minimum: int = 2048) -> np.ndarray:
@@ -39,12 +35,10 @@ def _threaded(op, *arrays: np.ndarray, minimum: int = 2048) -> np.ndarray:
     Rows are dealt out in turn (row k to thread k mod n), so a run of heavy rows is shared
     between the threads rather than falling to one of them.
     """
-    n = len(arrays[0])
-    if _THREADS < 2 or n < minimum:
+    chunks = split(len(arrays[0]), minimum=minimum, interleave=True)
+    if len(chunks) == 1:
         return op(*arrays)
-    chunks = [np.arange(k, n, _THREADS) for k in range(_THREADS)]
-    with ThreadPoolExecutor(_THREADS) as pool:
-        parts = list(pool.map(lambda idx: op(*(x[idx] for x in arrays)), chunks))
+    parts = map_threads(lambda idx: op(*(x[idx] for x in arrays)), chunks)
     joined = np.concatenate(parts)
     out = np.empty_like(joined)
     out[np.concatenate(chunks)] = joined
@@ -59,12 +53,10 @@ def _envelopes(xy: np.ndarray, reach: float) -> np.ndarray:
 
 def _query(tree: shapely.STRtree, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``tree.query(geoms)`` (envelopes), split over threads; (input, tree) indices."""
-    n = len(geoms)
-    if _THREADS < 2 or n < 4096:
+    chunks = split(len(geoms), minimum=4096)
+    if len(chunks) == 1:
         return tree.query(geoms)
-    chunks = np.array_split(np.arange(n), _THREADS)
-    with ThreadPoolExecutor(_THREADS) as pool:
-        parts = list(pool.map(lambda idx: tree.query(geoms[idx]), chunks))
+    parts = map_threads(lambda idx: tree.query(geoms[idx]), chunks)
     first = np.concatenate([chunk[part[0]] for chunk, part in zip(chunks, parts, strict=True)])
     return first, np.concatenate([part[1] for part in parts])
 

@@ -11,7 +11,6 @@ per round), checks that no two corridors share land, and snaps the corridors to 
 from __future__ import annotations
 
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +22,6 @@ from geoasset.overlays import (
     _AREA_EPS,
     _FALLBACK_GRIDS_M,
     _OVERLAY_GRID_M,
-    _THREADS,
     _envelopes,
     _grouped_union,
     _overlay,
@@ -32,6 +30,7 @@ from geoasset.overlays import (
     _ranks,
     _threaded,
 )
+from geoasset.parallel import map_threads, split
 
 #: Margin (m) added around an overlap when looking for the centreline pieces that matter.
 _MARGIN_M = 0.01
@@ -543,16 +542,15 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
 
     fast = np.flatnonzero(straight & ~use_voronoi)
     if len(fast):
-        chunks = np.array_split(fast, _THREADS if len(fast) >= 8192 else 1)
+        chunks = [fast[block] for block in split(len(fast), minimum=8192)]
 
         def cut(rows):
             return _nearer_convex(
                 seg[only_a[rows]], seg[only_b[rows]], width[ea[rows]] / 2, a_first[rows]
             )
 
-        with ThreadPoolExecutor(len(chunks)) as pool:  # numpy releases the GIL
-            for rows, (la, lb) in zip(chunks, pool.map(cut, chunks), strict=True):
-                lose_a[rows], lose_b[rows] = la, lb
+        for rows, (la, lb) in zip(chunks, map_threads(cut, chunks), strict=True):
+            lose_a[rows], lose_b[rows] = la, lb
     junction = np.flatnonzero(star & ~use_voronoi)
     if len(junction):
         slot = np.full(m, -1, dtype="int64")

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -42,6 +41,7 @@ from geoasset.i18n import coded, header, people_table, t
 from geoasset.money import LOCALES, format_rupiah
 from geoasset.outputs import staged_files
 from geoasset.owners import load_owners
+from geoasset.parallel import map_processes
 from geoasset.reports import _neutralise_text, _write_csv_file, neutralise
 from geoasset.statements import (
     NO_REGISTER,
@@ -505,7 +505,7 @@ def _write_pair(statement: Statement, settings: StatementSettings, lang: str, pd
     statement_xlsx(statement, settings, Path(xlsx_path), lang)
 
 
-#: line items above which statements are written by a pool of processes
+#: line items above which statements are written by several processes
 PARALLEL_ITEMS = 50_000
 
 #: columns of the warning list (assets without a permit)
@@ -585,14 +585,8 @@ def write_statements(
             (statement, settings, lang, stage.path(pdf_path), stage.path(xlsx_path))
             for statement, pdf_path, xlsx_path in targets
         ]
-        workers = min(os.cpu_count() or 1, len(jobs))
-        if workers > 1 and sum(len(s.items) for s in statements) > PARALLEL_ITEMS:
-            with ProcessPoolExecutor(workers) as pool:
-                for done in [pool.submit(_write_pair, *job) for job in jobs]:
-                    done.result()
-        else:
-            for job in jobs:
-                _write_pair(*job)
+        large = sum(len(s.items) for s in statements) > PARALLEL_ITEMS
+        map_processes(_write_pair, jobs, workers=min(os.cpu_count() or 1, 4) if large else 1)
         index = statements_index(statements)
         if not settled:
             index = index.drop(columns=["paid_rp", "unpaid_rp", "no_permit_rp"])
