@@ -106,10 +106,17 @@ def _distances(
         pieces, owner, tree = cache["boundary"]
     found_asset, found_piece, found_gap = [], [], []
     active, radius = np.arange(n), min(_FIRST_RADIUS_M / least, last)
+    bounds = shapely.bounds(geoms)
     while len(active):
-        asset, piece = _query(tree, geoms[active], predicate="dwithin", distance=radius)
+        # pieces whose boxes come within the radius of the asset's box, each measured
+        # once (a ``dwithin`` query would measure them, and the pairs again here)
+        reach = np.minimum(radius, np.finfo(float).max / 4)
+        boxes = shapely.box(*(bounds[active] + [-reach, -reach, reach, reach]).T)
+        asset, piece = _query(tree, boxes)
         asset = active[asset]
         gap = _pairwise(shapely.distance, geoms[asset], pieces[piece])
+        within = gap <= radius
+        asset, piece, gap = asset[within], piece[within], gap[within]
         closest = np.full(n, np.inf)
         np.minimum.at(closest, asset, gap)
         # settled: every piece that could be the nearest in metres is within the radius
