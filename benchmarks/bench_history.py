@@ -134,7 +134,9 @@ def main() -> None:
             (live,) = con.execute("SELECT count(*) FROM poles").fetchone()
             (versions,) = con.execute("SELECT count(*) FROM asset_versions").fetchone()
         assert live == args.n + expected["added"] - expected["removed"]
-        print(f"re-survey batch (s)        {seconds:>12.2f}   target <= 15 s at 1M poles / 100k rows")
+        print(
+            f"re-survey batch (s)        {seconds:>12.2f}   target <= 15 s at 1M poles / 100k rows"
+        )
         print(f"changes                    {counts}")
         print(f"version rows               {versions:>12,}")
 

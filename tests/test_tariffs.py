@@ -380,8 +380,12 @@ def test_versions_that_overlap_or_reuse_an_id_are_refused_naming_both_files(tmp_
     message = str(caught.value)
     assert "2026.csv row 1: validity 2026-01-01 – 2026-12-31 overlaps 2025.csv row 1" in message
     text = (folder / "2025.csv").read_text(encoding="utf-8").replace("2026-01-31", "2025-12-31")
-    (folder / "2025.csv").write_text(text.replace("EX-2025-POLE,", "EX-2026-POLE,"), encoding="utf-8")
-    with pytest.raises(TariffError, match=r"duplicate tariff_id 'EX-2026-POLE' \(first in 2025.csv row 1\)"):
+    (folder / "2025.csv").write_text(
+        text.replace("EX-2025-POLE,", "EX-2026-POLE,"), encoding="utf-8"
+    )
+    with pytest.raises(
+        TariffError, match=r"duplicate tariff_id 'EX-2026-POLE' \(first in 2025.csv row 1\)"
+    ):
         load_tariffs(folder)
 
 
