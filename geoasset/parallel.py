@@ -1,8 +1,8 @@
 """Work spread over the cores of one machine, through Dask's local schedulers.
 
 GEOS (through shapely), numpy and Arrow release Python's lock, so blocks of a large
-vectorised call run side by side in threads (:func:`map_threads`); the statements' PDF
-drawing is pure Python and runs in processes (:func:`map_processes`). Both go through
+vectorised call run side by side in threads (:func:`map_threads`); the statements' PDFs
+and the area maps are drawn in pure Python and run in processes (:func:`map_processes`). Both go through
 Dask, the engine that also spreads a run over a cluster (:mod:`geoasset.distributed`).
 
 Inside a worker of a Dask cluster the worker's processes are the parallelism, so the
@@ -20,6 +20,7 @@ Example
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -46,12 +47,12 @@ def threads() -> int:
 
 
 def _in_dask_worker() -> bool:
-    try:
-        from distributed import get_worker
-    except ImportError:  # pragma: no cover - distributed is a dependency
+    # a process that has not imported distributed is no worker (and the import is slow)
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
         return False
     try:
-        get_worker()
+        distributed.get_worker()
     except ValueError:
         return False
     return True
