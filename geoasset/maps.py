@@ -54,6 +54,10 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -117,7 +121,6 @@ from geoasset.mapstyle import (  # noqa: F401
     _owner_palette,
     _revenue_classes,
 )
-from geoasset.parallel import map_processes
 from geoasset.store import Inventory
 
 __all__ = [
@@ -474,22 +477,79 @@ PARALLEL_AREAS = 16
 def _draw_area_maps(jobs: list[tuple[dict, Path, dict]], workers: int | None) -> list[Path]:
     """Draw and write each ``(frames, path, options)`` job; the paths, in job order.
 
-    With more than one worker the jobs are drawn in that many processes
-    (:func:`geoasset.parallel.map_processes`); the photos not found are logged here.
+    With more than one worker, every worker but this process gets every n-th job in a
+    child Python (``python -c``: nothing of the caller's script is run again) that reads
+    its jobs from a pickle file and writes its maps; this process draws its own share
+    meanwhile.
     """
     if workers is None:
         workers = AREA_MAP_WORKERS if len(jobs) >= PARALLEL_AREAS else 1
     workers = max(1, min(int(workers), len(jobs)))
-    done = map_processes(_area_map, jobs, workers=workers)
-    for _, missing in done:
+    if workers == 1:
+        return [_area_map(*job)[0] for job in jobs]
+    with tempfile.TemporaryDirectory(prefix="geoasset-maps-") as folder:
+        children = [_start_worker(jobs[k::workers], Path(folder), k) for k in range(1, workers)]
+        try:
+            done = {k: _area_map(*jobs[k]) for k in range(0, len(jobs), workers)}
+            for k, child in enumerate(children, start=1):
+                for j, result in enumerate(_worker_results(*child)):
+                    done[k + j * workers] = result
+        finally:
+            for child, _, _ in children:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+    for _, missing in done.values():
         _log_missing(missing)
-    return [path for path, _ in done]
+    return [done[k][0] for k in range(len(jobs))]
+
+
+def _start_worker(jobs: list, folder: Path, k: int) -> tuple[subprocess.Popen, Path, Path]:
+    inbox, outbox, errors = folder / f"{k}.jobs", folder / f"{k}.done", folder / f"{k}.err"
+    with open(inbox, "wb") as handle:
+        pickle.dump(jobs, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    code = "from geoasset.maps import _area_map_worker; _area_map_worker()"
+    # the child imports this very geoasset, wherever it was imported from
+    here = str(Path(__file__).resolve().parents[1])
+    paths = [here, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    with open(errors, "wb") as err:
+        child = subprocess.Popen(
+            [sys.executable, "-c", code, str(inbox), str(outbox)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env=env,
+        )
+    return child, outbox, errors
+
+
+def _worker_results(child: subprocess.Popen, outbox: Path, errors: Path) -> list:
+    if child.wait() != 0 or not outbox.exists():
+        tail = errors.read_text(encoding="utf-8", errors="replace")[-2000:]
+        raise GeoassetError(f"drawing area maps failed in a worker process:\n{tail}")
+    with open(outbox, "rb") as handle:
+        return pickle.load(handle)
 
 
 def _area_map(frames: dict, path: Path, options: dict) -> tuple[Path, list]:
     """One area's map written to ``path``: the path and the photos not found."""
     m = _make_map(frames, **options)
     return save_map(m, path, overwrite=True), m.missing_photos
+
+
+def _area_map_worker() -> None:
+    """Entry of a worker process: ``python -c ... JOBS DONE`` (see :func:`_draw_area_maps`).
+
+    Missing photos are returned, and logged by the parent.
+    """
+    inbox, outbox = sys.argv[1:3]
+    log.disabled = True
+    with open(inbox, "rb") as handle:
+        jobs = pickle.load(handle)
+    results = [_area_map(*job) for job in jobs]
+    with open(outbox, "wb") as handle:
+        pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def save_field_maps(

@@ -2,7 +2,7 @@
 
 GEOS (through shapely), numpy and Arrow release Python's lock, so blocks of a large
 vectorised call run side by side in threads (:func:`map_threads`); the statements' PDFs
-and the area maps are drawn in pure Python and run in processes (:func:`map_processes`). Both go through
+are drawn in pure Python and run in processes (:func:`map_processes`). Both go through
 Dask, the engine that also spreads a run over a cluster (:mod:`geoasset.distributed`).
 
 Inside a worker of a Dask cluster the worker's processes are the parallelism, so the
@@ -19,6 +19,7 @@ Example
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -100,4 +101,8 @@ def map_processes(function: Callable[..., R], calls: Sequence[tuple], workers: i
     if workers <= 1 or len(calls) <= 1 or _in_dask_worker():
         return [function(*args) for args in calls]
     tasks = [dask.delayed(function, pure=False)(*args) for args in calls]
-    return list(dask.compute(*tasks, scheduler="processes", num_workers=workers))
+    # the platform's own way to start processes (fork on Linux), as the standard
+    # library's pools do, rather than Dask's default of spawn everywhere: a script that
+    # calls this without an ``if __name__ == "__main__"`` guard still works there
+    with dask.config.set({"multiprocessing.context": multiprocessing.get_start_method()}):
+        return list(dask.compute(*tasks, scheduler="processes", num_workers=workers))
