@@ -44,6 +44,15 @@ def threads() -> int:
     configured = dask.config.get("geoasset.threads", None)
     if configured:
         return max(1, int(configured))
+    return cores()
+
+
+def cores() -> int:
+    """The machine's cores, at most 4 (beyond that the large calls gain little).
+
+    >>> 1 <= cores() <= 4
+    True
+    """
     return max(1, min(4, os.cpu_count() or 1))
 
 

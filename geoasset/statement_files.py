@@ -41,7 +41,7 @@ from geoasset.i18n import coded, header, people_table, t
 from geoasset.money import LOCALES, format_rupiah
 from geoasset.outputs import staged_files
 from geoasset.owners import load_owners
-from geoasset.parallel import map_processes
+from geoasset.parallel import cores, map_processes
 from geoasset.reports import _neutralise_text, _write_csv_file, neutralise
 from geoasset.statements import (
     NO_REGISTER,
@@ -586,7 +586,7 @@ def write_statements(
             for statement, pdf_path, xlsx_path in targets
         ]
         large = sum(len(s.items) for s in statements) > PARALLEL_ITEMS
-        map_processes(_write_pair, jobs, workers=min(os.cpu_count() or 1, 4) if large else 1)
+        map_processes(_write_pair, jobs, workers=cores() if large else 1)
         index = statements_index(statements)
         if not settled:
             index = index.drop(columns=["paid_rp", "unpaid_rp", "no_permit_rp"])
