@@ -334,17 +334,26 @@ def _nearer_voronoi(
             dtype=object,
         )
     if tolerance is not None:
-        loose = np.flatnonzero((tolerance[todo] > 0) & ~shapely.is_missing(region))
-        simple = _threaded(shapely.simplify, region[loose], tolerance[todo][loose], minimum=256)
-        if exact_within is not None:
-            keep = exact_within[todo][loose]
-            has = np.flatnonzero(~shapely.is_missing(keep))
-            inner, _ = _overlay(shapely.intersection, region[loose[has]], keep[has])
-            outer, _ = _overlay(shapely.difference, simple[has], keep[has])
-            simple[has], _ = _overlay(shapely.union, inner, outer)
-        region[loose] = simple
+        keep = None if exact_within is None else exact_within[todo]
+        region = _simplified(region, tolerance[todo], keep)
     out[todo], retried = _overlay(shapely.intersection, overlap[todo], region)
     return out, np.isin(np.arange(m), todo[retried])
+
+
+def _simplified(region: np.ndarray, tolerance: np.ndarray, exact_within) -> np.ndarray:
+    """``region`` simplified within ``tolerance`` (where > 0), except inside
+    ``exact_within`` (None or missing: simplified everywhere)."""
+    region = region.copy()
+    loose = np.flatnonzero((tolerance > 0) & ~shapely.is_missing(region))
+    simple = _threaded(shapely.simplify, region[loose], tolerance[loose], minimum=256)
+    if exact_within is not None:
+        keep = exact_within[loose]
+        has = np.flatnonzero(~shapely.is_missing(keep))
+        inner, _ = _overlay(shapely.intersection, region[loose[has]], keep[has])
+        outer, _ = _overlay(shapely.difference, simple[has], keep[has])
+        simple[has], _ = _overlay(shapely.union, inner, outer)
+    region[loose] = simple
+    return region
 
 
 def _densify_near(lines, roads, a, b, spacing, lo, hi):

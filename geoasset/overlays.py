@@ -70,6 +70,10 @@ _OVERLAY_GRID_M = 2.0**-30
 _FALLBACK_GRIDS_M = (1e-6, 1e-3)
 
 
+#: An overlay of this many rows is worth a thread of its own (a row takes 0.1-10 ms).
+_ROWS_PER_THREAD = 64
+
+
 def _overlay(
     op, a: np.ndarray, b: np.ndarray, *, subtracts: bool = False, grid: float = _OVERLAY_GRID_M
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -88,7 +92,7 @@ def _overlay(
     a, b = _polygonal(a), _polygonal(b)
     retried = np.zeros(len(a), dtype=bool)
     try:
-        out = _threaded(lambda x, y: op(x, y, grid_size=grid), a, b)
+        out = _threaded(lambda x, y: op(x, y, grid_size=grid), a, b, minimum=_ROWS_PER_THREAD)
     except GEOSException:
         out = np.empty(len(a), dtype=object)
         for k in range(len(a)):
