@@ -2,8 +2,8 @@
 
 Real corridors have thousands of vertices across kilometres, so the search never measures
 an asset against whole corridors: it runs on small pieces of the corridors' boundaries
-(:func:`_boundary_pieces`) with a radius growing from :data:`_FIRST_RADIUS_M` to the
-search distance, and measures in the metric CRS.
+(:func:`_boundary_pieces`), projected once to the metric CRS, with a radius growing from
+:data:`_FIRST_RADIUS_M` to the search distance.
 """
 
 from __future__ import annotations
@@ -19,22 +19,19 @@ _PIECE_MIN_VERTICES = 128
 _PIECE_SEGMENTS = 32
 
 
-def _metric_pieces(pieces, used: np.ndarray, space: _Space, cache: dict | None) -> np.ndarray:
-    """The pieces at ``used`` in the metric CRS; with a ``cache``, each piece is projected
-    once for all the searches against the same corridors."""
-    if cache is None:
-        return space.to_metric(pieces[used])
-    projected = cache.setdefault(("metric", space.metric.to_wkt()), np.empty(len(pieces), object))
-    missing = used[shapely.is_missing(projected[used])]
-    projected[missing] = space.to_metric(pieces[missing])
-    return projected[used]
-
-
-def _boundary(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, shapely.STRtree]:
-    """The boundary pieces of ``geoms`` (:func:`_boundary_pieces`), their owners and
-    their tree."""
+def _metric_boundary(geoms: np.ndarray, space: _Space, cache: dict | None):
+    """The boundary pieces of ``geoms`` (:func:`_boundary_pieces`) in the metric CRS,
+    their owners and their tree; with a ``cache``, built once for every search against
+    the same corridors in the same metric CRS."""
+    key = ("metric boundary", space.metric.to_wkt())
+    if cache is not None and key in cache:
+        return cache[key]
     pieces, owner = _boundary_pieces(geoms)
-    return pieces, owner, shapely.STRtree(pieces)
+    pieces = space.to_metric(pieces)
+    found = pieces, owner, shapely.STRtree(pieces)
+    if cache is not None:
+        cache[key] = found
+    return found
 
 
 def _boundary_pieces(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -78,35 +75,28 @@ def _distances(
     searched up to ``search_m`` metres away (``None``: no limit).
 
     ``corridors`` has ``geoms`` (stored CRS) and ``rank`` (string order of the ids), and
-    may have a ``cache`` dict that keeps the boundary pieces for the next search.
-    Returns the corridor's position and the distance in metres; -1 and NaN for an asset
-    with no corridor within ``search_m``. The search runs on small pieces of the
-    corridors' boundaries (:func:`_boundary_pieces`) in the stored CRS with a growing
-    radius (20 m, 40 m, 80 m, ... up to the search distance): an asset is settled in the
-    first round whose radius holds its nearest piece with a margin for the
-    stored-to-metric scale (:meth:`_Space.scale`), so no asset fans out over every
-    corridor within the search distance. The distance is measured in the metric CRS
-    between the asset and the projected pieces of the candidate corridors. Ties go to
-    the smallest corridor_id.
+    may have a ``cache`` dict that keeps the projected boundary pieces and their tree for
+    the next search. Returns the corridor's position and the distance in metres; -1 and
+    NaN for an asset with no corridor within ``search_m``. The search runs on small
+    pieces of the corridors' boundaries (:func:`_boundary_pieces`) projected to the
+    metric CRS, with a growing radius (20 m, 40 m, 80 m, ... up to the search distance):
+    an asset is settled in the first round whose radius holds its nearest piece, so no
+    asset fans out over every corridor within the search distance, and each candidate
+    piece is measured once. Ties go to the smallest corridor_id.
     """
     n = len(geoms)
     nearest = np.full(n, -1, dtype="int64")
     distance = np.full(n, np.nan)
     if n == 0:
         return nearest, distance
-    least, most = space.scale(geoms)
-    ratio = most / least * (1 + 1e-9)
-    last = np.inf if search_m is None else search_m / least * ratio
-    cache = getattr(corridors, "cache", None)
-    if cache is None:
-        pieces, owner, tree = _boundary(corridors.geoms)
-    else:
-        if "boundary" not in cache:
-            cache["boundary"] = _boundary(corridors.geoms)
-        pieces, owner, tree = cache["boundary"]
+    pieces, owner, tree = _metric_boundary(
+        corridors.geoms, space, getattr(corridors, "cache", None)
+    )
+    points = space.to_metric(geoms)
+    last = np.inf if search_m is None else search_m
     found_asset, found_piece, found_gap = [], [], []
-    active, radius = np.arange(n), min(_FIRST_RADIUS_M / least, last)
-    bounds = shapely.bounds(geoms)
+    active, radius = np.arange(n), min(_FIRST_RADIUS_M, last)
+    bounds = shapely.bounds(points)
     while len(active):
         # pieces whose boxes come within the radius of the asset's box, each measured
         # once (a ``dwithin`` query would measure them, and the pairs again here)
@@ -114,14 +104,14 @@ def _distances(
         boxes = shapely.box(*(bounds[active] + [-reach, -reach, reach, reach]).T)
         asset, piece = _query(tree, boxes)
         asset = active[asset]
-        gap = _pairwise(shapely.distance, geoms[asset], pieces[piece])
+        gap = _pairwise(shapely.distance, points[asset], pieces[piece])
         within = gap <= radius
         asset, piece, gap = asset[within], piece[within], gap[within]
         closest = np.full(n, np.inf)
         np.minimum.at(closest, asset, gap)
-        # settled: every piece that could be the nearest in metres is within the radius
-        settled = closest * ratio <= radius
-        keep = settled[asset] & (gap <= closest[asset] * ratio + 1e-12)
+        # settled: the nearest piece lies within the radius
+        settled = closest <= radius
+        keep = settled[asset] & (gap <= closest[asset])
         found_asset.append(asset[keep])
         found_piece.append(piece[keep])
         found_gap.append(gap[keep])
@@ -130,18 +120,7 @@ def _distances(
         active = active[~settled[active]]
         radius = min(radius * 2, last)
     asset, piece = np.concatenate(found_asset), np.concatenate(found_piece)
-    if space.same:
-        metres = np.concatenate(found_gap)
-    else:
-        # measured between the projected asset and the projected piece (a few dozen
-        # vertices): the distance in the metric CRS itself
-        assets_used, asset_at = np.unique(asset, return_inverse=True)
-        pieces_used, piece_at = np.unique(piece, return_inverse=True)
-        metres = _pairwise(
-            shapely.distance,
-            space.to_metric(geoms[assets_used])[asset_at.reshape(-1)],
-            _metric_pieces(pieces, pieces_used, space, cache)[piece_at.reshape(-1)],
-        )
+    metres = np.concatenate(found_gap)
     corridor = owner[piece]
     order = np.lexsort((corridors.rank[corridor], metres, asset))
     asset, corridor, metres = asset[order], corridor[order], metres[order]

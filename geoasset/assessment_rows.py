@@ -37,6 +37,13 @@ _BLANK_WORDS = ("", "nan", "none", "null")
 _PLAIN_DATE = r"\d{4}-\d{2}-\d{2}"
 
 
+#: No refused row (built once: an empty GeoDataFrame takes milliseconds to make).
+_NO_ROWS = gpd.GeoDataFrame(
+    {name: pd.Series(dtype=object) for name in NOT_BILLABLE_COLUMNS},
+    geometry=gpd.GeoSeries([], crs=4326),
+)
+
+
 def _billable_rows(
     frame: gpd.GeoDataFrame | None, layer: str
 ) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame]:
@@ -49,10 +56,7 @@ def _billable_rows(
     """
     from geoasset.validate import ROW_COLUMN, validate_layer
 
-    empty = gpd.GeoDataFrame(
-        {name: pd.Series(dtype=object) for name in NOT_BILLABLE_COLUMNS},
-        geometry=gpd.GeoSeries([], crs=4326),
-    )
+    empty = _NO_ROWS.copy()
     if frame is None or len(frame) == 0:
         return frame, empty
     if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:

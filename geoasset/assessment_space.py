@@ -106,30 +106,6 @@ class _Space:
             return geoms
         return gpd.GeoSeries(geoms, crs=self.stored).to_crs(4326).values.to_numpy()
 
-    def scale(self, geoms: np.ndarray) -> tuple[float, float]:
-        """Least and most metres per stored-CRS unit over the extent of ``geoms``.
-
-        A distance ``d`` in the stored CRS is between ``least * d`` and ``most * d``
-        metres. Geographic CRS: a degree of latitude is 110.57–111.70 km, a degree of
-        longitude 111.32 km × cos(latitude). Other CRSs: measured by projecting unit
-        steps at the corners and centre of the extent, widened by 2 %.
-        """
-        if self.same:
-            return 1.0, 1.0
-        west, south, east, north = shapely.total_bounds(geoms)
-        if self.stored.is_geographic:
-            high = min(max(abs(south), abs(north)), 89.0)
-            low = 0.0 if south <= 0 <= north else min(abs(south), abs(north))
-            least = min(110_574.0, 111_320.0 * np.cos(np.radians(high)))
-            most = max(111_694.0, 111_320.0 * np.cos(np.radians(low)))
-            return least * 0.999, most * 1.001
-        x = np.array([west, west, east, east, (west + east) / 2])
-        y = np.array([south, north, south, north, (south + north) / 2])
-        x0, y0 = self.transformer.transform(x, y)
-        steps = [self.transformer.transform(x + 1.0, y), self.transformer.transform(x, y + 1.0)]
-        metres = np.concatenate([np.hypot(sx - x0, sy - y0) for sx, sy in steps])
-        return float(metres.min()) / 1.02, float(metres.max()) * 1.02
-
 
 def _clean_collections(geoms: np.ndarray, dimension: int) -> np.ndarray:
     """GeometryCollections from intersections reduced to their parts of ``dimension``."""
