@@ -4,8 +4,8 @@ See :mod:`geoasset.corridors` for the rule. :func:`_partition` finds the touchin
 (one :class:`shapely.STRtree` query), gives the shared land of unequal pairs to the
 higher-ranked road, cuts the overlaps of equal pairs by the nearer centreline
 (:mod:`geoasset.bisectors`), subtracts what each road loses (one vectorised difference
-per round), checks that no two corridors share land, and snaps the corridors to a
-2**-25 m grid with identical shared boundaries (:func:`_snap`).
+per round), snaps the corridors to a 2**-25 m grid with identical shared boundaries
+(:func:`_snap`), and checks that no two of them share land.
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ _MAX_SPACING_M = 0.5
 _SIMPLIFY = 0.25
 #: Corridors are snapped to this grid (m) so they stay valid through EPSG:4326 and back.
 _GRID_M = 2.0**-25
+#: Two snapped corridors that overlap by more than this (m²) share land: snapping moves a
+#: vertex by up to a few grid steps, which along a long edge overlaps about a mm².
+_SHARED_M2 = 1e-4
 
 
 def _subtract(
@@ -98,11 +101,11 @@ def _subtract(
 
 
 def _sharing_land(corridors: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Which pairs ``(a, b)`` of corridors still share land (on a 1 nm grid, which GEOS
-    computes robustly).
+    """Which pairs ``(a, b)`` of corridors still share land: more than :data:`_SHARED_M2`
+    (on a 1 nm grid, which GEOS computes robustly).
 
     Only the pairs whose interiors meet at all (an exact relate, much cheaper than an
-    overlay) are intersected.
+    overlay) are intersected; between snapped, edge-matched corridors they are few.
     """
     both = ~(shapely.is_empty(corridors[a]) | shapely.is_empty(corridors[b]))
     shared = np.zeros(len(a), dtype=bool)
@@ -122,7 +125,7 @@ def _sharing_land(corridors: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.nda
             corridors[a[rows]],
             corridors[b[rows]],
         )
-        shared[rows] = shapely.area(common) > 1e-6
+        shared[rows] = shapely.area(common) > _SHARED_M2
     return shared
 
 
@@ -336,14 +339,17 @@ def _partition(
     real[real] = shapely.area(pieces_all[real]) > _AREA_EPS
     corridors, retried = _subtract(polys, losers_all[real], pieces_all[real])
     flagged_all[np.flatnonzero(real)[retried]] = True
-    # A last check that no two corridors share land (a wrong overlay GEOS did not report
-    # would show here); such corridors are rebuilt on a coarser grid and noted.
-    shared = _sharing_land(corridors, a, b)
+    # A last check, on the corridors as delivered (snapped), that no two share land (a
+    # wrong overlay GEOS did not report would show here); such corridors are rebuilt on
+    # a coarser grid and noted.
+    snapped = _snap(corridors)
+    shared = _sharing_land(snapped, a, b)
     if shared.any():
         redo = np.unique(np.concatenate([a[shared], b[shared]]))
         use = real & np.isin(losers_all, redo)
         again, _ = _subtract(polys, losers_all[use], pieces_all[use], grid=_FALLBACK_GRIDS_M[0])
         corridors[redo] = again[redo]
+        snapped = _snap(corridors)
         pair_key = np.minimum(losers_all, winners_all) * len(polys) + np.maximum(
             losers_all, winners_all
         )
@@ -353,9 +359,7 @@ def _partition(
         pair = (int(min(losers_all[k], winners_all[k])), int(max(losers_all[k], winners_all[k])))
         where = pieces_all[k] if real[k] else polys[losers_all[k]]
         fallbacks.setdefault(pair, shapely.point_on_surface(where))
-    return _Partition(
-        _snap(corridors), stats, [(x, y, where) for (x, y), where in fallbacks.items()]
-    )
+    return _Partition(snapped, stats, [(x, y, where) for (x, y), where in fallbacks.items()])
 
 
 def _shift(geoms: np.ndarray, offset: np.ndarray) -> np.ndarray:
