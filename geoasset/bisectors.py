@@ -342,18 +342,106 @@ def _nearer_voronoi(
 
 def _simplified(region: np.ndarray, tolerance: np.ndarray, exact_within) -> np.ndarray:
     """``region`` simplified within ``tolerance`` (where > 0), except inside
-    ``exact_within`` (None or missing: simplified everywhere)."""
+    ``exact_within`` (None or missing: simplified everywhere).
+
+    Around ``exact_within`` the rings are simplified in runs between pinned vertices
+    (:func:`_simplified_around`); a polygon that would come out invalid is instead
+    simplified whole and its part inside ``exact_within`` put back by overlays.
+    """
     region = region.copy()
     loose = np.flatnonzero((tolerance > 0) & ~shapely.is_missing(region))
-    simple = _threaded(shapely.simplify, region[loose], tolerance[loose], minimum=256)
-    if exact_within is not None:
-        keep = exact_within[loose]
-        has = np.flatnonzero(~shapely.is_missing(keep))
-        inner, _ = _overlay(shapely.intersection, region[loose[has]], keep[has])
-        outer, _ = _overlay(shapely.difference, simple[has], keep[has])
-        simple[has], _ = _overlay(shapely.union, inner, outer)
-    region[loose] = simple
+    keep = np.full(len(region), None, dtype=object) if exact_within is None else exact_within
+    pinned = loose[~shapely.is_missing(keep[loose])]
+    plain = loose[shapely.is_missing(keep[loose])]
+    region[plain] = _threaded(shapely.simplify, region[plain], tolerance[plain], minimum=256)
+    if len(pinned) == 0:
+        return region
+    out = _simplified_around(region[pinned], tolerance[pinned], keep[pinned])
+    bad = ~_threaded(shapely.is_valid, out)
+    if bad.any():
+        rows = pinned[bad]
+        simple = shapely.simplify(region[rows], tolerance[rows])
+        inner, _ = _overlay(shapely.intersection, region[rows], keep[rows])
+        outer, _ = _overlay(shapely.difference, simple, keep[rows])
+        out[bad], _ = _overlay(shapely.union, inner, outer)
+    region[pinned] = out
     return region
+
+
+def _simplified_around(polys: np.ndarray, tolerance: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Polygons simplified within ``tolerance`` away from ``keep``, exact near it.
+
+    A vertex is pinned where one of its edges comes within twice the tolerance of
+    ``keep`` (and the first vertex of each ring); each run of edges between pinned
+    vertices is simplified as a line (its ends stay), so every edge of a run lies more
+    than twice the tolerance from ``keep`` and the simplified run, within the tolerance
+    of it, stays clear of ``keep``: the region inside ``keep`` is unchanged. The result
+    may be invalid (runs simplified apart can cross); the caller checks.
+    """
+    kind, xy, offsets = shapely.to_ragged_array(polys)
+    ring_off = offsets[0]
+    n_rings = len(ring_off) - 1
+    ring_of = np.repeat(np.arange(n_rings), np.diff(ring_off))
+    geom_of = ring_of
+    for upper in offsets[1:]:  # rings -> polygons (-> multipolygons)
+        geom_of = np.repeat(np.arange(len(upper) - 1), np.diff(upper))[geom_of]
+    # edge k runs xy[k] -> xy[k + 1] within one ring
+    edge = np.flatnonzero(ring_of[1:] == ring_of[:-1])
+    reach = 2 * tolerance[geom_of[edge]]
+    box = shapely.bounds(keep)[geom_of[edge]]
+    p, q = xy[edge], xy[edge + 1]
+    maybe = np.all(
+        (np.maximum(p, q) >= box[:, :2] - reach[:, None])
+        & (np.minimum(p, q) <= box[:, 2:] + reach[:, None]),
+        axis=1,
+    )
+    near = np.zeros(len(edge), dtype=bool)
+    if maybe.any():
+        shapely.prepare(keep)
+        segs = shapely.linestrings(np.stack([p[maybe], q[maybe]], axis=1))
+        near[maybe] = _threaded(shapely.dwithin, segs, keep[geom_of[edge[maybe]]], reach[maybe])
+    pin = np.zeros(len(xy), dtype=bool)
+    pin[edge[near]] = True
+    pin[edge[near] + 1] = True
+    pin[ring_off[:-1]] = True
+    pin[ring_off[1:] - 1] = True
+    # runs: from each pinned vertex to the next one of its ring
+    at = np.flatnonzero(pin)
+    last = np.append(ring_of[at][1:] != ring_of[at][:-1], True)
+    run_start, run_end = at[~last], at[1:][~last[:-1]]
+    count = run_end - run_start + 1
+    vertex = np.repeat(run_start, count) + _ranks(count)
+    lines = shapely.linestrings(xy[vertex], indices=np.repeat(np.arange(len(count)), count))
+    run_geom = geom_of[run_start]
+    simple = _threaded(
+        lambda g, t: shapely.simplify(g, t, preserve_topology=False),
+        lines,
+        tolerance[run_geom],
+        minimum=256,
+    )
+    coords, run = shapely.get_coordinates(simple, return_index=True)
+    # each run's last vertex is the next run's first: kept once, and each ring closed
+    ring_last = np.zeros(len(coords), dtype=bool)
+    run_last = np.append(run[1:] != run[:-1], True)
+    closes = np.append(ring_of[run_start][1:] != ring_of[run_start][:-1], True)
+    ring_last[run_last] = closes[run[run_last]]
+    keep_vertex = ~run_last | ring_last
+    coords, run = coords[keep_vertex], run[keep_vertex]
+    ring = ring_of[run_start][run]
+    sizes = np.bincount(ring, minlength=n_rings)
+    short = sizes < 4
+    if short.any():  # a ring simplified to a sliver: left as it was
+        old = short[ring_of]
+        coords = np.concatenate([coords[~short[ring]], xy[old]])
+        ring = np.concatenate([ring[~short[ring]], ring_of[old]])
+        order = np.argsort(ring, kind="stable")
+        coords, ring = coords[order], ring[order]
+        sizes = np.bincount(ring, minlength=n_rings)
+    rings = np.concatenate([[0], np.cumsum(sizes)])
+    out = shapely.from_ragged_array(kind, coords, (rings, *offsets[1:]))
+    single = shapely.get_num_geometries(out) == 1
+    out[single] = shapely.get_geometry(out[single], 0)
+    return out
 
 
 def _densify_near(lines, roads, a, b, spacing, lo, hi):
