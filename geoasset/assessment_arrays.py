@@ -22,8 +22,8 @@ _BLANKS = ["", "nan", "NaN", "none", "None", "null", "NULL", "<NA>"]
 
 def _text(values, n: int) -> pd.Series:
     """Text as a ``str`` Series indexed ``0..n-1``: stripped, missing where blank."""
-    if values is None:
-        return pd.Series(pd.array(np.full(n, None, dtype=object), dtype="str"))
+    if values is None:  # (made from Arrow nulls: a Python None per row takes milliseconds)
+        return pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str"))
     series = pd.Series(values).reset_index(drop=True)
     if series.dtype != "str":
         series = series.astype("str")

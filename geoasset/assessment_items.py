@@ -141,6 +141,8 @@ def _not_billable(
     frames = []
 
     def add(index, reason, detail, quantity, distance, nearest, geometry):
+        if frames and len(index) == 0:
+            return  # (the first frame gives the columns even when empty)
         frames.append(
             pd.DataFrame(
                 {
