@@ -30,7 +30,7 @@ from geoasset.overlays import (
     _ranks,
     _threaded,
 )
-from geoasset.parallel import map_threads, split
+from geoasset.parallel import map_threads, side_by_side, split
 
 #: Margin (m) added around an overlap when looking for the centreline pieces that matter.
 _MARGIN_M = 0.01
@@ -545,66 +545,74 @@ def _equal_pairs(ea, eb, polys, lines, width, parcel, id_rank):
     use_voronoi[pos] = voronoi
 
     fast = np.flatnonzero(straight & ~use_voronoi)
-    if len(fast):
-        chunks = [fast[block] for block in split(len(fast), minimum=8192)]
-
-        def cut(rows):
-            return _nearer_convex(
-                seg[only_a[rows]], seg[only_b[rows]], width[ea[rows]] / 2, a_first[rows]
-            )
-
-        for rows, (la, lb) in zip(chunks, map_threads(cut, chunks), strict=True):
-            lose_a[rows], lose_b[rows] = la, lb
     junction = np.flatnonzero(star & ~use_voronoi)
-    if len(junction):
-        slot = np.full(m, -1, dtype="int64")
-        slot[junction] = np.arange(len(junction))
-        ray_slot = slot[ask[ray_pair]]
-        mine = ray_slot >= 0
-        got, again = _nearer_star(
-            overlap[junction],
-            apex[slot[ask] >= 0],
-            ray_slot[mine],
-            ray_side[mine],
-            ray_angle[mine],
-            ~a_first[junction],
-        )
-        retried[junction] |= again
-        _settle(junction, got, overlap, lose_a, lose_b, retried)
     approx = np.flatnonzero(use_voronoi)
-    if len(approx):
-        need = approx[[overlap[k] is None for k in approx]]
-        if len(need):
-            overlap[need], retried[need] = _overlay(
-                shapely.intersection, polys[ea[need]], polys[eb[need]]
+
+    def exact_cuts():
+        if len(fast):
+            chunks = [fast[block] for block in split(len(fast), minimum=8192)]
+
+            def cut(rows):
+                return _nearer_convex(
+                    seg[only_a[rows]], seg[only_b[rows]], width[ea[rows]] / 2, a_first[rows]
+                )
+
+            for rows, (la, lb) in zip(chunks, map_threads(cut, chunks), strict=True):
+                lose_a[rows], lose_b[rows] = la, lb
+        if len(junction):
+            slot = np.full(m, -1, dtype="int64")
+            slot[junction] = np.arange(len(junction))
+            ray_slot = slot[ask[ray_pair]]
+            mine = ray_slot >= 0
+            got, again = _nearer_star(
+                overlap[junction],
+                apex[slot[ask] >= 0],
+                ray_slot[mine],
+                ray_side[mine],
+                ray_angle[mine],
+                ~a_first[junction],
             )
-        spacing = np.minimum(_MAX_SPACING_M, width / 20)
-        vm = np.where(
-            buffered[approx], margin[approx] + 2 * spacing[ea[approx]] + _PIECE_M / 2, 1e12
-        )
-        # Where a third road of its rank reaches the overlap, the pair's cut must meet the
-        # other two cuts and stays as computed; elsewhere the pair decides its land alone
-        # and its cut is simplified.
-        shared = np.full(m, None, dtype=object)
-        third = use_voronoi[pos[tk]]
-        k3, z3 = pos[tk][third], tz[third]
-        if len(k3):
-            parts, _ = _overlay(shapely.intersection, overlap[k3], polys[z3])
-            present, slot = np.unique(k3, return_inverse=True)
-            shared[present] = _grouped_union(parts, slot, len(present), coverage=False)
-        got, again = _nearer_voronoi(
-            overlap[approx],
-            ea[approx],
-            eb[approx],
-            lines,
-            spacing,
-            vm,
-            id_rank,
-            _SIMPLIFY * spacing[ea[approx]],
-            shared[approx],
-        )
-        retried[approx] |= again
-        _settle(approx, got, overlap, lose_a, lose_b, retried)
+            retried[junction] |= again
+            _settle(junction, got, overlap, lose_a, lose_b, retried)
+
+    def voronoi_cuts():
+        if len(approx):
+            need = approx[[overlap[k] is None for k in approx]]
+            if len(need):
+                overlap[need], retried[need] = _overlay(
+                    shapely.intersection, polys[ea[need]], polys[eb[need]]
+                )
+            spacing = np.minimum(_MAX_SPACING_M, width / 20)
+            vm = np.where(
+                buffered[approx], margin[approx] + 2 * spacing[ea[approx]] + _PIECE_M / 2, 1e12
+            )
+            # Where a third road of its rank reaches the overlap, the pair's cut must meet the
+            # other two cuts and stays as computed; elsewhere the pair decides its land alone
+            # and its cut is simplified.
+            shared = np.full(m, None, dtype=object)
+            third = use_voronoi[pos[tk]]
+            k3, z3 = pos[tk][third], tz[third]
+            if len(k3):
+                parts, _ = _overlay(shapely.intersection, overlap[k3], polys[z3])
+                present, slot = np.unique(k3, return_inverse=True)
+                shared[present] = _grouped_union(parts, slot, len(present), coverage=False)
+            got, again = _nearer_voronoi(
+                overlap[approx],
+                ea[approx],
+                eb[approx],
+                lines,
+                spacing,
+                vm,
+                id_rank,
+                _SIMPLIFY * spacing[ea[approx]],
+                shared[approx],
+            )
+            retried[approx] |= again
+            _settle(approx, got, overlap, lose_a, lose_b, retried)
+
+    # The exact cuts (numpy mostly) run beside the Voronoi cuts (GEOS mostly); they fill
+    # different rows.
+    side_by_side(exact_cuts, voronoi_cuts)
     counts = {
         "equal_width_pairs": int(positive.sum()),
         "bisector_pairs": int(len(fast) + len(junction)),
