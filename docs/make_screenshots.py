@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             wait_ready(page)
             page.wait_for_selector(".leaflet-popup-content img.ga-photo")
             page.evaluate("() => { geoasset.map.setZoom(18, {animate: false}); }")
-            page.evaluate("geoasset.search(%r)" % POLE)
+            page.evaluate(f"geoasset.search({POLE!r})")
             page.wait_for_timeout(900)
             page.screenshot(path=str(args.out / "field_map_phone.png"))
             # phone: the panel unfolded, a chainage searched
@@ -103,9 +103,9 @@ def main(argv: list[str] | None = None) -> int:
             # laptop: the overview with a popup
             context, page = offline_page(browser, overview.as_uri(), DESKTOP)
             wait_ready(page)
-            page.evaluate("geoasset.search(%r)" % POLE)
+            page.evaluate(f"geoasset.search({POLE!r})")
             page.evaluate("() => { geoasset.map.setZoom(16, {animate: false}); }")
-            page.evaluate("geoasset.search(%r)" % POLE)
+            page.evaluate(f"geoasset.search({POLE!r})")
             page.wait_for_timeout(900)
             page.screenshot(path=str(args.out / "field_map_desktop.png"))
             context.close()
