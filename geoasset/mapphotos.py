@@ -45,16 +45,23 @@ class MissingPhoto:
         return f"layer {self.layer!r} {self.asset_id}: photo {self.photo!r} {self.reason}"
 
 
+class PhotoTooLargeError(GeoassetError):
+    """A photo with more pixels than Pillow opens (a decompression bomb): refused."""
+
+
 def _thumbnail(path: Path) -> str:
     try:
         from PIL import Image, ImageOps
     except ImportError:  # pragma: no cover - Pillow is installed with geoasset's extras
         raise GeoassetError("embedding photos needs Pillow: pip install Pillow") from None
-    with Image.open(path) as image:
-        image = ImageOps.exif_transpose(image)
-        image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
-        buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, "JPEG", quality=75, optimize=True)
+    try:
+        with Image.open(path) as image:
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+            buffer = io.BytesIO()
+            image.convert("RGB").save(buffer, "JPEG", quality=75, optimize=True)
+    except Image.DecompressionBombError as exc:
+        raise PhotoTooLargeError(str(exc)) from exc
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -122,6 +129,11 @@ def _photos(
                 out.append(["link", path.resolve().as_uri(), text])
                 continue
             out.append(["img", thumb, text])
+        except PhotoTooLargeError as exc:
+            raise PhotoTooLargeError(
+                f"layer {layer!r} {asset_id}: photo {text!r} is refused as a decompression "
+                f"bomb ({exc})"
+            ) from exc
         except (OSError, ValueError) as exc:
             missing.append(
                 MissingPhoto(layer, str(asset_id), text, f"is not a readable image ({exc})")

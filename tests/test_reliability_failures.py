@@ -389,6 +389,7 @@ def test_decompression_bomb_photo_is_one_line_and_debug_shows_the_traceback(tmp_
     done = geoasset("map", "inv.gpkg", "-o", "m.html", "--embed-photos", cwd=tmp_path)
     assert done.returncode == 1
     one_line_error(done.stderr, "decompression bomb")
+    assert "BOMB-1" in done.stderr and "bomb.png" in done.stderr  # the pole and its photo
     assert not (tmp_path / "m.html").exists()
     debug = geoasset("--debug", "map", "inv.gpkg", "-o", "m.html", "--embed-photos", cwd=tmp_path)
     assert debug.returncode == 1 and "Traceback" in debug.stderr
