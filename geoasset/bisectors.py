@@ -9,11 +9,14 @@ only where a road comes near the road it is paired with (:func:`_densify_near`).
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import shapely
 from shapely.errors import GEOSException
 
 from geoasset.overlays import _AREA_EPS, _grouped_union, _overlay, _polygonal, _ranks, _threaded
+from geoasset.parallel import side_by_side, split
 
 #: Longest piece (m) of a centreline sampled at one spacing; also the coarsest spacing.
 _PIECE_M = 8.0
@@ -304,17 +307,44 @@ def _nearer_voronoi(
         return out, np.zeros(m, dtype=bool)
     keep = np.isin(pair, todo)
     pair, point, side = pair[keep], point[keep], side[keep]
-    slot = np.searchsorted(todo, pair)
-    points = shapely.multipoints(xy[point], indices=slot)
-    pts_lo = np.full((len(todo), 2), np.inf)
-    pts_hi = np.full((len(todo), 2), -np.inf)
-    np.minimum.at(pts_lo, slot, xy[point])
-    np.maximum.at(pts_hi, slot, xy[point])
+    keep = None if exact_within is None else exact_within[todo]
+    simplify = None if tolerance is None else tolerance[todo]
+
+    def cut(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The part nearer ``b`` of the overlaps of pairs ``todo[rows]``, and which of them
+        needed a grid."""
+        mine = np.isin(pair, todo[rows])
+        slot = np.searchsorted(todo[rows], pair[mine])
+        region = _nearer_region(xy[point[mine]], side[mine] == 1, slot, bounds[todo[rows]])
+        if simplify is not None:
+            region = _simplified(region, simplify[rows], None if keep is None else keep[rows])
+        return _overlay(shapely.intersection, overlap[todo[rows]], region)
+
+    # Blocks of pairs side by side: while one holds Python's lock (making the points,
+    # taking the cells apart), another is in GEOS (Voronoi cells, unions).
+    blocks = split(len(todo), minimum=2, interleave=True)
+    found = side_by_side(*(partial(cut, rows) for rows in blocks))
+    retried = np.zeros(len(todo), dtype=bool)
+    for rows, (got, again) in zip(blocks, found, strict=True):
+        out[todo[rows]] = got
+        retried[rows] = again
+    return out, np.isin(np.arange(m), todo[retried])
+
+
+def _nearer_region(xy: np.ndarray, is_b: np.ndarray, slot: np.ndarray, bounds: np.ndarray):
+    """Per pair ``0..n-1`` (``bounds`` of its overlap), the union of the Voronoi cells of
+    its points ``xy[slot == k]`` on road ``b`` (``is_b``), within a frame around both."""
+    n = len(bounds)
+    points = shapely.multipoints(xy, indices=slot)
+    pts_lo = np.full((n, 2), np.inf)
+    pts_hi = np.full((n, 2), -np.inf)
+    np.minimum.at(pts_lo, slot, xy)
+    np.maximum.at(pts_hi, slot, xy)
     frame = shapely.box(
-        np.minimum(bounds[todo, 0], pts_lo[:, 0]) - 1,
-        np.minimum(bounds[todo, 1], pts_lo[:, 1]) - 1,
-        np.maximum(bounds[todo, 2], pts_hi[:, 0]) + 1,
-        np.maximum(bounds[todo, 3], pts_hi[:, 1]) + 1,
+        np.minimum(bounds[:, 0], pts_lo[:, 0]) - 1,
+        np.minimum(bounds[:, 1], pts_lo[:, 1]) - 1,
+        np.maximum(bounds[:, 2], pts_hi[:, 0]) + 1,
+        np.maximum(bounds[:, 3], pts_hi[:, 1]) + 1,
     )
     try:
         cells = _threaded(
@@ -324,20 +354,14 @@ def _nearer_voronoi(
             minimum=2,
         )
         parts, cell_pair = shapely.get_parts(cells, return_index=True)
-        mine = side == 1
-        if len(parts) != len(point) or np.any(cell_pair != slot):
+        if len(parts) != len(xy) or np.any(cell_pair != slot):
             raise GEOSException("Voronoi diagram lost input points")
-        region = _grouped_union(parts[mine], slot[mine], len(todo), coverage=True)
+        return _grouped_union(parts[is_b], slot[is_b], n, coverage=True)
     except GEOSException:
-        region = np.array(
-            [_voronoi_region(points[k], frame[k], side[slot == k] == 1) for k in range(len(todo))],
+        return np.array(
+            [_voronoi_region(points[k], frame[k], is_b[slot == k]) for k in range(n)],
             dtype=object,
         )
-    if tolerance is not None:
-        keep = None if exact_within is None else exact_within[todo]
-        region = _simplified(region, tolerance[todo], keep)
-    out[todo], retried = _overlay(shapely.intersection, overlap[todo], region)
-    return out, np.isin(np.arange(m), todo[retried])
 
 
 def _simplified(region: np.ndarray, tolerance: np.ndarray, exact_within) -> np.ndarray:
