@@ -15,6 +15,7 @@ work per distinct value (owners, kinds, dates), never per row.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import geopandas as gpd
@@ -37,11 +38,14 @@ _BLANK_WORDS = ("", "nan", "none", "null")
 _PLAIN_DATE = r"\d{4}-\d{2}-\d{2}"
 
 
-#: No refused row (built once: an empty GeoDataFrame takes milliseconds to make).
-_NO_ROWS = gpd.GeoDataFrame(
-    {name: pd.Series(dtype=object) for name in NOT_BILLABLE_COLUMNS},
-    geometry=gpd.GeoSeries([], crs=4326),
-)
+@functools.cache
+def _no_rows() -> gpd.GeoDataFrame:
+    """No refused row: built once (an empty GeoDataFrame takes milliseconds to make);
+    callers take a copy."""
+    return gpd.GeoDataFrame(
+        {name: pd.Series(dtype=object) for name in NOT_BILLABLE_COLUMNS},
+        geometry=gpd.GeoSeries([], crs=4326),
+    )
 
 
 def _billable_rows(
@@ -56,7 +60,7 @@ def _billable_rows(
     """
     from geoasset.validate import ROW_COLUMN, validate_layer
 
-    empty = _NO_ROWS.copy()
+    empty = _no_rows().copy()
     if frame is None or len(frame) == 0:
         return frame, empty
     if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:

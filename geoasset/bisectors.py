@@ -307,7 +307,7 @@ def _nearer_voronoi(
         return out, np.zeros(m, dtype=bool)
     keep = np.isin(pair, todo)
     pair, point, side = pair[keep], point[keep], side[keep]
-    keep = None if exact_within is None else exact_within[todo]
+    exact = None if exact_within is None else exact_within[todo]
     simplify = None if tolerance is None else tolerance[todo]
 
     def cut(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -317,7 +317,7 @@ def _nearer_voronoi(
         slot = np.searchsorted(todo[rows], pair[mine])
         region = _nearer_region(xy[point[mine]], side[mine] == 1, slot, bounds[todo[rows]])
         if simplify is not None:
-            region = _simplified(region, simplify[rows], None if keep is None else keep[rows])
+            region = _simplified(region, simplify[rows], None if exact is None else exact[rows])
         return _overlay(shapely.intersection, overlap[todo[rows]], region)
 
     # Blocks of pairs side by side: while one holds Python's lock (making the points,

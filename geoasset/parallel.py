@@ -101,7 +101,8 @@ def map_threads(function: Callable[[T], R], blocks: Sequence[T]) -> list[R]:
 
 def side_by_side(*functions: Callable[[], R]) -> list[R]:
     """``[f() for f in functions]``, the functions in threads side by side (one after
-    the other with one thread, as inside a Dask worker).
+    the other with one thread, as inside a Dask worker). Functions that split their own
+    work over threads add theirs: meant for GEOS work, which leaves Python's lock.
 
     >>> side_by_side(lambda: 1, lambda: 2)
     [1, 2]
