@@ -42,14 +42,15 @@ straight segments (the usual crossing), or rays leaving one shared node (the usu
 junction: every segment of both roads within reach of the overlap starts or ends at that
 node), the overlap is cut exactly along the bisectors of the two centrelines. Otherwise
 (bends, curves, parcels) both centrelines are sampled and the overlap is cut along the
-Voronoi cells of those points (:func:`shapely.voronoi_polygons`). The points are
+Voronoi cells of those points (from a Delaunay triangulation of each pair's points, Qhull
+through scipy; GEOS's Voronoi diagram is the fallback). The points are
 s = min(0.5 m, width/20) apart where a road comes close to the other road, and
 sqrt(2·s·d) apart (at most 8 m) on a stretch d metres away from it, so that wherever the
 two roads are equally far, the distances compared exceed the true ones by at most s/2
 (25 cm for roads 10 m wide or more; the cut moves farther than that only where the two
 roads run in nearly the same direction, and there either road is almost as near). The
 far-apart stretches of dual carriageways thus cost few points. Pairs are cut one at a
-time but with the same distance function per road (:mod:`geoasset.bisectors`), so three
+time but with the same distance function per road (:mod:`geoasset.bisectors_voronoi`), so three
 or more roads meeting at one place still share the land without gap or overlap; where
 three roads share land, their three cuts use one method. Outside the land a third road
 of the same width reaches, a Voronoi cut is simplified within s/4 (12.5 cm for 0.5 m),

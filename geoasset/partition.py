@@ -3,8 +3,8 @@
 See :mod:`geoasset.corridors` for the rule. :func:`_partition` finds the touching pairs
 (one :class:`shapely.STRtree` query), gives the shared land of unequal pairs to the
 higher-ranked road, cuts the overlaps of equal pairs by the nearer centreline
-(:mod:`geoasset.bisectors`), subtracts what each road loses (one vectorised difference
-per round), snaps the corridors to a 2**-25 m grid with identical shared boundaries
+(:mod:`geoasset.bisectors`, :mod:`geoasset.bisectors_voronoi`), subtracts what each road
+loses (one vectorised difference per round), snaps the corridors to a 2**-25 m grid with identical shared boundaries
 (:func:`_snap`), and checks that no two of them share land.
 """
 
@@ -17,7 +17,8 @@ import numpy as np
 import shapely
 from shapely.errors import GEOSException
 
-from geoasset.bisectors import _PIECE_M, _nearer_convex, _nearer_star, _nearer_voronoi
+from geoasset.bisectors import _nearer_convex, _nearer_star
+from geoasset.bisectors_voronoi import _PIECE_M, _nearer_voronoi
 from geoasset.overlays import (
     _AREA_EPS,
     _FALLBACK_GRIDS_M,

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import LineString
 
-from geoasset.bisectors import _PIECE_M, _densify_near
+from geoasset.bisectors_voronoi import _PIECE_M, _densify_near
 
 FINE = 0.5  # s, the spacing near the other road
 
