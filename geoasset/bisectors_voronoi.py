@@ -231,9 +231,7 @@ def _sides_cells(xy: np.ndarray, is_b: np.ndarray, slot: np.ndarray, n: int):
         circumcentre[triangle[np.repeat(start, closed) + at]],
         indices=np.repeat(np.arange(len(cell_site)), closed),
     )
-    cells = shapely.polygons(rings)
-    # Nearly cocircular samples can leave a cell folded by rounding: its pair falls back.
-    bad[slot[cell_site[~_threaded(shapely.is_valid, cells, minimum=4096)]]] = True
+    cells = shapely.polygons(rings)  # simple: their vertices go round the sample in order
     ok &= ~bad
     keep = ok[slot[cell_site]]
     try:
@@ -244,6 +242,10 @@ def _sides_cells(xy: np.ndarray, is_b: np.ndarray, slot: np.ndarray, n: int):
                 region[k] = shapely.coverage_union_all(cells[slot[cell_site] == k])
             except GEOSException:
                 ok[k] = False
+    # The cells of a pair tile its region, so the region has their total area; cells that
+    # overlap (folded by rounding) do not, and their pair falls back.
+    total = np.bincount(slot[cell_site[keep]], weights=shapely.area(cells[keep]), minlength=n)
+    ok[ok] = np.isclose(shapely.area(region[ok]), total[ok], rtol=1e-9, atol=0.0)
     return region, ok
 
 
