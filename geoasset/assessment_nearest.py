@@ -66,6 +66,9 @@ def _boundary_pieces(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 #: First radius (metres) of the nearest-corridor search; doubled until the search distance.
 _FIRST_RADIUS_M = 20.0
+#: A distance to a boundary piece of up to 32 segments costs several point-in-polygon
+#: tests, so these calls use the threads from fewer pairs.
+_DISTANCE_THREAD_MIN = 4096
 
 
 def _distances(
@@ -104,7 +107,9 @@ def _distances(
         boxes = shapely.box(*(bounds[active] + [-reach, -reach, reach, reach]).T)
         asset, piece = _query(tree, boxes)
         asset = active[asset]
-        gap = _pairwise(shapely.distance, points[asset], pieces[piece])
+        gap = _pairwise(
+            shapely.distance, points[asset], pieces[piece], minimum=_DISTANCE_THREAD_MIN
+        )
         within = gap <= radius
         asset, piece, gap = asset[within], piece[within], gap[within]
         closest = np.full(n, np.inf)

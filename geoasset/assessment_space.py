@@ -38,11 +38,12 @@ def _query(
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def _pairwise(function, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """A vectorised shapely function of two aligned arrays, in threads when large."""
-    parts = map_threads(
-        lambda c: function(left[c], right[c]), split(len(left), minimum=_THREAD_MIN)
-    )
+def _pairwise(
+    function, left: np.ndarray, right: np.ndarray, *, minimum: int = _THREAD_MIN
+) -> np.ndarray:
+    """A vectorised shapely function of two aligned arrays, in threads when at least
+    ``minimum`` pairs."""
+    parts = map_threads(lambda c: function(left[c], right[c]), split(len(left), minimum=minimum))
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
