@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
     c = measure_corridors(roads, args.runs)
     print(
         f"corridors: {c['corridors_s']:.2f} s against buffer + union_all {c['baseline_s']:.2f} s "
-        f"(ratio {c['ratio']:.1f}x; target <= 5x)\n"
+        f"(ratio {c['ratio']:.2f}x; target <= 5x)\n"
         f"  {c['count']:,} corridors, {c['landless']} roads without land, "
         f"{c['grid_cuts']} corridors with a grid cut, valid: {c['valid']}\n"
         f"  sum of areas {c['sum_m2']:,.1f} m2, their union {c['union_m2']:,.1f} m2, "
