@@ -142,8 +142,7 @@ def _nearer_region(xy: np.ndarray, is_b: np.ndarray, slot: np.ndarray, bounds: n
     (:func:`_geos_region`). Either way the region agrees with the cells wherever the
     overlap is.
     """
-    n = len(bounds)
-    region, ok = _sides_cells(xy, is_b, slot, n)
+    region, ok = _sides_cells(xy, is_b, slot, bounds)
     ok[ok] = shapely.is_valid(region[ok])
     if not ok.all():
         redo = np.flatnonzero(~ok)
@@ -154,25 +153,27 @@ def _nearer_region(xy: np.ndarray, is_b: np.ndarray, slot: np.ndarray, bounds: n
     return region
 
 
-def _sides_cells(xy: np.ndarray, is_b: np.ndarray, slot: np.ndarray, n: int):
+def _sides_cells(xy: np.ndarray, is_b: np.ndarray, slot: np.ndarray, bounds: np.ndarray):
     """Per pair, the union of the Voronoi cells of its points on road ``b``, from one
     Delaunay triangulation per pair; and which pairs it could do.
 
     A sample's cell is the polygon of the circumcentres of the triangles around it, in
     order of angle. Four far points (:data:`_FAR`) around each pair make every sample's
-    cell bounded; no point within the pair's extent is nearer to them than to a sample.
+    cell bounded; no point of the box around its points and its overlap (``bounds``) is
+    nearer to them than to a sample.
 
     >>> xy = np.array([[0.0, 0.0], [2.0, 0.0]])
-    >>> region, ok = _sides_cells(xy, np.array([False, True]), np.array([0, 0]), 1)
+    >>> bounds = np.array([[0.0, -1.0, 2.0, 1.0]])
+    >>> region, ok = _sides_cells(xy, np.array([False, True]), np.array([0, 0]), bounds)
     >>> bool(ok[0]), bool(shapely.contains_xy(region[0], 1.5, 0.0))
     (True, True)
     >>> bool(shapely.contains_xy(region[0], 0.5, 0.0))
     False
     """
+    n = len(bounds)
     first = np.searchsorted(slot, np.arange(n))
     count = np.bincount(slot, minlength=n)
-    lo = np.full((n, 2), np.inf)
-    hi = np.full((n, 2), -np.inf)
+    lo, hi = bounds[:, :2].copy(), bounds[:, 2:].copy()
     np.minimum.at(lo, slot, xy)
     np.maximum.at(hi, slot, xy)
     centre = (lo + hi) / 2

@@ -24,11 +24,13 @@ def pairs_input(groups: list[tuple[np.ndarray, np.ndarray]]):
     return xy, is_b, slot, bounds
 
 
-def assert_nearest_sample_decides(region, groups, rng, margin=1e-6):
-    """Every probe point inside a pair's extent lies in the region iff its nearest sample
-    is on road b (probes within ``margin`` of a tie are not judged)."""
+def assert_nearest_sample_decides(region, groups, rng, margin=1e-6, boxes=None):
+    """Every probe point inside a pair's extent (or its box) lies in the region iff its
+    nearest sample is on road b (probes within ``margin`` of a tie are not judged)."""
     for k, (a, b) in enumerate(groups):
         lo, hi = np.min(np.r_[a, b], 0), np.max(np.r_[a, b], 0)
+        if boxes is not None:
+            lo, hi = boxes[k, :2], boxes[k, 2:]
         probe = lo + rng.random((2000, 2)) * (hi - lo)
         da = np.min(np.hypot(*(probe[:, None] - a[None]).transpose(2, 0, 1)), 1)
         db = np.min(np.hypot(*(probe[:, None] - b[None]).transpose(2, 0, 1)), 1)
@@ -69,7 +71,7 @@ def test_random_samples_match_the_nearest_sample_and_geos():
     rng = np.random.default_rng(7)
     groups = random_groups(rng)
     xy, is_b, slot, bounds = pairs_input(groups)
-    region, ok = _sides_cells(xy, is_b, slot, len(groups))
+    region, ok = _sides_cells(xy, is_b, slot, bounds)
     assert ok.all()
     assert shapely.is_valid(region).all()
     assert_nearest_sample_decides(region, groups, rng)
@@ -84,8 +86,19 @@ def test_random_samples_match_the_nearest_sample_and_geos():
 def test_degenerate_layouts_still_give_the_nearest_samples_region(case):
     groups = [degenerate_groups()[case]]
     xy, is_b, slot, bounds = pairs_input(groups)
-    _, by_delaunay = _sides_cells(xy, is_b, slot, 1)
+    _, by_delaunay = _sides_cells(xy, is_b, slot, bounds)
     assert by_delaunay[0]  # no fallback needed
     region = _nearer_region(xy, is_b, slot, bounds)
     assert shapely.is_valid(region[0])
     assert_nearest_sample_decides(region, groups, np.random.default_rng(case), margin=1e-6)
+
+
+def test_an_overlap_wider_than_the_samples_is_cut_by_them_all_over():
+    # A junction's few samples, an overlap box reaching 25 m beyond them: the far points
+    # that bound the cells must stay farther than every sample all over the box.
+    groups = [(np.array([[0.0, 0.0], [1.0, 0.5]]), np.array([[0.0, 2.0], [1.5, 1.5]]))]
+    xy, is_b, slot, _ = pairs_input(groups)
+    box = np.array([[-25.0, -25.0, 26.0, 27.0]])
+    region, ok = _sides_cells(xy, is_b, slot, box)
+    assert ok[0]
+    assert_nearest_sample_decides(region, groups, np.random.default_rng(3), boxes=box)
