@@ -173,9 +173,7 @@ def _sides_cells(xy: np.ndarray, is_b: np.ndarray, slot: np.ndarray, bounds: np.
     n = len(bounds)
     first = np.searchsorted(slot, np.arange(n))
     count = np.bincount(slot, minlength=n)
-    lo, hi = bounds[:, :2].copy(), bounds[:, 2:].copy()
-    np.minimum.at(lo, slot, xy)
-    np.maximum.at(hi, slot, xy)
+    lo, hi = _extent(xy, slot, bounds)
     centre = (lo + hi) / 2
     far = _FAR * np.hypot(*(hi - lo).T) + 10.0
     ok = np.zeros(n, dtype=bool)
@@ -250,21 +248,22 @@ def _sides_cells(xy: np.ndarray, is_b: np.ndarray, slot: np.ndarray, bounds: np.
     return region, ok
 
 
+def _extent(xy: np.ndarray, slot: np.ndarray, bounds: np.ndarray):
+    """Per pair, the corners (lo, hi) of the box around its overlap (``bounds``) and its
+    points ``xy[slot == k]``."""
+    lo, hi = bounds[:, :2].copy(), bounds[:, 2:].copy()
+    np.minimum.at(lo, slot, xy)
+    np.maximum.at(hi, slot, xy)
+    return lo, hi
+
+
 def _geos_region(xy: np.ndarray, is_b: np.ndarray, slot: np.ndarray, bounds: np.ndarray):
     """:func:`_nearer_region` on GEOS's Voronoi diagram, within a frame around the overlap
     and the points."""
     n = len(bounds)
     points = shapely.multipoints(xy, indices=slot)
-    pts_lo = np.full((n, 2), np.inf)
-    pts_hi = np.full((n, 2), -np.inf)
-    np.minimum.at(pts_lo, slot, xy)
-    np.maximum.at(pts_hi, slot, xy)
-    frame = shapely.box(
-        np.minimum(bounds[:, 0], pts_lo[:, 0]) - 1,
-        np.minimum(bounds[:, 1], pts_lo[:, 1]) - 1,
-        np.maximum(bounds[:, 2], pts_hi[:, 0]) + 1,
-        np.maximum(bounds[:, 3], pts_hi[:, 1]) + 1,
-    )
+    lo, hi = _extent(xy, slot, bounds)
+    frame = shapely.box(lo[:, 0] - 1, lo[:, 1] - 1, hi[:, 0] + 1, hi[:, 1] + 1)
     try:
         cells = _threaded(
             lambda p, f: shapely.voronoi_polygons(p, extend_to=f, ordered=True),
