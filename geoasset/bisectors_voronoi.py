@@ -16,7 +16,14 @@ import shapely
 from scipy.spatial import Delaunay, QhullError
 from shapely.errors import GEOSException
 
-from geoasset.overlays import _grouped_union, _overlay, _ranks, _threaded
+from geoasset.overlays import (
+    _from_rings,
+    _grouped_union,
+    _overlay,
+    _ranks,
+    _threaded,
+    _vertex_owners,
+)
 from geoasset.parallel import side_by_side, split
 
 #: Longest piece (m) of a centreline sampled at one spacing; also the coarsest spacing.
@@ -323,10 +330,7 @@ def _simplified_around(polys: np.ndarray, tolerance: np.ndarray, keep: np.ndarra
     kind, xy, offsets = shapely.to_ragged_array(polys)
     ring_off = offsets[0]
     n_rings = len(ring_off) - 1
-    ring_of = np.repeat(np.arange(n_rings), np.diff(ring_off))
-    geom_of = ring_of
-    for upper in offsets[1:]:  # rings -> polygons (-> multipolygons)
-        geom_of = np.repeat(np.arange(len(upper) - 1), np.diff(upper))[geom_of]
+    ring_of, geom_of = _vertex_owners(offsets)
     # edge k runs xy[k] -> xy[k + 1] within one ring
     edge = np.flatnonzero(ring_of[1:] == ring_of[:-1])
     reach = 2 * tolerance[geom_of[edge]]
@@ -380,10 +384,7 @@ def _simplified_around(polys: np.ndarray, tolerance: np.ndarray, keep: np.ndarra
         coords, ring = coords[order], ring[order]
         sizes = np.bincount(ring, minlength=n_rings)
     rings = np.concatenate([[0], np.cumsum(sizes)])
-    out = shapely.from_ragged_array(kind, coords, (rings, *offsets[1:]))
-    single = shapely.get_num_geometries(out) == 1
-    out[single] = shapely.get_geometry(out[single], 0)
-    return out
+    return _from_rings(kind, coords, rings, offsets)
 
 
 def _densify_near(lines, roads, a, b, spacing, lo, hi):

@@ -178,6 +178,31 @@ def _ranks(counts: np.ndarray) -> np.ndarray:
     return np.arange(total) - starts
 
 
+def _vertex_owners(offsets: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Per coordinate of :func:`shapely.to_ragged_array` of (multi)polygons (its
+    ``offsets``): the ring it is on and the geometry it belongs to.
+
+    >>> _, xy, offsets = shapely.to_ragged_array([shapely.box(0, 0, 1, 1)])
+    >>> [r.tolist() for r in _vertex_owners(offsets)]
+    [[0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]
+    """
+    ring_off = offsets[0]
+    ring_of = np.repeat(np.arange(len(ring_off) - 1), np.diff(ring_off))
+    geom_of = ring_of
+    for upper in offsets[1:]:  # rings -> polygons (-> multipolygons)
+        geom_of = np.repeat(np.arange(len(upper) - 1), np.diff(upper))[geom_of]
+    return ring_of, geom_of
+
+
+def _from_rings(kind, coords: np.ndarray, rings: np.ndarray, offsets: tuple) -> np.ndarray:
+    """(Multi)polygons back from :func:`shapely.to_ragged_array` arrays whose rings now
+    start at ``rings``; a multipolygon of one part comes back as a polygon."""
+    out = shapely.from_ragged_array(kind, coords, (rings, *offsets[1:]))
+    single = shapely.get_num_geometries(out) == 1
+    out[single] = shapely.get_geometry(out[single], 0)
+    return out
+
+
 def _polygonal(geoms: np.ndarray) -> np.ndarray:
     """Drop the points and lines an overlay may return next to its polygons."""
     geoms = np.asarray(geoms, dtype=object)

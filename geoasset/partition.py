@@ -4,8 +4,8 @@ See :mod:`geoasset.corridors` for the rule. :func:`_partition` finds the touchin
 (one :class:`shapely.STRtree` query), gives the shared land of unequal pairs to the
 higher-ranked road, cuts the overlaps of equal pairs by the nearer centreline
 (:mod:`geoasset.bisectors`, :mod:`geoasset.bisectors_voronoi`), subtracts what each road
-loses (one vectorised difference per round), snaps the corridors to a 2**-25 m grid with identical shared boundaries
-(:func:`_snap`), and checks that no two of them share land.
+loses (one vectorised difference per round), snaps the corridors to a 2**-25 m grid with
+identical shared boundaries (:func:`_snap`), and checks that no two of them share land.
 """
 
 from __future__ import annotations
@@ -24,12 +24,14 @@ from geoasset.overlays import (
     _FALLBACK_GRIDS_M,
     _OVERLAY_GRID_M,
     _envelopes,
+    _from_rings,
     _grouped_union,
     _overlay,
     _polygonal,
     _query,
     _ranks,
     _threaded,
+    _vertex_owners,
 )
 from geoasset.parallel import map_threads, side_by_side, split
 
@@ -414,10 +416,7 @@ def _edge_match(polys: np.ndarray, tolerance: float) -> np.ndarray:
         return out
     kind, xy, offsets = shapely.to_ragged_array(polys[use])
     ring_off = offsets[0]
-    ring_of = np.repeat(np.arange(len(ring_off) - 1), np.diff(ring_off))
-    geom_of = ring_of
-    for upper in offsets[1:]:  # rings -> polygons (-> multipolygons)
-        geom_of = np.repeat(np.arange(len(upper) - 1), np.diff(upper))[geom_of]
+    ring_of, geom_of = _vertex_owners(offsets)
     closing = ring_off[1:] - 1  # a ring's closing point repeats its first
     vertex = np.ones(len(xy), dtype=bool)
     vertex[closing] = False
@@ -477,9 +476,7 @@ def _edge_match(polys: np.ndarray, tolerance: float) -> np.ndarray:
         changed[geom_of[e]] = True
     if not changed.any():
         return out
-    matched = shapely.from_ragged_array(kind, coords, (rings, *offsets[1:]))
-    single = changed & (shapely.get_num_geometries(matched) == 1)
-    matched[single] = shapely.get_geometry(matched[single], 0)
+    matched = _from_rings(kind, coords, rings, offsets)
     out[use[changed]] = matched[changed]
     return out
 
