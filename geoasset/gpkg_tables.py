@@ -41,6 +41,17 @@ def _table_stamp(con: sqlite3.Connection, table: str) -> tuple | None:
     return changed, rows, largest
 
 
+def _listed_tables(con: sqlite3.Connection) -> list[str]:
+    """The tables a GeoPackage lists (``gpkg_contents``) that exist, in the order GDAL
+    lists them (feature tables first); raises :class:`sqlite3.DatabaseError` if the file is not a GeoPackage."""
+    rows = con.execute(
+        "SELECT c.table_name FROM gpkg_contents c JOIN sqlite_master m "
+        "ON m.name = c.table_name AND m.type IN ('table', 'view') "
+        "ORDER BY c.data_type != 'features', c.rowid"
+    ).fetchall()
+    return [str(name) for (name,) in rows]
+
+
 def _triggers(con: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
     return con.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
