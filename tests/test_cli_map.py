@@ -9,7 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_maps import make_map_inventory, read_payload  # noqa: E402
+from test_maps import (  # noqa: E402
+    built,  # noqa: F401 (a fixture: a copy of the map test inventory)
+    built_once,  # noqa: F401 (the fixture it copies, written once per module)
+    read_payload,
+)
 
 from geoasset.cli.main import cli  # noqa: E402
 from geoasset.mapassets import external_resources  # noqa: E402
@@ -20,8 +24,8 @@ def run(*args):
 
 
 @pytest.fixture
-def inventory(tmp_path):
-    inv, facts = make_map_inventory(tmp_path / "kupang.gpkg")
+def inventory(built):  # noqa: F811 (the imported fixture)
+    inv, facts = built
     return inv.path, facts
 
 

@@ -7,11 +7,13 @@ amount is known by construction; the browser tests (test_maps_browser.py) reuse 
 from __future__ import annotations
 
 import base64
+import copy
 import io
 import json
 import logging
 import math
 import re
+import shutil
 from html.parser import HTMLParser
 
 import folium
@@ -45,7 +47,7 @@ from geoasset.maps import (
     save_field_maps,
     save_map,
 )
-from geoasset.store import Batch, create_inventory
+from geoasset.store import Batch, create_inventory, open_inventory
 
 UTM = "EPSG:32751"
 TO_WGS84 = pyproj.Transformer.from_crs(UTM, "EPSG:4326", always_xy=True)
@@ -397,10 +399,19 @@ def layer_of(payload: dict, name: str) -> dict:
     return next(layer for layer in payload["layers"] if layer["name"] == name)
 
 
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    """The test inventory, written once for this module (writing it takes about a second)."""
+    return make_map_inventory(tmp_path_factory.mktemp("map_inventory") / "kupang.gpkg")
+
+
 @pytest.fixture
-def built(tmp_path):
-    inv, facts = make_map_inventory(tmp_path / "kupang.gpkg")
-    return inv, facts
+def built(built_once, tmp_path):
+    """A copy of the test inventory of this test's own, and its facts."""
+    inv, facts = built_once
+    path = tmp_path / "kupang.gpkg"
+    shutil.copyfile(inv.path, path)
+    return open_inventory(path), copy.deepcopy(facts)
 
 
 # ----------------------------------------------------------------------------- content

@@ -121,13 +121,28 @@ def schedule():
     return load_tariffs(TARIFFS)
 
 
-def serial(template: Path, folder: Path, sources: list[Path]) -> Path:
-    """The reference: the same appends one after the other."""
+def serial(template: Path, folder: Path, sources: list[Path], schedule) -> tuple[Path, int]:
+    """The reference: the same appends one after the other; its inventory and total."""
     path = folder / "serial.gpkg"
     shutil.copy(template, path)
     for source in sources:
         import_layer(path, "poles", source, mode="append", rejects_path=folder / "serial.csv")
-    return path
+    return path, total_rp(path, schedule)
+
+
+@pytest.fixture(scope="module")
+def same_file_reference(template, schedule, tmp_path_factory) -> tuple[Path, int]:
+    """The serial appends of one file twice (the same for every repetition)."""
+    folder = tmp_path_factory.mktemp("serial_same_file")
+    return serial(template, folder, [KUPANG / "poles.csv"] * 2, schedule)
+
+
+@pytest.fixture(scope="module")
+def idless_reference(template, schedule, tmp_path_factory) -> tuple[Path, int]:
+    """The serial appends of two id-less files (the same for every repetition)."""
+    folder = tmp_path_factory.mktemp("serial_idless")
+    sources = [idless_poles(folder / "a.csv"), idless_poles(folder / "b.csv")]
+    return serial(template, folder, sources, schedule)
 
 
 def concurrent_appends(template: Path, folder: Path, sources: list[Path]) -> tuple[Path, list]:
@@ -154,9 +169,10 @@ def concurrent_appends(template: Path, folder: Path, sources: list[Path]) -> tup
     return path, results
 
 
-def check_against_serial(path: Path, reference: Path, schedule, results: list) -> dict:
+def check_against_serial(path: Path, reference: tuple[Path, int], schedule, results: list) -> dict:
+    reference_path, reference_total = reference
     poles = open_inventory(path).read("poles")
-    expected = open_inventory(reference).read("poles")
+    expected = open_inventory(reference_path).read("poles")
     written = sum(found[1] for _, found in results if found is not None)
     ids = poles["pole_id"]
     figures = {
@@ -168,32 +184,34 @@ def check_against_serial(path: Path, reference: Path, schedule, results: list) -
     }
     assert figures["duplicates"] == 0, figures
     assert len(poles) == written == len(expected), figures
-    assert total_rp(path, schedule) == total_rp(reference, schedule)
+    assert total_rp(path, schedule) == reference_total
     assert not staging_tables(path)
     return figures
 
 
 # -- the scenarios -------------------------------------------------------------------
 @pytest.mark.parametrize("rep", range(REPS))
-def test_two_appends_of_one_file_never_store_an_id_twice(template, schedule, tmp_path, rep):
+def test_two_appends_of_one_file_never_store_an_id_twice(
+    template, schedule, same_file_reference, tmp_path, rep
+):
     """Issue: 485 rows, 465 distinct ids, Rp 875,837,218 instead of 863,597,218."""
     sources = [KUPANG / "poles.csv", KUPANG / "poles.csv"]
-    reference = serial(template, tmp_path, sources)
     path, results = concurrent_appends(template, tmp_path, sources)
-    figures = check_against_serial(path, reference, schedule, results)
+    figures = check_against_serial(path, same_file_reference, schedule, results)
     # one process wrote the valid rows; the other refused them all (duplicates) or waited
     assert sorted(found[1] for _, found in results if found) in ([0, 445], [445])
     print(f"same file, rep {rep}: {figures}")
 
 
 @pytest.mark.parametrize("rep", range(REPS))
-def test_two_appends_without_ids_get_distinct_ids(template, schedule, tmp_path, rep):
+def test_two_appends_without_ids_get_distinct_ids(
+    template, schedule, idless_reference, tmp_path, rep
+):
     """Issue: two id-less files got the same assigned ids in 2 of 3 runs."""
     first = idless_poles(tmp_path / "a.csv")
     second = idless_poles(tmp_path / "b.csv")
-    reference = serial(template, tmp_path, [first, second])
     path, results = concurrent_appends(template, tmp_path, [first, second])
-    figures = check_against_serial(path, reference, schedule, results)
+    figures = check_against_serial(path, idless_reference, schedule, results)
     assert figures["rows"] == 2 * 29  # row 24 of the survey has no owner
     assert figures["distinct_ids"] == 58
     print(f"no ids, rep {rep}: {figures}")
