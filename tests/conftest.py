@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
 from shapely import LineString, Point
 
@@ -61,45 +62,100 @@ def poles():
     return make_poles()
 
 
-@pytest.fixture(scope="session")
-def kupang_session(tmp_path_factory):
-    """One `run_pipeline` on the bundled Kupang data (tariffs example, 2026), shared by the
-    tests that only read its outputs (pipeline, README and notebook tests).
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """``root/name``, made by ``make(path)`` once for the whole test session.
 
-    With several test processes (pytest-xdist) the first one to need it runs it, under a
-    file lock, and the others read its summary: one run for the whole test session.
+    With several test processes (pytest-xdist) the first one to need it makes it, under a
+    file lock, and the others wait for it and use the same files.
     """
-    import json
     import time
-    from dataclasses import asdict
 
     from geoasset.locking import try_lock, unlock
-    from geoasset.pipeline import RunSummary, run_pipeline
 
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent  # the folder every worker's own temporary folder is in
-    out, record = root / "kupang_session", root / "kupang_session.json"
-    layers = Path(__file__).parent.parent / "layers"
-    with open(root / "kupang_session.lock", "a+b") as handle:
+    path, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "a+b") as handle:
         while not try_lock(handle):
             time.sleep(0.1)
         try:
-            if not record.exists():
-                summary = run_pipeline(
-                    layers / "kupang", out, tariffs=layers / "tariffs_example.csv", year=2026
-                )
-                record.write_text(json.dumps(asdict(summary), default=str), encoding="utf-8")
-            fields = json.loads(record.read_text(encoding="utf-8"))
+            if not done.exists():
+                make(path)
+                done.touch()
         finally:
             unlock(handle)
+    return path
+
+
+@pytest.fixture(scope="session")
+def kupang_session(tmp_path_factory):
+    """One `run_pipeline` on the bundled Kupang data (tariffs example, 2026), shared by the
+    tests that only read its outputs (pipeline, README and notebook tests)."""
+    import json
+    from dataclasses import asdict
+
+    from geoasset.pipeline import RunSummary, run_pipeline
+
+    layers = Path(__file__).parent.parent / "layers"
+
+    def run(folder: Path) -> None:
+        summary = run_pipeline(
+            layers / "kupang", folder / "out", tariffs=layers / "tariffs_example.csv", year=2026
+        )
+        record = json.dumps(asdict(summary), default=str)
+        (folder / "summary.json").write_text(record, encoding="utf-8")
+
+    folder = made_once(tmp_path_factory, "kupang_session", run)
+    fields = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     fields["inventory"] = Path(fields["inventory"])
     fields["outputs"] = {name: Path(path) for name, path in fields["outputs"].items()}
     return RunSummary(**fields)
 
 
-#: Fixtures that make a test slow: the whole `geoasset run` of the Kupang data.
-SLOW_FIXTURES = {"kupang_session"}
+def west_jakarta_roads() -> gpd.GeoDataFrame:
+    """West Jakarta's OSM roads (9,287 links) imported through the OSM mapping as a user
+    would: the links the mapping classifies, with their class and status."""
+    from geoasset.osm import classify, highway_column
+
+    raw = gpd.read_file(
+        Path(__file__).parent.parent / "layers" / "jakarta_west" / "roads_osm.geojson"
+    )
+    mapped = classify(raw[highway_column(raw)])
+    keep = mapped["road_class"].notna().to_numpy()
+    return gpd.GeoDataFrame(
+        {
+            "road_id": [f"JKT-{k:05d}" for k in np.flatnonzero(keep)],
+            "road_class": mapped["road_class"][keep].to_numpy(),
+            "status": mapped["status"][keep].fillna("kota").to_numpy(),
+            "kabupaten": "DKI Jakarta",
+        },
+        geometry=raw.geometry.values[keep],
+        crs=raw.crs,
+    )
+
+
+@pytest.fixture(scope="session")
+def west_jakarta(tmp_path_factory) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """(roads, corridors) of West Jakarta; the corridors are built once for the session
+    (about ten seconds) and shared by the corridor and the cluster tests."""
+    import pickle
+
+    from geoasset.corridors import build_corridors
+
+    def build(folder: Path) -> None:
+        folder.mkdir()
+        roads = west_jakarta_roads()
+        frames = (roads, build_corridors(roads))
+        (folder / "frames.pickle").write_bytes(pickle.dumps(frames))
+
+    folder = made_once(tmp_path_factory, "west_jakarta", build)
+    return pickle.loads((folder / "frames.pickle").read_bytes())  # noqa: S301 (made above)
+
+
+#: Fixtures that make a test slow: the whole `geoasset run` of the Kupang data, the
+#: corridors of West Jakarta.
+SLOW_FIXTURES = {"kupang_session", "west_jakarta"}
 
 
 def pytest_itemcollected(item):

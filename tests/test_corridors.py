@@ -748,24 +748,11 @@ def test_property_real_network_configurations_build_a_partition(rows):
     assert_partition(roads, out, [RUMIJA_MIN_WIDTH_M[r["road_class"]] for r in rows])
 
 
-@pytest.mark.slow
-def test_west_jakarta_osm_network_is_a_partition_of_its_buffers():
+def test_west_jakarta_osm_network_is_a_partition_of_its_buffers(west_jakarta):
     # 9,287 real OSM links: dual carriageways metres apart, slip roads, roundabouts, ways
-    # split at every junction. Imported through the OSM mapping as a user would.
-    from geoasset.osm import classify, highway_column
-
-    raw = gpd.read_file(MAUMERE.parents[1] / "jakarta_west" / "roads_osm.geojson")
-    mapped = classify(raw[highway_column(raw)])
-    keep = mapped["road_class"].notna().to_numpy()
-    roads = gpd.GeoDataFrame(
-        {
-            "road_id": [f"JKT-{k:05d}" for k in np.flatnonzero(keep)],
-            "road_class": mapped["road_class"][keep].to_numpy(),
-        },
-        geometry=raw.geometry[keep].to_numpy(),
-        crs=raw.crs,
-    )
-    out = build_corridors(roads)
+    # split at every junction. Imported through the OSM mapping as a user would; the
+    # session's fixture builds their corridors with `build_corridors`.
+    roads, out = west_jakarta
     assert len(out) + len(out.attrs["skipped"]) == len(roads)
     geoms = metric(out)
     assert shapely.is_valid(geoms).all()

@@ -72,23 +72,10 @@ def test_run_with_two_workers_equals_the_single_process_run_on_kupang(kupang_ses
     assert "/8" in result.output  # the assessment's bar counts 8 parts (2 workers x 4)
 
 
-def _west_jakarta(path: Path, *, poles: int = 6000, seed: int = 7) -> Path:
-    """West Jakarta's OSM roads (9,287 links) with seeded poles and cables along them."""
-    from geoasset.osm import classify, highway_column
-
-    raw = gpd.read_file(LAYERS / "jakarta_west" / "roads_osm.geojson")
-    mapped = classify(raw[highway_column(raw)])
-    keep = mapped["road_class"].notna().to_numpy()
-    roads = gpd.GeoDataFrame(
-        {
-            "road_id": [f"JKT-{k:05d}" for k in np.flatnonzero(keep)],
-            "road_class": mapped["road_class"][keep].to_numpy(),
-            "status": mapped["status"][keep].fillna("kota").to_numpy(),
-            "kabupaten": "DKI Jakarta",
-        },
-        geometry=raw.geometry.values[keep],
-        crs=raw.crs,
-    )
+def _west_jakarta(path: Path, west_jakarta, *, poles: int = 6000, seed: int = 7) -> Path:
+    """West Jakarta's OSM roads and corridors (the session's) with seeded poles and cables
+    along the roads."""
+    roads, corridors = west_jakarta
     rng = np.random.default_rng(seed)
     metric = roads.to_crs(32748).geometry.values
     length = shapely.length(metric)
@@ -122,12 +109,12 @@ def _west_jakarta(path: Path, *, poles: int = 6000, seed: int = 7) -> Path:
         {"roads": roads, "poles": pole_frame, "utility_lines": line_frame},
         batch=Batch(command="test"),
     )
-    jobs.build_corridors(inv)
+    inv.write({"corridors": corridors}, batch=Batch(command="corridors"))
     return path
 
 
-def test_west_jakarta_on_the_cluster_equals_the_single_process(client, tmp_path):
-    single = _west_jakarta(tmp_path / "single.gpkg")
+def test_west_jakarta_on_the_cluster_equals_the_single_process(client, west_jakarta, tmp_path):
+    single = _west_jakarta(tmp_path / "single.gpkg", west_jakarta)
     parted = tmp_path / "parted.gpkg"
     shutil.copy(single, parted)
     one = jobs.assess(single, tariffs=TARIFFS, year=2026)
