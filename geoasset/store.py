@@ -215,8 +215,9 @@ class Inventory:
         return f"Inventory({str(self.path)!r})"
 
     # -- reading -----------------------------------------------------------------
-    def check(self) -> None:
-        """Raise :class:`InventoryError` unless the file is a geoasset inventory."""
+    def check(self) -> list[str]:
+        """Raise :class:`InventoryError` unless the file is a geoasset inventory; return
+        the tables the GeoPackage lists."""
         if not self.path.exists():
             raise InventoryError(f"{self.path}: no such file")
         if not self.path.is_file():
@@ -230,29 +231,25 @@ class Inventory:
                 f"{self.path}: not a geoasset inventory (no {META_TABLE} table); "
                 "create one with 'geoasset init'"
             )
+        return names
 
     def _layer_names(self) -> list[str]:
-        # SQLite's own listing: GDAL's (pyogrio.list_layers) opens the whole GeoPackage
-        # and took a fifth of a small `geoasset run`, called before every read and write.
+        # SQLite's listing: GDAL's opens the whole GeoPackage (a fifth of a small run).
         with contextlib.closing(self._connect()) as con:
             return _listed_tables(con)
 
     def layers(self) -> list[str]:
         """Names of the data layers (without internal tables)."""
-        return [
-            n
-            for n in self._layer_names()
-            if n not in (META_TABLE, HISTORY_TABLE) and not n.startswith(STAGING_PREFIX)
-        ]
+        return _data_layers(self._layer_names())
 
     def has_layer(self, layer: str) -> bool:
         return layer in self.layers()
 
     def count(self, layer: str) -> int:
         """Number of rows in ``layer`` (0 if the layer does not exist)."""
-        if not self.has_layer(layer):
-            return 0
         with contextlib.closing(self._connect()) as con:
+            if layer not in _data_layers(_listed_tables(con)):
+                return 0
             (rows,) = con.execute(f"SELECT count(*) FROM {_quote(layer)}").fetchone()  # noqa: S608 (a listed table)
         return int(rows)
 
@@ -269,10 +266,10 @@ class Inventory:
 
         ``engine`` is ``"pyogrio"`` (Arrow, the bulk path) or ``"fiona"``.
         """
-        self.check()
-        if layer not in self._layer_names():
+        names = self.check()
+        if layer not in names:
             raise LayerNotFoundError(
-                f"{self.path}: no layer {layer!r} (has: {', '.join(self.layers())})"
+                f"{self.path}: no layer {layer!r} (has: {', '.join(_data_layers(names))})"
             )
         if engine == "pyogrio":
             frame = pyogrio.read_dataframe(
@@ -658,6 +655,12 @@ class Inventory:
                 for table in stale:
                     _drop_table(con, table)
                 con.execute("COMMIT")
+
+
+def _data_layers(names: list[str]) -> list[str]:
+    """The data layers among a GeoPackage's tables (no metadata, history or staging)."""
+    internal = (META_TABLE, HISTORY_TABLE)
+    return [n for n in names if n not in internal and not n.startswith(STAGING_PREFIX)]
 
 
 # Called inside the swap transaction after each layer is renamed into place. Tests

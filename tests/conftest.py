@@ -153,6 +153,17 @@ def west_jakarta(tmp_path_factory) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     return pickle.loads((folder / "frames.pickle").read_bytes())  # noqa: S301 (made above)
 
 
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (the default, see pyproject.toml): one test process per core and one
+    more, so that a core is not idle while a test waits for a child process, a browser
+    or a lock (one more took the suite from 175 s to 163 s on 2 cores)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # Windows and macOS
+        cores = os.cpu_count() or 1
+    return cores + 1
+
+
 #: Fixtures that make a test slow: the whole `geoasset run` of the Kupang data, the
 #: corridors of West Jakarta.
 SLOW_FIXTURES = {"kupang_session", "west_jakarta"}
