@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import geopandas as gpd
@@ -170,7 +171,22 @@ SLOW_FIXTURES = {"kupang_session", "west_jakarta"}
 
 
 def pytest_itemcollected(item):
-    """A test that needs the whole Kupang run is marked slow, so that
-    ``-m "not slow"`` leaves it out."""
+    """A test that needs the whole Kupang run or West Jakarta's corridors is marked slow,
+    so that ``-m "not slow"`` leaves it out."""
     if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
         item.add_marker(pytest.mark.slow)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The modules with the most slow or browser tests first, each module's tests in their
+    own order. The test processes take whole modules in this order (``--dist loadscope
+    --no-loadscope-reorder``), so the long modules start early instead of keeping one
+    process busy at the end while the others wait."""
+    module = {id(item): item.nodeid.split("::")[0] for item in items}
+    heavy = Counter(
+        module[id(item)]
+        for item in items
+        if item.get_closest_marker("slow") or item.get_closest_marker("browser")
+    )
+    first_seen = {name: k for k, name in enumerate(dict.fromkeys(module.values()))}
+    items.sort(key=lambda item: (-heavy[module[id(item)]], first_seen[module[id(item)]]))
