@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+
+from geoasset.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 HIDDEN_IMPORTS = [
@@ -32,16 +33,16 @@ def tour_steps() -> list[tuple[str, list[str]]]:
     return steps
 
 
-def geoasset(args: str, cwd: Path) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "geoasset.cli", *args.split()[1:]]
-    return subprocess.run(
-        command,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "COLUMNS": "80"},
-    )
+def geoasset(args: str, cwd: Path) -> Result:
+    """Run one ``$ geoasset ...`` line of the tour in ``cwd``, as the command-line entry
+    point does (the same command group, 80 columns), with its standard output and error
+    in the order they were written."""
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner(env={"COLUMNS": "80"}).invoke(cli, args.split()[1:])
+    finally:
+        os.chdir(old)
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +60,9 @@ def tour(kupang_session) -> tuple[Path, list[tuple[str, list[str], list[str]]]]:
                 done = geoasset(
                     f"geoasset -q import kupang.gpkg {layer} layers/kupang/{name}", folder
                 )
-                assert done.returncode == 0, done.stdout
+                assert done.exit_code == 0, done.output
             continue
-        shown.append((command, expected, geoasset(command, folder).stdout.splitlines()))
+        shown.append((command, expected, geoasset(command, folder).output.splitlines()))
     return folder, shown
 
 
