@@ -52,6 +52,11 @@ def _listed_tables(con: sqlite3.Connection) -> list[str]:
     return [str(name) for (name,) in rows]
 
 
+def _row_count(con: sqlite3.Connection, table: str) -> int:
+    (rows,) = con.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()  # noqa: S608
+    return int(rows)
+
+
 def _triggers(con: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
     return con.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)

@@ -99,6 +99,7 @@ from geoasset.gpkg_tables import (
     _now,
     _quote,
     _rename_table,
+    _row_count,
     _table_exists,
     _table_stamp,
 )
@@ -247,11 +248,13 @@ class Inventory:
 
     def count(self, layer: str) -> int:
         """Number of rows in ``layer`` (0 if the layer does not exist)."""
+        return self._counts([layer])[layer]
+
+    def _counts(self, layers: Sequence[str]) -> dict[str, int]:
+        """The rows of each of ``layers`` (0 for a missing one), on one connection."""
         with contextlib.closing(self._connect()) as con:
-            if layer not in _data_layers(_listed_tables(con)):
-                return 0
-            (rows,) = con.execute(f"SELECT count(*) FROM {_quote(layer)}").fetchone()  # noqa: S608 (a listed table)
-        return int(rows)
+            present = set(_data_layers(_listed_tables(con)))
+            return {n: _row_count(con, n) if n in present else 0 for n in layers}
 
     @cycle_collector_paused()
     def read(
@@ -452,7 +455,7 @@ class Inventory:
         if mode not in WRITE_MODES:
             raise ValueError(f"mode must be one of {WRITE_MODES}, not {mode!r}")
         with self.transaction(), self._write_faults():
-            counts = {name: self.count(name) for name in layers}
+            counts = self._counts(layers)
             if mode == "create":
                 full = [n for n, c in counts.items() if c]
                 if full:
@@ -489,11 +492,10 @@ class Inventory:
         """Drop this write's staging tables; on failure (disk full...) leave them to the
         next writer, which drops every stale staging table first."""
         try:
-            leftover = [t for t in tables if t in self._layer_names()]
-            if leftover:
-                with contextlib.closing(self._connect()) as con:
-                    for table in leftover:
-                        _drop_table(con, table)
+            with contextlib.closing(self._connect()) as con:
+                listed = set(_listed_tables(con))
+                for table in (t for t in tables if t in listed):
+                    _drop_table(con, table)
         except Exception as exc:  # noqa: BLE001 (the write's own error is the one to report)
             log.warning("%s: staging tables left for the next write (%s)", self.path, exc)
 
@@ -593,8 +595,7 @@ class Inventory:
                 )
 
     def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self.path, timeout=self.lock_timeout, isolation_level=None)
-        return con
+        return sqlite3.connect(self.path, timeout=self.lock_timeout, isolation_level=None)
 
     def _swap(
         self,
