@@ -472,7 +472,7 @@ def write_inventory_report(
     if output is not None:
         check_output(output, overwrite=overwrite)
     inv = _open(inventory)
-    frames = {layer: inv.read(layer) for layer in INVENTORY_LAYERS if inv.count(layer)}
+    frames = {layer: inv.read(layer) for layer, n in inv.counts(INVENTORY_LAYERS).items() if n}
     tables = inventory_report(frames, lang=lang)
     if output is not None:
         write_tables_xlsx(tables, output, lang=lang)

@@ -55,10 +55,10 @@ def _as_inventory(inventory: Inventory) -> Inventory:
 
 def _read_frames(inv: Inventory) -> dict[str, pd.DataFrame]:
     """The layers a map uses that the inventory has, with rows."""
-    present = set(inv.layers())
+    rows = inv.counts([*MAP_LAYERS, *ASSESSMENT_LAYERS])
     frames = {}
-    for name in (*MAP_LAYERS, *ASSESSMENT_LAYERS):
-        if name in present and inv.count(name):
+    for name, count in rows.items():
+        if count:
             frame = inv.read(name)
             if isinstance(frame, gpd.GeoDataFrame) and name != "assessment_totals":
                 frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]

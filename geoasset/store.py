@@ -248,10 +248,10 @@ class Inventory:
 
     def count(self, layer: str) -> int:
         """Number of rows in ``layer`` (0 if the layer does not exist)."""
-        return self._counts([layer])[layer]
+        return self.counts([layer])[layer]
 
-    def _counts(self, layers: Sequence[str]) -> dict[str, int]:
-        """The rows of each of ``layers`` (0 for a missing one), on one connection."""
+    def counts(self, layers: Sequence[str]) -> dict[str, int]:
+        """The rows of each of ``layers`` (0 for a missing one), read on one connection."""
         with contextlib.closing(self._connect()) as con:
             present = set(_data_layers(_listed_tables(con)))
             return {n: _row_count(con, n) if n in present else 0 for n in layers}
@@ -455,7 +455,7 @@ class Inventory:
         if mode not in WRITE_MODES:
             raise ValueError(f"mode must be one of {WRITE_MODES}, not {mode!r}")
         with self.transaction(), self._write_faults():
-            counts = self._counts(layers)
+            counts = self.counts(layers)
             if mode == "create":
                 full = [n for n, c in counts.items() if c]
                 if full:
