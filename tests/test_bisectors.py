@@ -42,7 +42,13 @@ def near_both(first: LineString, second: LineString, reach: float) -> np.ndarray
     gx, gy = np.meshgrid(
         np.arange(x0 - reach, x1 + reach, 0.25), np.arange(y0 - reach, y1 + reach, 0.25)
     )
-    points = shapely.points(gx.ravel(), gy.ravel())
+    gx, gy = gx.ravel(), gy.ravel()
+    # Only points inside both buffers 10 cm wider are measured: those polygons hold every
+    # point within `reach` of their line (their inner radius is reach + 0.1 times
+    # cos(pi/32), above reach), so the points kept are the same.
+    both = shapely.intersection(first.buffer(reach + 0.1), second.buffer(reach + 0.1))
+    inside = shapely.contains_xy(both, gx, gy)
+    points = shapely.points(gx[inside], gy[inside])
     keep = (shapely.distance(points, first) <= reach) & (shapely.distance(points, second) <= reach)
     return points[keep]
 
