@@ -43,7 +43,8 @@ def _table_stamp(con: sqlite3.Connection, table: str) -> tuple | None:
 
 def _listed_tables(con: sqlite3.Connection) -> list[str]:
     """The tables a GeoPackage lists (``gpkg_contents``) that exist, in the order GDAL
-    lists them (feature tables first); raises :class:`sqlite3.DatabaseError` if the file is not a GeoPackage."""
+    lists them (feature tables first); raises :class:`sqlite3.DatabaseError` if the file
+    is not a GeoPackage."""
     rows = con.execute(
         "SELECT c.table_name FROM gpkg_contents c JOIN sqlite_master m "
         "ON m.name = c.table_name AND m.type IN ('table', 'view') "

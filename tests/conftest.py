@@ -145,7 +145,7 @@ def west_jakarta(tmp_path_factory) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     from geoasset.corridors import build_corridors
 
     def build(folder: Path) -> None:
-        folder.mkdir()
+        folder.mkdir(exist_ok=True)  # (left by a build that failed)
         roads = west_jakarta_roads()
         frames = (roads, build_corridors(roads))
         (folder / "frames.pickle").write_bytes(pickle.dumps(frames))
