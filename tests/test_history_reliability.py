@@ -17,13 +17,8 @@ import pytest
 from geoasset.history_survey import survey_update
 from geoasset.ingest import import_layer
 from geoasset.store import create_inventory
-from tests.test_reliability_failures import (
-    geoasset,
-    integrity,
-    staging_tables,
-    start_python,
-    wait_for,
-)
+from tests.processes import run_geoasset, start_python
+from tests.test_reliability_failures import integrity, staging_tables, wait_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from bench_history import make_resurvey  # noqa: E402
@@ -104,7 +99,7 @@ def test_killed_update_leaves_inventory_and_history_as_before(surveyed, tmp_path
         assert int((tmp_path / marker).read_text()) > kept
     assert digest(inventory) == before
     assert integrity(inventory) == "ok"
-    done = geoasset("import", str(inventory), "poles", str(second), "--update", cwd=tmp_path)
+    done = run_geoasset("import", str(inventory), "poles", str(second), "--update", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert not staging_tables(inventory)
     summary = (

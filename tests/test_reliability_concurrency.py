@@ -17,8 +17,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -33,6 +31,7 @@ from geoasset.corridors import build_corridors
 from geoasset.ingest import import_layer
 from geoasset.store import Batch, create_inventory, open_inventory
 from geoasset.tariffs import load_tariffs
+from tests.processes import start_geoasset
 
 ROOT = Path(__file__).resolve().parent.parent
 KUPANG = ROOT / "layers" / "kupang"
@@ -45,23 +44,7 @@ pytestmark = pytest.mark.slow
 
 
 # -- helpers -------------------------------------------------------------------------
-def start(*args: str, cwd: Path) -> subprocess.Popen:
-    """Start ``geoasset ARGS`` as a separate process (this checkout's code)."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "geoasset.cli", *args],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def finish(process: subprocess.Popen) -> tuple[int, str, str]:
+def finish(process) -> tuple[int, str, str]:
     out, err = process.communicate(timeout=600)
     assert "Traceback" not in err, err
     return process.returncode, out, err
@@ -151,7 +134,7 @@ def concurrent_appends(template: Path, folder: Path, sources: list[Path]) -> tup
     path = folder / "inventory.gpkg"
     shutil.copy(template, path)
     processes = [
-        start("import", str(path), "poles", str(source), "--append", "--rejects",
+        start_geoasset("import", str(path), "poles", str(source), "--append", "--rejects",
               str(folder / f"rejects_{i}.csv"), cwd=folder)
         for i, source in enumerate(sources)
     ]  # fmt: skip
@@ -250,9 +233,9 @@ def test_import_racing_chainage_loses_no_row(big_template, tmp_path, rep):
     path = tmp_path / "inventory.gpkg"
     shutil.copy(big_template, path)
     source = new_poles(tmp_path / "new.csv", rep)
-    chainage = start("-v", "chainage", str(path), cwd=tmp_path)
+    chainage = start_geoasset("-v", "chainage", str(path), cwd=tmp_path)
     time.sleep(0.15 * (rep % 3))  # land the import at different moments of the chainage
-    importing = start("import", str(path), "poles", str(source), "--append", cwd=tmp_path)
+    importing = start_geoasset("import", str(path), "poles", str(source), "--append", cwd=tmp_path)
     import_status, _, import_err = finish(importing)
     chainage_status, _, chainage_err = finish(chainage)
     assert chainage_status == 0, chainage_err

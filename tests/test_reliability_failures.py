@@ -27,6 +27,7 @@ from geoasset.cli.main import cli
 from geoasset.errors import GeoassetError
 from geoasset.ingest import import_layer
 from geoasset.store import create_inventory, open_inventory
+from tests.processes import run_geoasset, start_python
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ROOT / "layers"
@@ -34,30 +35,6 @@ KUPANG = LAYERS / "kupang"
 
 
 # -- helpers -------------------------------------------------------------------------
-def geoasset(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """Run ``geoasset ARGS`` in a separate process (this checkout's code)."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "geoasset.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-def start_python(code: str, cwd: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    return subprocess.Popen([sys.executable, "-c", code], cwd=cwd, env=env)
-
-
 def one_line_error(err: str, *needles: str) -> None:
     """stderr's last line is ``Error: ...`` with every needle, and there is no traceback."""
     assert "Traceback" not in err, err
@@ -87,7 +64,7 @@ def integrity(path: Path) -> str:
         return con.execute("PRAGMA integrity_check").fetchone()[0]
 
 
-def wait_for(marker: Path, process: subprocess.Popen, seconds: float = 120) -> None:
+def wait_for(marker: Path, process, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while not marker.exists():
         assert process.poll() is None, "the process ended before reaching the marker"
@@ -180,7 +157,7 @@ def test_real_full_disk_changes_nothing_and_a_later_write_works(tmp_path):
                 "lon": big.geometry.x,
             }
         ).to_csv(big_file, index=False)
-        done = geoasset(
+        done = run_geoasset(
             "import",
             str(path),
             "poles",
@@ -194,7 +171,7 @@ def test_real_full_disk_changes_nothing_and_a_later_write_works(tmp_path):
         assert open_inventory(path).count("poles") == 0
         assert integrity(path) == "ok"
         small = small_poles_file(tmp_path / "small.csv")
-        done = geoasset("import", str(path), "poles", str(small), cwd=tmp_path)
+        done = run_geoasset("import", str(path), "poles", str(small), cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         assert open_inventory(path).count("poles") == 5
         assert not staging_tables(path)
@@ -239,18 +216,20 @@ def read_only_copy(kupang_inventory, tmp_path):
 def test_read_only_inventory_is_one_line_and_unchanged(read_only_copy, tmp_path):
     before = read_only_copy.read_bytes()
     source = small_poles_file(tmp_path / "new.csv")
-    done = geoasset("import", str(read_only_copy), "poles", str(source), "--append", cwd=tmp_path)
+    done = run_geoasset(
+        "import", str(read_only_copy), "poles", str(source), "--append", cwd=tmp_path
+    )
     assert done.returncode == 1
     one_line_error(done.stderr, str(read_only_copy), "read-only")
     assert read_only_copy.read_bytes() == before
-    done = geoasset("chainage", str(read_only_copy), cwd=tmp_path)
+    done = run_geoasset("chainage", str(read_only_copy), cwd=tmp_path)
     assert done.returncode == 1
     one_line_error(done.stderr, str(read_only_copy), "read-only")
     assert read_only_copy.read_bytes() == before
 
 
 def test_report_into_a_missing_folder_is_one_line(kupang_inventory, tmp_path):
-    done = geoasset("report", str(kupang_inventory), "-o", "missing/x.xlsx", cwd=tmp_path)
+    done = run_geoasset("report", str(kupang_inventory), "-o", "missing/x.xlsx", cwd=tmp_path)
     assert done.returncode == 1
     one_line_error(done.stderr, "missing/x.xlsx", "does not exist")
     assert not (tmp_path / "missing").exists()
@@ -305,7 +284,9 @@ def test_kill_9_leaves_the_inventory_as_before(kupang_inventory, tmp_path, scrip
     assert integrity(kupang_inventory) == "ok"
     if marker == "staged.marker":
         assert staging_tables(kupang_inventory)  # killed while staging: the table is left
-    done = geoasset("import", str(kupang_inventory), "poles", str(source), "--append", cwd=tmp_path)
+    done = run_geoasset(
+        "import", str(kupang_inventory), "poles", str(source), "--append", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert not staging_tables(kupang_inventory)
@@ -332,7 +313,7 @@ def test_foreign_write_lock_is_a_clear_message(kupang_inventory, tmp_path):
     try:
         wait_for(tmp_path / "held.marker", holder)
         source = small_poles_file(tmp_path / "new.csv")
-        done = geoasset(
+        done = run_geoasset(
             "import", str(kupang_inventory), "poles", str(source), "--append", cwd=tmp_path
         )
     finally:
@@ -352,7 +333,9 @@ def test_fix_with_a_nan_coordinate_is_one_line(kupang_inventory, tmp_path):
         "[[[123.6,-10.1],[NaN,-10.2],[123.7,-10.3],[123.6,-10.1]]]}}]}",
         encoding="utf-8",
     )
-    done = geoasset("import", str(kupang_inventory), "parcels", str(source), "--fix", cwd=tmp_path)
+    done = run_geoasset(
+        "import", str(kupang_inventory), "parcels", str(source), "--fix", cwd=tmp_path
+    )
     assert done.returncode == 1
     one_line_error(done.stderr, "nan.geojson")
     assert open_inventory(kupang_inventory).count("parcels") == 0
@@ -366,7 +349,7 @@ def test_damaged_xlsx_is_one_line(kupang_inventory, tmp_path):
     book.active.append(["X1", "PLN", -10.17, 123.6])
     book.save(tmp_path / "good.xlsx")
     (tmp_path / "damaged.xlsx").write_bytes((tmp_path / "good.xlsx").read_bytes()[:2000])
-    done = geoasset(
+    done = run_geoasset(
         "import", str(kupang_inventory), "poles", "damaged.xlsx", "--append", cwd=tmp_path
     )
     assert done.returncode == 1
@@ -386,12 +369,14 @@ def test_decompression_bomb_photo_is_one_line_and_debug_shows_the_traceback(tmp_
     inv = create_inventory(tmp_path / "inv.gpkg")
     import_layer(inv, "roads", KUPANG / "roads.geojson")
     import_layer(inv, "poles", tmp_path / "p.csv")
-    done = geoasset("map", "inv.gpkg", "-o", "m.html", "--embed-photos", cwd=tmp_path)
+    done = run_geoasset("map", "inv.gpkg", "-o", "m.html", "--embed-photos", cwd=tmp_path)
     assert done.returncode == 1
     one_line_error(done.stderr, "decompression bomb")
     assert "BOMB-1" in done.stderr and "bomb.png" in done.stderr  # the pole and its photo
     assert not (tmp_path / "m.html").exists()
-    debug = geoasset("--debug", "map", "inv.gpkg", "-o", "m.html", "--embed-photos", cwd=tmp_path)
+    debug = run_geoasset(
+        "--debug", "map", "inv.gpkg", "-o", "m.html", "--embed-photos", cwd=tmp_path
+    )
     assert debug.returncode == 1 and "Traceback" in debug.stderr
 
 
@@ -418,9 +403,10 @@ def test_readme_first_command_twice_then_without_overwrite(tmp_path):
         "2026",
         "--overwrite",
     ]
-    first = geoasset(*command, cwd=tmp_path)
+    # as the README runs it: a new Python each time, importing everything itself
+    first = run_geoasset(*command, cwd=tmp_path, fresh_interpreter=True)
     assert first.returncode == 0, first.stderr
-    second = geoasset(*command, cwd=tmp_path)
+    second = run_geoasset(*command, cwd=tmp_path, fresh_interpreter=True)
     assert second.returncode == 0, second.stderr
     assert "Traceback" not in first.stderr + second.stderr
     out = tmp_path / "out"
@@ -436,7 +422,7 @@ def test_readme_first_command_twice_then_without_overwrite(tmp_path):
     assert first.stdout == second.stdout  # same counts and totals both times
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging left beside
     before = _snapshot(out)
-    third = geoasset(*command[:-1], cwd=tmp_path)  # without --overwrite
+    third = run_geoasset(*command[:-1], cwd=tmp_path)  # without --overwrite
     assert third.returncode == 1
     one_line_error(third.stderr, "already exists", "use --overwrite")
     assert _snapshot(out) == before  # refused before writing anything
@@ -481,7 +467,7 @@ def test_python_warnings_go_to_the_log(kupang_inventory, tmp_path, verbose):
 
 def test_report_into_a_read_only_folder_is_one_line(kupang_inventory, read_only_copy, tmp_path):
     target = read_only_copy.parent / "report.xlsx"
-    done = geoasset("report", str(kupang_inventory), "-o", str(target), cwd=tmp_path)
+    done = run_geoasset("report", str(kupang_inventory), "-o", str(target), cwd=tmp_path)
     assert done.returncode == 1
     one_line_error(done.stderr, f"{target}: read-only")
     assert sorted(p.name for p in read_only_copy.parent.iterdir()) == ["inv.gpkg"]
