@@ -151,14 +151,17 @@ os._exit(0)  # PyQGIS may crash while tearing down an application that loaded a 
 
 
 def qgis_available() -> bool:
+    """Whether the system Python imports PyQGIS (asked when the test runs, not in every
+    test process's collection: starting it takes up to a second)."""
     if not Path(SYSTEM_PYTHON).exists():
         return False
     done = subprocess.run([SYSTEM_PYTHON, "-c", "import qgis.core"], capture_output=True)
     return done.returncode == 0
 
 
-@pytest.mark.skipif(not qgis_available(), reason="QGIS (Debian qgis, python3-qgis) not installed")
 def test_qgis_loads_the_project_with_every_style(styled, tmp_path):
+    if not qgis_available():
+        pytest.skip("QGIS (Debian qgis, python3-qgis) not installed")
     inventory, layers = styled
     project = write_qgis_project(inventory, tmp_path / "kupang.qgs")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
