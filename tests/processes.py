@@ -156,8 +156,9 @@ def run_geoasset(
     try:
         out, err = process.communicate(timeout=timeout)
     finally:
-        if process.poll() is None:
+        if process.poll() is None:  # timed out: end it, and remove its output files
             process.kill()
+            process.wait()
     return subprocess.CompletedProcess(["geoasset", *args], process.returncode, out, err)
 
 
