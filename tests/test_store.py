@@ -380,6 +380,17 @@ def geometries_near_kupang():
     )
 
 
+def query_area(xmin: float, ymin: float, xmax: float, ymax: float):
+    """The area a bounding-box filter selects, also when the box has no width or height:
+    a point or a segment (``shapely.box`` would give an empty-area polygon that intersects
+    nothing)."""
+    if xmin == xmax or ymin == ymax:
+        if (xmin, ymin) == (xmax, ymax):
+            return Point(xmin, ymin)
+        return shapely.LineString([(xmin, ymin), (xmax, ymax)])
+    return shapely.box(xmin, ymin, xmax, ymax)
+
+
 @pytest.mark.slow
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -401,8 +412,27 @@ def test_any_layer_written_is_indexed_soundly(
     x, y = data.draw(st.floats(123.5, 123.7)), data.draw(st.floats(-10.3, -10.1))
     box = (x, y, x + data.draw(st.floats(0, 0.1)), y + data.draw(st.floats(0, 0.1)))
     found = pyogrio.read_dataframe(path, layer="survey_notes", bbox=box) if len(frame) else frame
-    hit = frame.intersects(shapely.box(*box)).to_numpy()  # what GDAL's bbox filter keeps
+    hit = frame.intersects(query_area(*box)).to_numpy()  # what GDAL's bbox filter keeps
     assert sorted(found["note_id"]) == sorted(frame["note_id"][hit])
+
+
+def test_a_box_without_area_reads_what_touches_it(inventory):
+    """A query box of no width or height (a click on the map) reads through the index the
+    features that touch that point or segment: the case the property test found."""
+    line = shapely.LineString([(123.5, -10.28125), (123.5, -10.25), (123.5, -10.28125)])
+    frame = gpd.GeoDataFrame({"note_id": ["N0", "N1"]}, geometry=[line, Point(123.6, -10.2)])
+    frame = frame.set_crs(4326)
+    for _ in range(2):
+        inventory.write({"survey_notes": frame}, batch=Batch(command="test"))
+    for box, expected in [
+        ((123.5, -10.25, 123.5, -10.25), ["N0"]),
+        ((123.5, -10.3, 123.6, -10.3), []),
+        ((123.5, -10.3, 123.5, -10.2), ["N0"]),
+        ((123.6, -10.2, 123.6, -10.2), ["N1"]),
+    ]:
+        found = pyogrio.read_dataframe(inventory.path, layer="survey_notes", bbox=box)
+        assert sorted(found["note_id"]) == expected, box
+        assert sorted(frame["note_id"][frame.intersects(query_area(*box))]) == expected, box
 
 
 @pytest.mark.parametrize(
