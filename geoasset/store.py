@@ -14,8 +14,8 @@ the staging tables are dropped; a crash during the swap is rolled back by SQLite
 journal the next time the file is opened. Other layers are never rewritten.
 
 Writers hold an exclusive lock on the file (:mod:`geoasset.locking`) for the whole
-write; a second writer waits ``lock_timeout`` seconds, then gets
-:class:`~geoasset.errors.InventoryLockedError`. A program outside geoasset that holds
+write; a second writer waits ``lock_timeout`` seconds (5, or ``GEOASSET_LOCK_WAIT``),
+then gets :class:`~geoasset.errors.InventoryLockedError`. A program outside geoasset that holds
 SQLite's own write lock (QGIS or GDAL editing the file) gets the same bounded wait and
 the same error. Staging tables left by a killed process are dropped by the next writer.
 
@@ -103,7 +103,7 @@ from geoasset.gpkg_tables import (
     _table_exists,
     _table_stamp,
 )
-from geoasset.locking import try_lock, unlock
+from geoasset.locking import lock_wait_seconds, try_lock, unlock
 from geoasset.schema import INVENTORY_LAYERS, LAYERS, PANDAS_DTYPES, SCHEMA_VERSION
 from geoasset.spatial_index import (
     _borrowed_template,
@@ -208,9 +208,9 @@ class Inventory:
     Cheap to create: it holds only the path. Every method opens and closes the file.
     """
 
-    def __init__(self, path: str | os.PathLike, *, lock_timeout: float = 5.0):
+    def __init__(self, path: str | os.PathLike, *, lock_timeout: float | None = None):
         self.path = Path(path)
-        self.lock_timeout = lock_timeout
+        self.lock_timeout = lock_wait_seconds() if lock_timeout is None else lock_timeout
 
     def __repr__(self) -> str:
         return f"Inventory({str(self.path)!r})"

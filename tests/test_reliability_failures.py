@@ -304,7 +304,8 @@ time.sleep(600)
 """
 
 
-def test_foreign_write_lock_is_a_clear_message(kupang_inventory, tmp_path):
+def test_foreign_write_lock_is_a_clear_message(kupang_inventory, tmp_path, monkeypatch):
+    monkeypatch.setenv("GEOASSET_LOCK_WAIT", "1")  # (5 s unless told)
     before = digest(kupang_inventory, "poles")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     holder = subprocess.Popen(
@@ -320,7 +321,7 @@ def test_foreign_write_lock_is_a_clear_message(kupang_inventory, tmp_path):
         holder.kill()
         holder.wait()
     assert done.returncode == 1
-    one_line_error(done.stderr, str(kupang_inventory), "another program is writing")
+    one_line_error(done.stderr, str(kupang_inventory), "another program is writing", "waited 1 s")
     assert digest(kupang_inventory, "poles") == before
 
 
