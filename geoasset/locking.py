@@ -35,6 +35,7 @@ __all__ = ["DEFAULT_LOCK_WAIT_S", "lock_wait_seconds", "try_lock", "unlock"]
 WINDOWS_LOCK_OFFSET = 0x7FFF0000
 #: Seconds a writer waits for another's lock unless ``GEOASSET_LOCK_WAIT`` says otherwise.
 DEFAULT_LOCK_WAIT_S = 5.0
+#: The environment variable that sets the wait, in seconds.
 LOCK_WAIT_VARIABLE = "GEOASSET_LOCK_WAIT"
 
 
