@@ -211,9 +211,8 @@ def test_index_page_reads_on_a_phone(browser, kupang, tmp_path, where):
     save_corridor_maps(kupang["inv"], tmp_path / "maps")
     save_area_maps(kupang["inv"], tmp_path / "areas", size_m=500.0)
     viewport = VIEWPORTS[where]
-    context = browser.new_context(viewport=viewport)
+    page = browser.tab(viewport, {})
     try:
-        page = context.new_page()
         page.goto((tmp_path / "maps" / "index.html").as_uri())
         width = page.evaluate("document.scrollingElement.scrollWidth")
         assert width <= viewport["width"], width  # no sideways scrolling
@@ -235,7 +234,7 @@ def test_index_page_reads_on_a_phone(browser, kupang, tmp_path, where):
         assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
         assert page.locator("tbody a").count() >= 2
     finally:
-        context.close()
+        browser.give_back(page)
 
 
 # ----------------------------------------------------------------------------- offline
