@@ -162,7 +162,7 @@ from geoasset.assessment_result import (
     TOTAL_KEYS,
     Assessment,
 )
-from geoasset.assessment_rows import _billable_rows
+from geoasset.assessment_rows import _billable_rows, _no_rows
 from geoasset.assessment_space import _Space
 from geoasset.bulk import cycle_collector_paused
 from geoasset.tariffs import parse_permits, parse_tariffs
@@ -262,14 +262,55 @@ def assess(
     if permits is not None:
         permit_table = parse_permits(permits, source=permits.attrs.get("source", "permits"))
     _check_corridors(corridors)
+    return _assess_checked(
+        layers={"poles": poles, "utility_lines": utility_lines, "areas": areas},
+        corridors=corridors,
+        schedule=schedule,
+        permit_table=permit_table,
+        period=(first, last, year),
+        crs=crs,
+        roads=roads,
+        search_m=search_m,
+        clock=clock,
+    )
+
+
+@cycle_collector_paused()
+def _assess_checked(
+    *,
+    layers: dict[str, gpd.GeoDataFrame | None],
+    corridors: gpd.GeoDataFrame,
+    schedule: pd.DataFrame,
+    permit_table: pd.DataFrame | None,
+    period: tuple,
+    crs,
+    roads: gpd.GeoDataFrame | None,
+    search_m: float | None,
+    screened: bool = False,
+    clock: _Clock | None = None,
+) -> Assessment:
+    """:func:`assess` on inputs already checked: ``schedule`` and ``permit_table`` parsed
+    (:func:`~geoasset.tariffs.parse_tariffs`, :func:`~geoasset.tariffs.parse_permits`),
+    the corridors' columns and ids checked, ``period`` the ``(first, last, year)`` of
+    :func:`billing_period`; with ``screened`` the ``layers`` hold only rows that passed
+    their layer specification (so none is set apart again).
+
+    :func:`geoasset.distributed.assess_partitioned` checks the inputs once for the whole
+    network and assesses each part with this.
+    """
+    clock = clock or _Clock()
+    first, last, year = period
     metric = _choose_crs(corridors, crs)
     space = _Space(stored=pyproj.CRS(corridors.crs), metric=metric)
     corr = _prepare_corridors(corridors)
-    poles, invalid_poles = _billable_rows(poles, "poles")
-    utility_lines, invalid_lines = _billable_rows(utility_lines, "utility_lines")
-    areas, invalid_areas = _billable_rows(areas, "areas")
-    invalid = pd.concat([invalid_poles, invalid_lines, invalid_areas], ignore_index=True)
-    assets = _assets({"poles": poles, "utility_lines": utility_lines, "areas": areas}, space)
+    invalid = [_no_rows()]
+    if not screened:
+        layers = dict(layers)
+        for name, frame in list(layers.items()):
+            layers[name], refused = _billable_rows(frame, name)
+            invalid.append(refused)
+    invalid = pd.concat(invalid, ignore_index=True)
+    assets = _assets(layers, space)
     clock.lap("inputs")
 
     placed, outside = [], np.zeros(len(assets))

@@ -106,17 +106,16 @@ def _fractions(lo, hi, days, daily):
 def _sta_along_roads(items, missing, roads, corridors, metric) -> gpd.GeoDataFrame:
     """Locate along ``roads`` the items without an STA of their own (line pieces, assets
     never located): their corridor's STA range is replaced by their own STA."""
-    from geoasset import chainage
+    from geoasset.chainage import TOLERANCE_M, _line_frame, _Locator, _point_frame
 
     items = items.copy()
     points = (items["layer"] == "poles").to_numpy()
-    for mask, locate in (
-        (missing & points, chainage.locate_points),
-        (missing & ~points, chainage.locate_lines),
-    ):
+    locator = None  # the roads' centrelines and index, made once for points and lines
+    for mask, locate in ((missing & points, _point_frame), (missing & ~points, _line_frame)):
         if not mask.any():
             continue
-        located = locate(items[mask], roads, corridors=corridors, crs=metric)
+        locator = locator or _Locator(roads, corridors, TOLERANCE_M, metric)
+        located = locate(locator, items[mask])
         sta = pd.Series(located["sta"].to_numpy(dtype=object), index=items.index[mask])
         items.loc[mask, "sta"] = sta.where(sta.notna(), items.loc[mask, "sta"])
     return items

@@ -60,6 +60,7 @@ from geoasset.sta import (
 
 __all__ = [
     "ON_CENTRELINE_M",
+    "TOLERANCE_M",
     "Centrelines",
     "centrelines",
     "format_sta",
@@ -75,6 +76,8 @@ log = logging.getLogger(__name__)
 
 #: An asset closer than this to the centreline is "on" it (side = "on").
 ON_CENTRELINE_M = 0.01
+#: Outside every corridor, the nearest road is taken only within this distance (metres).
+TOLERANCE_M = 50.0
 
 #: Step used to read the direction of the road at a projected point.
 _DIRECTION_STEP_M = 1e-3
@@ -269,7 +272,7 @@ def locate_points(
     roads: gpd.GeoDataFrame,
     *,
     corridors: gpd.GeoDataFrame | None = None,
-    tolerance_m: float = 50.0,
+    tolerance_m: float = TOLERANCE_M,
     crs=None,
 ) -> pd.DataFrame:
     """Road, chainage, offset and side of point assets.
@@ -355,7 +358,7 @@ def locate_lines(
     roads: gpd.GeoDataFrame,
     *,
     corridors: gpd.GeoDataFrame | None = None,
-    tolerance_m: float = 50.0,
+    tolerance_m: float = TOLERANCE_M,
     crs=None,
 ) -> pd.DataFrame:
     """Road and chainage of the start and end of line assets (cables, pipes).
@@ -399,7 +402,7 @@ def locate_assets(
     roads: gpd.GeoDataFrame,
     *,
     corridors: gpd.GeoDataFrame | None = None,
-    tolerance_m: float = 50.0,
+    tolerance_m: float = TOLERANCE_M,
     crs=None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Fill the chainage fields of the asset layers in ``frames``.

@@ -204,9 +204,9 @@ def engine(
 
 # -- the assessment in parts ---------------------------------------------------------------
 def _assess_part(payload: dict):
-    from geoasset.assessment import assess
+    from geoasset.assessment import _assess_checked
 
-    result = assess(**payload)
+    result = _assess_checked(**payload, screened=True)
     return result.items, result.not_billable, result.parameters, result.tariffs
 
 
@@ -216,6 +216,10 @@ def assess_partitioned(
     utility_lines: gpd.GeoDataFrame | None,
     corridors: gpd.GeoDataFrame,
     tariffs: pd.DataFrame,
+    year: int | None = None,
+    period_from=None,
+    period_to=None,
+    permits: pd.DataFrame | None = None,
     areas: gpd.GeoDataFrame | None = None,
     roads: gpd.GeoDataFrame | None = None,
     crs=None,
@@ -224,21 +228,33 @@ def assess_partitioned(
     parts: int | None = None,
     client=None,
     progress: Callable[[int, int], None] | None = None,
-    **options,
 ):
     """:func:`geoasset.assessment.assess` part by part; the same result.
 
-    Parameters are those of :func:`~geoasset.assessment.assess` (``options``: year,
-    period_from, period_to, permits), plus ``tile_size_m`` (square tiles of this many
-    metres) or ``parts`` (Hilbert ranges; default 4), ``client`` (run the parts on a Dask
-    cluster; default in this process) and ``progress(done, total)`` per part.
+    Parameters are those of :func:`~geoasset.assessment.assess`, plus ``tile_size_m``
+    (square tiles of this many metres) or ``parts`` (Hilbert ranges; default 4),
+    ``client`` (run the parts on a Dask cluster; default in this process) and
+    ``progress(done, total)`` per part. The tariffs, permits, period and corridors are
+    checked and the rows screened once, here; each part is assessed from them.
     """
-    from geoasset.assessment import Assessment
-    from geoasset.assessment_inputs import _check_corridors, _choose_crs, _prepare_corridors
+    from geoasset.assessment import Assessment, billing_period
+    from geoasset.assessment_inputs import (
+        _check_corridors,
+        _choose_crs,
+        _prepare_corridors,
+        _search_distance,
+    )
     from geoasset.assessment_rows import _billable_rows
+    from geoasset.tariffs import parse_permits, parse_tariffs
     from geoasset.tiles import margin_m, plan_parts
 
-    search = search_distance_m
+    # the checks of assess, once for the whole network (each part trusts them)
+    search = _search_distance(search_distance_m)
+    period = (*billing_period(year, period_from, period_to), year)
+    schedule = parse_tariffs(tariffs, source=tariffs.attrs.get("source", "tariff schedule"))
+    permit_table = None
+    if permits is not None:
+        permit_table = parse_permits(permits, source=permits.attrs.get("source", "permits"))
     _check_corridors(corridors)
     metric = _choose_crs(corridors, crs)
     frames, invalid = {}, []
@@ -261,29 +277,32 @@ def assess_partitioned(
     for part in plan:
         if not len(part.corridors):  # nothing within reach: any corridor says so
             part.corridors = np.array([0])
+    common = {
+        "schedule": schedule,
+        "permit_table": permit_table,
+        "period": period,
+        "crs": metric,
+        "search_m": search,
+    }
     payloads = [
         {
-            **{name: None for name in LAYER_ORDER},
-            **{name: frames[name].iloc[rows] for name, rows in part.assets.items()},
+            "layers": {
+                name: frames[name].iloc[part.assets[name]] if name in part.assets else None
+                for name in LAYER_ORDER
+            },
             "corridors": corridors.iloc[part.corridors],
             "roads": None if roads is None else roads.iloc[part.roads],
-            "tariffs": tariffs,
-            "crs": metric,
-            "search_distance_m": search,
-            **options,
+            **common,
         }
         for part in plan
     ]
     if not payloads:  # no asset at all: one part with the whole network
         payloads = [
             {
-                **{name: None for name in LAYER_ORDER},
+                "layers": dict.fromkeys(LAYER_ORDER),
                 "corridors": corridors,
                 "roads": roads,
-                "tariffs": tariffs,
-                "crs": metric,
-                "search_distance_m": search,
-                **options,
+                **common,
             }
         ]
     done = run_parts(_assess_part, payloads, client=client, progress=progress)
