@@ -1,14 +1,15 @@
 """The assessment part by part, on a Dask cluster (or in this process).
 
 :func:`assess_partitioned` splits the assets into spatial parts (:mod:`geoasset.tiles`),
-runs :func:`geoasset.assessment.assess` on each part with the corridors and roads within
-the margin of its assets, and merges the parts' line items and not-billable rows into one
+assesses each part as :func:`geoasset.assessment.assess` does, with the corridors and roads
+within the margin of its assets, and merges the parts' line items and not-billable rows into one
 :class:`~geoasset.assessment.Assessment` equal to the single-process one: the same rows,
 in the same order, with the same amounts to the rupiah and quantities to the hundredth.
 
 * Rows that fail their layer specification (duplicate ids, blank owners, ...) are set
   apart before the split, on the whole layer, as the single-process path does.
-* The metric CRS is chosen once for the whole network and given to every part.
+* The tariffs and permits are parsed, the period and the corridors checked and the
+  metric CRS chosen once for the whole network; every part is assessed from them.
 * Line items are ordered as :func:`~geoasset.assessment.assess` orders them (corridor
   display order, layer, asset, billed from, tariff row) and numbered again.
 

@@ -91,13 +91,18 @@ class Chromium:
             page = self._tabs[key] = context.new_page()
         return page
 
-    def give_back(self, page) -> None:
-        """Blank the tab for the next map; a tab that will not blank is closed."""
+    def give_back(self, page, route=None) -> None:
+        """Remove ``route`` and blank the tab for the next map; a tab that will not blank
+        (hung or crashed) is closed, and the next map gets a new one."""
         from playwright.sync_api import Error
 
+        if page.is_closed():
+            return
         try:
+            if route is not None:
+                page.unroute("**/*", route)
             page.goto("about:blank", timeout=10_000)
-        except Error:  # a hung or crashed page: the next map gets a new tab
+        except Error:
             page.context.close()
 
     def close(self) -> None:
@@ -186,12 +191,9 @@ class MapPage:
 
     def close(self) -> None:
         """Stop recording and give the tab back to the browser."""
-        if self.page.is_closed():
-            return
         self.page.remove_listener("console", self._on_console)
         self.page.remove_listener("pageerror", self._on_page_error)
-        self.page.unroute("**/*", self._route)
-        self.browser.give_back(self.page)
+        self.browser.give_back(self.page, self._route)
 
 
 @pytest.fixture(scope="module")
