@@ -255,24 +255,43 @@ def assess(
     See the module docstring.
     """
     clock = _Clock()
+    checked = _check_inputs(
+        corridors=corridors,
+        tariffs=tariffs,
+        permits=permits,
+        period=(year, period_from, period_to),
+        search_distance_m=search_distance_m,
+    )
+    return _assess_checked(
+        layers={"poles": poles, "utility_lines": utility_lines, "areas": areas},
+        corridors=corridors,
+        crs=crs,
+        roads=roads,
+        clock=clock,
+        **checked,
+    )
+
+
+def _check_inputs(*, corridors, tariffs, permits, period, search_distance_m) -> dict:
+    """The checks of :func:`assess` on what is not an asset layer, in its order: the
+    search distance, the ``(year, period_from, period_to)`` period, the tariffs and
+    permits (parsed), the corridors' columns and ids. Returns the keyword arguments
+    ``search_m``, ``period``, ``schedule`` and ``permit_table`` of :func:`_assess_checked`.
+    """
     search_m = _search_distance(search_distance_m)
-    first, last = billing_period(year, period_from, period_to)
+    year = period[0]
+    first, last = billing_period(*period)
     schedule = parse_tariffs(tariffs, source=tariffs.attrs.get("source", "tariff schedule"))
     permit_table = None
     if permits is not None:
         permit_table = parse_permits(permits, source=permits.attrs.get("source", "permits"))
     _check_corridors(corridors)
-    return _assess_checked(
-        layers={"poles": poles, "utility_lines": utility_lines, "areas": areas},
-        corridors=corridors,
-        schedule=schedule,
-        permit_table=permit_table,
-        period=(first, last, year),
-        crs=crs,
-        roads=roads,
-        search_m=search_m,
-        clock=clock,
-    )
+    return {
+        "search_m": search_m,
+        "period": (first, last, year),
+        "schedule": schedule,
+        "permit_table": permit_table,
+    }
 
 
 @cycle_collector_paused()

@@ -1,10 +1,11 @@
 """The assessment part by part, on a Dask cluster (or in this process).
 
 :func:`assess_partitioned` splits the assets into spatial parts (:mod:`geoasset.tiles`),
-assesses each part as :func:`geoasset.assessment.assess` does, with the corridors and roads
-within the margin of its assets, and merges the parts' line items and not-billable rows into one
-:class:`~geoasset.assessment.Assessment` equal to the single-process one: the same rows,
-in the same order, with the same amounts to the rupiah and quantities to the hundredth.
+assesses each part as :func:`geoasset.assessment.assess` does, with the corridors and
+roads within the margin of its assets, and merges the parts' line items and not-billable
+rows into one :class:`~geoasset.assessment.Assessment` equal to the single-process one:
+the same rows, in the same order, with the same amounts to the rupiah and quantities to
+the hundredth.
 
 * Rows that fail their layer specification (duplicate ids, blank owners, ...) are set
   apart before the split, on the whole layer, as the single-process path does.
@@ -238,25 +239,20 @@ def assess_partitioned(
     ``progress(done, total)`` per part. The tariffs, permits, period and corridors are
     checked and the rows screened once, here; each part is assessed from them.
     """
-    from geoasset.assessment import Assessment, billing_period
-    from geoasset.assessment_inputs import (
-        _check_corridors,
-        _choose_crs,
-        _prepare_corridors,
-        _search_distance,
-    )
+    from geoasset.assessment import Assessment, _check_inputs
+    from geoasset.assessment_inputs import _choose_crs, _prepare_corridors
     from geoasset.assessment_rows import _billable_rows
-    from geoasset.tariffs import parse_permits, parse_tariffs
     from geoasset.tiles import margin_m, plan_parts
 
     # the checks of assess, once for the whole network (each part trusts them)
-    search = _search_distance(search_distance_m)
-    period = (*billing_period(year, period_from, period_to), year)
-    schedule = parse_tariffs(tariffs, source=tariffs.attrs.get("source", "tariff schedule"))
-    permit_table = None
-    if permits is not None:
-        permit_table = parse_permits(permits, source=permits.attrs.get("source", "permits"))
-    _check_corridors(corridors)
+    checked = _check_inputs(
+        corridors=corridors,
+        tariffs=tariffs,
+        permits=permits,
+        period=(year, period_from, period_to),
+        search_distance_m=search_distance_m,
+    )
+    search = checked["search_m"]
     metric = _choose_crs(corridors, crs)
     frames, invalid = {}, []
     for name, frame in zip(LAYER_ORDER, (poles, utility_lines, areas), strict=True):
@@ -278,13 +274,7 @@ def assess_partitioned(
     for part in plan:
         if not len(part.corridors):  # nothing within reach: any corridor says so
             part.corridors = np.array([0])
-    common = {
-        "schedule": schedule,
-        "permit_table": permit_table,
-        "period": period,
-        "crs": metric,
-        "search_m": search,
-    }
+    common = {**checked, "crs": metric}
     payloads = [
         {
             "layers": {
