@@ -256,11 +256,7 @@ def assess(
     """
     clock = _Clock()
     checked = _check_inputs(
-        corridors=corridors,
-        tariffs=tariffs,
-        permits=permits,
-        period=(year, period_from, period_to),
-        search_distance_m=search_distance_m,
+        corridors, tariffs, permits, (year, period_from, period_to), search_distance_m
     )
     return _assess_checked(
         layers={"poles": poles, "utility_lines": utility_lines, "areas": areas},
@@ -272,7 +268,7 @@ def assess(
     )
 
 
-def _check_inputs(*, corridors, tariffs, permits, period, search_distance_m) -> dict:
+def _check_inputs(corridors, tariffs, permits, period, search_distance_m) -> dict:
     """The checks of :func:`assess` on what is not an asset layer, in its order: the
     search distance, the ``(year, period_from, period_to)`` period, the tariffs and
     permits (parsed), the corridors' columns and ids. Returns the keyword arguments

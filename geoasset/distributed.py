@@ -246,11 +246,7 @@ def assess_partitioned(
 
     # the checks of assess, once for the whole network (each part trusts them)
     checked = _check_inputs(
-        corridors=corridors,
-        tariffs=tariffs,
-        permits=permits,
-        period=(year, period_from, period_to),
-        search_distance_m=search_distance_m,
+        corridors, tariffs, permits, (year, period_from, period_to), search_distance_m
     )
     search = checked["search_m"]
     metric = _choose_crs(corridors, crs)
