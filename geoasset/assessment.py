@@ -187,7 +187,6 @@ log = logging.getLogger("geoasset.assessment")
 
 
 # -- the assessment --------------------------------------------------------------------
-@cycle_collector_paused()
 def assess(
     *,
     poles: gpd.GeoDataFrame | None,
@@ -311,7 +310,8 @@ def _assess_checked(
     their layer specification (so none is set apart again).
 
     :func:`geoasset.distributed.assess_partitioned` checks the inputs once for the whole
-    network and assesses each part with this.
+    network and assesses each part with this. The cyclic garbage collector is paused
+    while it runs (:func:`~geoasset.bulk.cycle_collector_paused`).
     """
     clock = clock or _Clock()
     first, last, year = period
