@@ -169,7 +169,8 @@ def create_inventory(path: str | os.PathLike, *, overwrite: bool = False) -> Inv
             }
         )
         pyogrio.write_dataframe(meta, tmp, layer=META_TABLE, driver="GPKG")
-        pyogrio.write_dataframe(_empty_history(), tmp, layer=HISTORY_TABLE, driver="GPKG")
+        empty = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in HISTORY_COLUMNS.items()})
+        pyogrio.write_dataframe(empty, tmp, layer=HISTORY_TABLE, driver="GPKG")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -196,10 +197,6 @@ def empty_layer(name: str) -> gpd.GeoDataFrame:
     spec = LAYERS[name]
     columns = {f.name: pd.Series([], dtype=PANDAS_DTYPES[f.type]) for f in spec.fields}
     return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=STORE_CRS))
-
-
-def _empty_history() -> pd.DataFrame:
-    return pd.DataFrame({k: pd.Series([], dtype=v) for k, v in HISTORY_COLUMNS.items()})
 
 
 class Inventory:
@@ -464,6 +461,7 @@ class Inventory:
                         "use append or overwrite"
                     )
             staged: dict[str, str] = {}
+            indexes: dict[str, tuple] = {}  # layer -> its R-tree, built at the swap
             versions: dict[str, history.VersionPlan] = {}
             today = datetime.now(UTC).date().isoformat()
             try:
@@ -477,14 +475,14 @@ class Inventory:
                             touched = frame[spec.id_field].dropna().astype("str").tolist()
                         frame = _concat(previous, frame)
                     staged[name] = f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}_{name}"
-                    self._stage(staged[name], name, frame)
+                    indexes[name] = self._stage(staged[name], name, frame)
                     plan = history.plan_versions(
                         self, name, frame, batch, today=today, touched=touched, previous=previous
                     )
                     if plan is not None:
                         versions[name] = plan
                 given = {n: len(f) for n, f in layers.items()}
-                self._swap(staged, batch, mode, counts, given, versions)
+                self._swap(staged, indexes, batch, mode, counts, given, versions)
             finally:
                 self._drop_staging_quietly(staged.values())
 
@@ -537,7 +535,9 @@ class Inventory:
         finally:
             con.close()
 
-    def _stage(self, table: str, layer: str, frame: gpd.GeoDataFrame | pd.DataFrame) -> None:
+    def _stage(self, table: str, layer: str, frame: gpd.GeoDataFrame | pd.DataFrame):
+        """Write ``frame`` to the new ``table``; return the ``(bounds, template)`` of the
+        spatial index :meth:`_swap` builds, or None (GDAL's index, or no geometry)."""
         kwargs: dict = {}
         template = spec = None
         if isinstance(frame, gpd.GeoDataFrame):
@@ -555,10 +555,10 @@ class Inventory:
                 if inferred is not None:
                     kwargs["geometry_type"] = inferred
             with contextlib.closing(self._connect()) as con:
-                template = _index_template(con, layer, table)
+                template = _index_template(con, layer, layer)
                 if template is None and not _table_exists(con, layer):
-                    template = _borrowed_template(con, table)
-            if template is not None:  # we pack the spatial index ourselves, below
+                    template = _borrowed_template(con, layer)
+            if template is not None:  # we pack the spatial index ourselves, at the swap
                 kwargs.update(
                     SPATIAL_INDEX=False,
                     GEOMETRY_NAME=template.geometry_column,
@@ -588,11 +588,7 @@ class Inventory:
                 pyogrio.write_dataframe(
                     frame, self.path, layer=table, driver="GPKG", use_arrow=True, **kwargs
                 )
-        if template is not None:
-            with contextlib.closing(self._connect()) as con:
-                _create_spatial_index(
-                    con, table, shapely.bounds(np.asarray(frame.geometry.values)), template
-                )
+        return None if template is None else (shapely.bounds(frame.geometry.values), template)
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=self.lock_timeout, isolation_level=None)
@@ -600,6 +596,7 @@ class Inventory:
     def _swap(
         self,
         staged: Mapping[str, str],
+        indexes: Mapping[str, tuple | None],
         batch: Batch,
         mode: str,
         before: Mapping[str, int],
@@ -616,6 +613,8 @@ class Inventory:
                     history.close_versions(con, versions[layer], batch, now)
                 _drop_table(con, layer)
                 _rename_table(con, table, layer)
+                if indexes.get(layer) is not None:
+                    _create_spatial_index(con, layer, *indexes[layer])
                 if layer in versions:
                     history.insert_versions(con, versions[layer], batch, now)
                     history.install_edit_log(con, layer)

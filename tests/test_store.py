@@ -132,9 +132,9 @@ def test_spatial_index_follows_later_edits_by_gdal(inventory):
 
 @pytest.mark.parametrize("layer", ["survey_notes", "geom"])
 def test_layers_outside_the_schema_are_indexed_too(inventory, layer):
-    """A new layer gets GDAL's index; rewriting it gets ours, unless the layer's name
-    would make the trigger text ambiguous (a layer called like its geometry column),
-    in which case GDAL builds the index again."""
+    """A layer outside the schema gets our index when first written (another layer's,
+    restated for it) and when rewritten (its own). Restating refuses a name that makes
+    the trigger text ambiguous (a layer called like its geometry column)."""
     for n in (40, 70):
         inventory.write({layer: scattered_poles(n)}, batch=Batch(command="test"))
         assert rtree_check(inventory.path, layer) == "ok"
