@@ -174,7 +174,7 @@ def materialise(
         frame["_version"] = archived["version_id"].to_numpy()
         parts.append(_normal(frame, spec))
     if not parts:
-        from geoasset.store import empty_layer
+        from geoasset.empty_inventory import empty_layer
 
         return _normal(empty_layer(layer), spec).drop(columns=["_asset"], errors="ignore")
     rows = pd.concat(parts, ignore_index=True)

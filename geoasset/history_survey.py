@@ -202,7 +202,7 @@ def survey_update(
     with inv.transaction() if not dry_run else contextlib.nullcontext():
         current = inv.read(layer) if inv.has_layer(layer) else None
         if current is None or not len(current.columns):
-            from geoasset.store import empty_layer
+            from geoasset.empty_inventory import empty_layer
 
             current = empty_layer(layer)
         stored = pd.Index(current[spec.id_field].astype("str"))

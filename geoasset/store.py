@@ -37,9 +37,10 @@ file: it builds the R-tree on one thread (its background builder only runs for t
 layer of a new file), and pyogrio turns each point into WKB one object at a time. So:
 
 - a staging table of a layer that already has a GDAL spatial index is written without
-  one, and the store packs the R-tree itself (:mod:`geoasset.rtree`), copying the
-  index's triggers and ``gpkg_extensions`` row from the layer it replaces (for a layer
-  new to the file, from another layer GDAL indexed), so any GeoPackage tool that edits
+  one, and the store packs the R-tree itself (:mod:`geoasset.rtree`) in the swap, under
+  the layer's own name (renaming an R-tree costs SQLite more than a small write), with
+  the index's triggers and ``gpkg_extensions`` row of the layer it replaces (for a layer
+  new to the file, of another layer GDAL indexed), so any GeoPackage tool that edits
   the layer later keeps the index current;
 - point layers, and derived layers (assessment items, ...), with plain column types go
   to GDAL as an Arrow table whose WKB column is built in bulk (:mod:`geoasset.wkb`).
@@ -84,6 +85,12 @@ from geoasset import history
 from geoasset.arrow_layers import _arrow_table, _geometry_type, _point_table
 from geoasset.batches import HISTORY_COLUMNS, Batch
 from geoasset.bulk import cycle_collector_paused
+from geoasset.empty_inventory import (
+    HISTORY_TABLE,
+    META_TABLE,
+    STORE_CRS,
+    empty_geopackage,
+)
 from geoasset.errors import (
     InventoryError,
     InventoryLockedError,
@@ -104,7 +111,7 @@ from geoasset.gpkg_tables import (
     _table_stamp,
 )
 from geoasset.locking import lock_wait_seconds, try_lock, unlock
-from geoasset.schema import INVENTORY_LAYERS, LAYERS, PANDAS_DTYPES, SCHEMA_VERSION
+from geoasset.schema import LAYERS
 from geoasset.spatial_index import (
     _borrowed_template,
     _create_spatial_index,
@@ -114,10 +121,7 @@ from geoasset.wkb import geometry_wkb
 
 __all__ = ["Batch", "Inventory", "create_inventory", "open_inventory", "WRITE_MODES"]
 
-META_TABLE = "geoasset_meta"
-HISTORY_TABLE = "history"
 WRITE_MODES = ("create", "append", "replace")
-STORE_CRS = "EPSG:4326"
 STAGING_CACHE_MB = 512
 
 log = logging.getLogger(__name__)
@@ -152,25 +156,13 @@ def create_inventory(path: str | os.PathLike, *, overwrite: bool = False) -> Inv
         raise InventoryError(f"{path}: folder {path.parent} does not exist")
     tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial.gpkg")
     try:
-        for name in INVENTORY_LAYERS:
-            pyogrio.write_dataframe(
-                empty_layer(name),
-                tmp,
-                layer=name,
-                driver="GPKG",
-                geometry_type=LAYERS[name].storage_geometry_type,
-                promote_to_multi=LAYERS[name].storage_geometry_type.startswith("Multi"),
-                use_arrow=True,
-            )
-        meta = pd.DataFrame(
-            {
-                "key": ["schema_version", "created_utc", "generator"],
-                "value": [str(SCHEMA_VERSION), _now(), "geoasset"],
-            }
-        )
-        pyogrio.write_dataframe(meta, tmp, layer=META_TABLE, driver="GPKG")
-        empty = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in HISTORY_COLUMNS.items()})
-        pyogrio.write_dataframe(empty, tmp, layer=HISTORY_TABLE, driver="GPKG")
+        tmp.write_bytes(empty_geopackage())
+        with contextlib.closing(sqlite3.connect(tmp, isolation_level=None)) as con:
+            now = _now()
+            con.execute("BEGIN")
+            con.execute(f"UPDATE {META_TABLE} SET value = ? WHERE key = 'created_utc'", (now,))  # noqa: S608
+            con.execute("UPDATE gpkg_contents SET last_change = ?", (now,))
+            con.execute("COMMIT")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -190,13 +182,6 @@ def open_inventory(path: str | os.PathLike) -> Inventory:
     inv = Inventory(path)
     inv.check()
     return inv
-
-
-def empty_layer(name: str) -> gpd.GeoDataFrame:
-    """An empty GeoDataFrame with the columns and dtypes of inventory layer ``name``."""
-    spec = LAYERS[name]
-    columns = {f.name: pd.Series([], dtype=PANDAS_DTYPES[f.type]) for f in spec.fields}
-    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=STORE_CRS))
 
 
 class Inventory:

@@ -18,7 +18,7 @@ from geoasset.store import Inventory, create_inventory, open_inventory
 @pytest.fixture(scope="session")
 def empty_inventory_file(tmp_path_factory) -> Path:
     """One empty inventory made by `create_inventory` for the test session; tests copy it
-    (a file copy takes a millisecond, making the GeoPackage's tables about a second)."""
+    (a file copy, without the checks and the stamping of `create_inventory`)."""
     path = tmp_path_factory.mktemp("empty") / "inventory.gpkg"
     create_inventory(path)
     assert sorted(p.name for p in path.parent.iterdir()) == ["inventory.gpkg"]  # no -wal

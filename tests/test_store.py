@@ -155,6 +155,26 @@ def test_init_creates_every_layer_in_wgs84(inventory):
     assert set(INVENTORY_LAYERS) <= set(fiona.listlayers(inventory.path))
 
 
+def test_each_new_inventory_is_a_sound_geopackage_with_its_own_creation_time(tmp_path):
+    """New inventories are copies of one GeoPackage GDAL made: each is stamped with the
+    moment it was made, and writing to one leaves the other empty."""
+    first, second = create_inventory(tmp_path / "a.gpkg"), create_inventory(tmp_path / "b.gpkg")
+    stamps = []
+    for inv in (first, second):
+        with contextlib.closing(sqlite3.connect(inv.path)) as con:
+            assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            (created,) = con.execute(
+                "SELECT value FROM geoasset_meta WHERE key = 'created_utc'"
+            ).fetchone()
+            changed = {row[0] for row in con.execute("SELECT last_change FROM gpkg_contents")}
+        assert changed == {created}
+        stamps.append(created)
+    assert stamps[0] < stamps[1]
+    first.write({"poles": make_poles(3)}, batch=Batch(command="test"))
+    assert (first.count("poles"), second.count("poles")) == (3, 0)
+    assert pyogrio.read_info(second.path, layer="poles")["features"] == 0
+
+
 def test_init_refuses_existing_file_and_bad_names(tmp_path, inventory):
     with pytest.raises(InventoryError, match="already exists"):
         create_inventory(inventory.path)
