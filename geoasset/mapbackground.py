@@ -48,22 +48,39 @@ NAME_ZOOM = {"kabupaten_kota": 9, "kecamatan": 11, "desa_kelurahan": 13, "place"
 _CREDIT = "Boundaries: cahyadsn/wilayah_boundaries (MIT), geometry originally BIG"
 
 
-def _flat(line, digits: int = DIGITS) -> list[float]:
-    xy = np.asarray(line.coords)[:, :2]
-    return np.round(xy[:, ::-1], digits).ravel().tolist()
+def _line_parts(geoms) -> np.ndarray:
+    """The LineStrings of ``geoms``, in order: the parts of multi-lines and collections
+    and the rings of polygons; points, empty and one-point lines are left out."""
+    parts = np.asarray(geoms, dtype=object)
+    parts = parts[~shapely.is_missing(parts)]
+    while len(parts):
+        types = shapely.get_type_id(parts)
+        polygonal = (types == 3) | (types == 6)
+        if polygonal.any():
+            parts = parts.copy()
+            parts[polygonal] = shapely.boundary(parts[polygonal])
+            types = shapely.get_type_id(parts)
+        if not (types >= 4).any():  # no multi-part geometry or collection left
+            break
+        parts = shapely.get_parts(parts)
+    keep = (shapely.get_type_id(parts) == 1) & (shapely.get_num_coordinates(parts) > 1)
+    return parts[keep]
 
 
-def _lines_of(geom) -> list:
-    """The LineStrings of a (multi)line or of a polygon's rings."""
-    if geom is None or geom.is_empty:
+def _flat_lines(geoms, digits: int = DIGITS) -> list[list[float]]:
+    """Each line of ``geoms`` (see :func:`_line_parts`) as ``[lat, lon, lat, lon, ...]``
+    rounded to ``digits`` decimals.
+
+    >>> _flat_lines([shapely.MultiLineString([[(123.6, -10.2), (123.7, -10.1)]])], 1)
+    [[-10.2, 123.6, -10.1, 123.7]]
+    """
+    lines = _line_parts(geoms)
+    if not len(lines):
         return []
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        geom = geom.boundary
-    if geom.geom_type == "LineString":
-        return [geom]
-    if geom.geom_type in ("MultiLineString", "GeometryCollection"):
-        return [g for part in geom.geoms for g in _lines_of(part)]
-    return []
+    flat = np.round(shapely.get_coordinates(lines)[:, ::-1], digits).ravel().tolist()
+    ends = np.cumsum(shapely.get_num_coordinates(lines)) * 2
+    starts = np.concatenate([[0], ends[:-1]])
+    return [flat[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
 def pack_boundaries(
@@ -96,9 +113,7 @@ def pack_boundaries(
             edges = shapely.line_merge(edges)
             simple = shapely.simplify(edges, tolerance_m, preserve_topology=False)
             simple = gpd.GeoSeries([simple], crs=metric).to_crs("EPSG:4326").iloc[0]
-            lines.setdefault(str(level), []).extend(
-                _flat(g) for g in _lines_of(simple) if len(g.coords) > 1
-            )
+            lines.setdefault(str(level), []).extend(_flat_lines([simple]))
             points = rows.geometry.representative_point()
             for (_, row), point in zip(rows.iterrows(), points, strict=True):
                 lat = row.get("centroid_lat")
@@ -141,14 +156,11 @@ def _box(bounds: list, margin_m: float) -> tuple[float, float, float, float]:
 
 
 def _clipped(geoms, box) -> list[list[float]]:
-    out = []
-    if not len(geoms):
-        return out
     arr = np.asarray(geoms, dtype=object)
+    if not len(arr):
+        return []
     hit = shapely.intersects(arr, shapely.box(*box))
-    for geom in shapely.clip_by_rect(arr[hit], *box):
-        out.extend(_flat(g) for g in _lines_of(geom) if len(g.coords) > 1)
-    return out
+    return _flat_lines(shapely.clip_by_rect(arr[hit], *box))
 
 
 def background_payload(
