@@ -164,6 +164,8 @@ def create_inventory(path: str | os.PathLike, *, overwrite: bool = False) -> Inv
             con.execute("UPDATE gpkg_contents SET last_change = ?", (now,))
             con.execute("COMMIT")
         os.replace(tmp, path)
+    except (OSError, sqlite3.Error) as exc:
+        raise InventoryWriteError(f"{path}: cannot create: {fault_cause(exc)}") from exc
     finally:
         tmp.unlink(missing_ok=True)
     return Inventory(path)
@@ -446,7 +448,7 @@ class Inventory:
                         "use append or overwrite"
                     )
             staged: dict[str, str] = {}
-            indexes: dict[str, tuple] = {}  # layer -> its R-tree, built at the swap
+            indexes: dict[str, tuple | None] = {}  # layer -> its R-tree, built at the swap
             versions: dict[str, history.VersionPlan] = {}
             today = datetime.now(UTC).date().isoformat()
             try:

@@ -142,6 +142,15 @@ def test_disk_full_while_staging_is_one_line_and_changes_nothing(
     assert not staging_tables(kupang_inventory)
 
 
+def test_init_on_a_full_disk_is_one_line_and_leaves_no_file(tmp_path):
+    """A tmpfs smaller than an empty inventory: ``init`` says so and leaves nothing."""
+    with mounted("tmpfs", tmp_path / "tiny", "-o", "size=64k") as folder:
+        done = run_geoasset("init", str(folder / "inv.gpkg"), cwd=tmp_path)
+        assert done.returncode == 1
+        one_line_error(done.stderr, str(folder / "inv.gpkg"), "disk full")
+        assert list(folder.iterdir()) == []
+
+
 def test_real_full_disk_changes_nothing_and_a_later_write_works(tmp_path):
     """A small tmpfs: the import runs out of space, the next (smaller) one succeeds."""
     with mounted("tmpfs", tmp_path / "small", "-o", "size=1200k") as folder:
