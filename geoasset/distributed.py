@@ -209,7 +209,7 @@ def _assess_part(payload: dict):
     from geoasset.assessment import _assess_checked
 
     result = _assess_checked(**payload, screened=True)
-    return result.items, result.not_billable, result.parameters, result.tariffs
+    return result.items, result.not_billable, result.parameters
 
 
 def assess_partitioned(
@@ -294,7 +294,7 @@ def assess_partitioned(
         ]
     done = run_parts(_assess_part, payloads, client=client, progress=progress)
     corr = _prepare_corridors(corridors)
-    schedule = done[0][3]
+    schedule = checked["schedule"]
     items = _merge_items([d[0] for d in done], frames, corr, schedule)
     invalid_rows = pd.concat(invalid, ignore_index=True)
     not_billable = _merge_not_billable([d[1] for d in done], frames, invalid_rows)

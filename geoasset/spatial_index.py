@@ -40,7 +40,6 @@ __all__: list[str] = []
 class _IndexTemplate:
     """The spatial index GDAL gave an existing layer, restated for a new table."""
 
-    layer: str
     geometry_column: str
     fid_column: str
     triggers: list[str]  # the R-tree maintenance triggers, rewritten for the new table
@@ -67,7 +66,7 @@ def _index_template(con: sqlite3.Connection, layer: str, table: str) -> _IndexTe
     if not registered or not triggers or len(keys) != 1:
         return None
     if table == layer:
-        return _IndexTemplate(layer, geom, keys[0], triggers, tuple(registered))
+        return _IndexTemplate(geom, keys[0], triggers, tuple(registered))
     # Names appear quoted in GDAL's trigger text: "rtree_<layer>_<geom>..." and ON "<layer>".
     old_rtree, new_rtree = (
         _quote(f"rtree_{layer}_{geom}")[:-1],
@@ -77,7 +76,7 @@ def _index_template(con: sqlite3.Connection, layer: str, table: str) -> _IndexTe
     rewritten = [sql.replace(old_rtree, new_rtree).replace(old_on, new_on) for sql in triggers]
     if any(old_rtree in sql or _quote(layer) in sql for sql in rewritten):
         return None
-    return _IndexTemplate(layer, geom, keys[0], rewritten, tuple(registered))
+    return _IndexTemplate(geom, keys[0], rewritten, tuple(registered))
 
 
 def _borrowed_template(con: sqlite3.Connection, table: str) -> _IndexTemplate | None:
@@ -98,7 +97,7 @@ def _borrowed_template(con: sqlite3.Connection, table: str) -> _IndexTemplate | 
 def _create_spatial_index(
     con: sqlite3.Connection, table: str, bounds: np.ndarray, template: _IndexTemplate
 ) -> None:
-    """Give the freshly written ``table`` the spatial index GDAL gives ``template.layer``.
+    """Give the freshly written ``table`` the spatial index of ``template``, as GDAL makes it.
 
     The R-tree is packed in one go (:mod:`geoasset.rtree`) from ``bounds``, the
     ``minx, miny, maxx, maxy`` of each row in the order GDAL wrote them (fid 1, 2, ...).
